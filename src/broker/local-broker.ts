@@ -1,0 +1,214 @@
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { UserError } from '../user-error.js';
+import { waitForMetadata } from './brokers.js';
+import { ensureKafkaJars, requireTool } from './provision.js';
+
+/** Where gamepipe keeps its local state (broker jars, data, pid files): GAMEPIPE_HOME or ./.gamepipe. */
+export function gamepipeHome(): string {
+  return resolve(process.env.GAMEPIPE_HOME ?? '.gamepipe');
+}
+
+/** Files of the local broker on one port; each port gets its own data, log and pid record. */
+export function brokerPaths(port: number) {
+  const root = join(gamepipeHome(), 'kafka');
+  return {
+    root,
+    data: join(root, `data-${port}`),
+    config: join(root, `server-${port}.properties`),
+    log4j: join(root, 'log4j.properties'),
+    log: join(root, `broker-${port}.log`),
+    state: join(root, `broker-${port}.json`),
+  };
+}
+
+type BrokerState = { pid: number; port: number; startedAt: string };
+
+export type BrokerStatus = { running: false } | { running: true; pid: number; address: string };
+
+function isOurBroker(pid: number, configPath: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A recycled pid must not be mistaken for our broker: its command line names our config file.
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(configPath);
+  } catch {
+    return true;
+  }
+}
+
+async function readState(port: number): Promise<BrokerState | undefined> {
+  try {
+    return JSON.parse(await readFile(brokerPaths(port).state, 'utf8')) as BrokerState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the broker this project started on `port` is alive. */
+export async function brokerStatus(port: number): Promise<BrokerStatus> {
+  const state = await readState(port);
+  if (state && isOurBroker(state.pid, brokerPaths(port).config)) {
+    return { running: true, pid: state.pid, address: `127.0.0.1:${port}` };
+  }
+  return { running: false };
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+function serverProperties(port: number, controllerPort: number, dataDir: string): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    'num.partitions=1',
+    'auto.create.topics.enable=true',
+    // One node: every internal topic has one replica, and rebalances need not wait for more members.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=8',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    '',
+  ].join('\n');
+}
+
+const LOG4J = [
+  'log4j.rootLogger=WARN, stdout',
+  'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+  'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+  'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+  'log4j.logger.kafka.server.KafkaServer=INFO',
+  'log4j.logger.kafka.server.BrokerServer=INFO',
+  '',
+].join('\n');
+
+function runJava(classpath: string, args: string[], log4j: string, logFd: number | 'ignore') {
+  return spawn(
+    'java',
+    ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4j}`, '-cp', `${classpath}/*`, ...args],
+    { stdio: ['ignore', logFd, logFd], detached: true },
+  );
+}
+
+function waitExit(child: ReturnType<typeof spawn>): Promise<number | null> {
+  return new Promise((done) => child.once('exit', (code) => done(code)));
+}
+
+/**
+ * Starts the local broker on `port` unless it already runs; resolves once kafkajs can read
+ * cluster metadata from it. Returns whether this call started it.
+ */
+export async function brokerUp(port: number, timeoutMs = 90_000): Promise<{ address: string; started: boolean }> {
+  const address = `127.0.0.1:${port}`;
+  const paths = brokerPaths(port);
+  const status = await brokerStatus(port);
+  if (status.running) {
+    await waitForMetadata([address], timeoutMs).catch(() => {
+      throw new UserError(`the broker (pid ${status.pid}) runs but does not answer on ${address}; see 'gamepipe kafka logs'`);
+    });
+    return { address, started: false };
+  }
+  if (!(await portIsFree(port))) {
+    throw new UserError(
+      `port ${port} on 127.0.0.1 is taken by another process; stop it, or choose another port with --port / GAMEPIPE_KAFKA_PORT`,
+    );
+  }
+  await requireTool('java', 'install a JDK 17 or newer (apt-get install openjdk-17-jre-headless)');
+  await mkdir(paths.root, { recursive: true });
+  const libs = await ensureKafkaJars(paths.root);
+  await writeFile(paths.log4j, LOG4J);
+  await writeFile(paths.config, serverProperties(port, await freePort(), paths.data));
+
+  if (!existsSync(join(paths.data, 'meta.properties'))) {
+    await rm(paths.data, { recursive: true, force: true });
+    // Kafka wants a 22-character base64 cluster id.
+    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+    const format = runJava(libs, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.config], paths.log4j, 'ignore');
+    if ((await waitExit(format)) !== 0) {
+      throw new UserError(`formatting the broker's storage in ${paths.data} failed`);
+    }
+  }
+
+  const logFd = openSync(paths.log, 'a');
+  const child = runJava(libs, ['kafka.Kafka', paths.config], paths.log4j, logFd);
+  closeSync(logFd);
+  child.unref();
+  if (!child.pid) throw new UserError('could not start java for the Kafka broker');
+  await writeFile(paths.state, JSON.stringify({ pid: child.pid, port, startedAt: new Date().toISOString() } satisfies BrokerState));
+
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  try {
+    await waitForMetadata([address], timeoutMs);
+  } catch {
+    if (exited === undefined) await stopPid(child.pid);
+    await rm(paths.state, { force: true });
+    const why = exited === undefined ? `did not answer within ${Math.round(timeoutMs / 1000)}s` : `exited with code ${exited}`;
+    throw new UserError(`the Kafka broker ${why}; its log is ${paths.log}`);
+  }
+  return { address, started: true };
+}
+
+async function stopPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  // A clean shutdown lets the next start skip log recovery; SIGKILL only if it hangs.
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Stops the broker this project started on `port` (by its recorded pid); returns whether one ran. */
+export async function brokerDown(port: number): Promise<boolean> {
+  const paths = brokerPaths(port);
+  const state = await readState(port);
+  const running = state !== undefined && isOurBroker(state.pid, paths.config);
+  if (running) await stopPid(state.pid);
+  await rm(paths.state, { force: true });
+  return running;
+}

@@ -1,0 +1,41 @@
+import { UserError } from '../user-error.js';
+
+type Subcommand = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
+
+// Subcommands load lazily so `gamepipe validate` never pays for Kafka or DuckDB start-up.
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  start: { summary: 'start  run the whole local pipeline (npm start)', load: () => import('./start.js') },
+  kafka: { summary: 'kafka up|down|status|logs  manage the local development broker', load: () => import('./kafka.js') },
+};
+
+function usage(): string {
+  const lines = Object.values(SUBCOMMANDS).map((s) => `  gamepipe ${s.summary}`);
+  return ['usage: gamepipe <command> [options]', '', ...lines].join('\n');
+}
+
+/** Entry point of the `gamepipe` binary: dispatches to one subcommand and sets the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    process.exitCode = name ? 0 : 2;
+    return;
+  }
+  const sub = SUBCOMMANDS[name];
+  if (!sub) {
+    console.error(`gamepipe: unknown command '${name}'\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const mod = await sub.load();
+    process.exitCode = await mod.run(rest);
+  } catch (err) {
+    if (err instanceof UserError) {
+      console.error(`gamepipe ${name}: ${err.message}`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+}

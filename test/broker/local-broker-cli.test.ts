@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../bin/gamepipe.js');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Runs `gamepipe kafka ...` for a broker of its own, away from the suite's broker. */
+async function gamepipe(home: string, port: number, ...args: string[]) {
+  const env = { ...process.env, GAMEPIPE_HOME: home, GAMEPIPE_KAFKA_PORT: String(port) };
+  delete env.KAFKA_BROKERS;
+  try {
+    const { stdout, stderr } = await exec('node', [BIN, 'kafka', ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('gamepipe kafka', () => {
+  let home: string;
+  let port: number;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'gamepipe-broker-'));
+    port = await freePort();
+  });
+  afterAll(async () => {
+    await gamepipe(home, port, 'down');
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('starts once, is a no-op the second time, and stops only its own broker', async () => {
+    const first = await gamepipe(home, port, 'up');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`kafka started: 127.0.0.1:${port}`);
+
+    const second = await gamepipe(home, port, 'up');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`kafka already running: 127.0.0.1:${port}`);
+
+    const status = await gamepipe(home, port, 'status');
+    const pid = Number(/pid (\d+)/.exec(status.stdout)?.[1]);
+    expect(alive(pid)).toBe(true);
+
+    const down = await gamepipe(home, port, 'down');
+    expect(down.stdout).toContain('stopped');
+    expect(alive(pid)).toBe(false);
+    expect((await gamepipe(home, port, 'status')).code).toBe(3);
+  });
+
+  it('says in one line that the port is taken, and exits non-zero', async () => {
+    const blocker: Server = createServer();
+    const taken = await freePort();
+    await new Promise<void>((r) => blocker.listen(taken, '127.0.0.1', r));
+    try {
+      const result = await gamepipe(home, taken, 'up');
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `gamepipe kafka: port ${taken} on 127.0.0.1 is taken by another process; stop it, or choose another port with --port / GAMEPIPE_KAFKA_PORT`,
+      ]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('rejects a bad flag as a usage error', async () => {
+    const result = await gamepipe(home, port, 'up', '--port', 'abc');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe("gamepipe kafka: --port must be a whole number from 1 to 65535, got 'abc'");
+  });
+});

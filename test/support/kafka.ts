@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { bootstrapServers, kafkaClient } from '../../src/broker/brokers.js';
+
+/** A topic name no other test uses, so tests never see each other's messages. */
+export function uniqueTopic(prefix = 'test'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Creates `topic` with `partitions` partitions on the test broker. */
+export async function createTopic(topic: string, partitions = 1): Promise<void> {
+  const admin = kafkaClient('gamepipe-test-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export { bootstrapServers, kafkaClient };
