@@ -19,7 +19,7 @@ async function freePort(): Promise<number> {
 
 /** Runs `gamepipe kafka ...` for a broker of its own, away from the suite's broker. */
 async function gamepipe(home: string, port: number, ...args: string[]) {
-  const env = { ...process.env, GAMEPIPE_HOME: home, GAMEPIPE_KAFKA_PORT: String(port) };
+  const env: NodeJS.ProcessEnv = { ...process.env, GAMEPIPE_HOME: home, GAMEPIPE_KAFKA_PORT: String(port) };
   delete env.KAFKA_BROKERS;
   try {
     const { stdout, stderr } = await exec('node', [BIN, 'kafka', ...args], { env });

@@ -1,0 +1,96 @@
+// The contract between the job-file language (src/dsl) and the runtime (src/runtime).
+// src/dsl produces these values from YAML; src/runtime only ever consumes them.
+
+/** Column types a job's schema may declare. */
+export type ColumnType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp' | 'date' | 'json';
+
+/** Kafka record metadata a schema column or predicate may read with `$name`. */
+export type MetaField = '$timestamp' | '$topic' | '$partition' | '$offset' | '$key';
+
+/** One output column: where its value comes from and the type it is coerced to. */
+export interface ColumnSpec {
+  name: string;
+  /** A field path in the event (`size`, `player.level`, `User-Agent`) or a metadata name (`$timestamp`). */
+  from: string;
+  type: ColumnType;
+}
+
+/** Extra columns a job may ask for besides its schema. */
+export type IncludeColumn = 'raw_event';
+
+/** Kafka record metadata handed to predicates and projections alongside the decoded event. */
+export interface RecordMeta {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are 64-bit; kept as the decimal string kafkajs gives. */
+  offset: string;
+  /** Record timestamp, epoch milliseconds. */
+  timestamp: number;
+  key: string | null;
+  /** The record value as text, for `include: [raw_event]` and dead letters. */
+  raw: string;
+}
+
+/** A job test case from the `tests:` list of a job file. */
+export interface JobTest {
+  name: string;
+  event: Record<string, unknown>;
+  /** Expected output columns (a subset), or 'dropped' when the filter must reject the event. */
+  expect: Record<string, unknown> | 'dropped';
+}
+
+/** A checked job file. Every field has its default applied. */
+export interface JobSpec {
+  job: string;
+  /** The file it came from, for messages. */
+  file: string;
+  source: { topic: string; start: 'earliest' | 'latest' };
+  /** The filter predicate's source text, or undefined to keep every event. */
+  where?: string;
+  schema: ColumnSpec[];
+  include: IncludeColumn[];
+  sink: {
+    path: string;
+    format: 'parquet';
+    partitionBy: 'dt'[];
+    /** Roll a file early when the open batch passes this many rows ... */
+    maxRows: number;
+    /** ... or this many bytes of raw input. */
+    maxBytes: number;
+  };
+  triggerMs: number;
+  onBadRecord: 'dead_letter' | 'skip' | 'fail';
+  /** Records larger than this many bytes are bad records. */
+  maxRecordBytes: number;
+  tests: JobTest[];
+}
+
+/**
+ * Output values by column type, as `project` writes them:
+ * string/json -> string, int/double -> number, long -> bigint, boolean -> boolean,
+ * timestamp -> epoch milliseconds (number), date -> days since 1970-01-01 (number); null when missing.
+ */
+export type OutputValue = string | number | bigint | boolean | null;
+
+/** A job compiled for the hot path: built once, called per record, no allocation it can avoid. */
+export interface CompiledJob {
+  spec: JobSpec;
+  /** The output columns in order: the schema's, then the `include` ones (raw_event is type string). */
+  columns: { name: string; type: ColumnType }[];
+  /** True when the event passes the `where` predicate. Never throws. */
+  filter(event: Record<string, unknown>, meta: RecordMeta): boolean;
+  /**
+   * Writes the event's output row into `out` (length = columns.length) and returns undefined,
+   * or returns the reason the event cannot be coerced (for dead letters). Never throws.
+   */
+  project(event: Record<string, unknown>, meta: RecordMeta, out: OutputValue[]): string | undefined;
+}
+
+/** A problem found in a job file, positioned in that file (1-based line and column). */
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
