@@ -1,0 +1,249 @@
+import * as arrow from 'apache-arrow';
+import type { ColumnType, OutputValue } from '../../dsl/job-spec.js';
+import { Validity } from './validity.js';
+
+/** One output column being filled row by row, ready to hand its buffers to Arrow without a copy. */
+export interface ColumnAccumulator {
+  readonly length: number;
+  /** The Arrow type the column is written as. */
+  readonly arrowType: arrow.DataType;
+  /** Copies `value` in; throws when it is not of the column's type (a runtime bug, not bad input). */
+  append(value: OutputValue): void;
+  /** Drops the last appended value, to undo a row that failed half way. */
+  dropLast(): void;
+  /** The column as Arrow data; it views this accumulator's memory, so append nothing afterwards. */
+  toData(): arrow.Data;
+}
+
+const INITIAL_ROWS = 1024;
+const TWO_POW_32 = 4294967296;
+
+function describe(value: OutputValue): string {
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value);
+  return `${typeof value} ${shown}`;
+}
+
+/** Shared bookkeeping: row count, validity, the error for a value of the wrong type. */
+abstract class BaseAccumulator implements ColumnAccumulator {
+  protected readonly validity = new Validity();
+  length = 0;
+
+  constructor(
+    protected readonly name: string,
+    protected readonly type: ColumnType,
+    readonly arrowType: arrow.DataType,
+  ) {}
+
+  abstract append(value: OutputValue): void;
+
+  /** The Arrow buffers besides validity (`data`, and `valueOffsets` for strings) for `n` rows. */
+  protected abstract buffers(n: number): Record<string, ArrayBufferView>;
+
+  dropLast(): void {
+    this.length--;
+    this.validity.forget(this.length);
+  }
+
+  toData(): arrow.Data {
+    const n = this.length;
+    const props = {
+      type: this.arrowType,
+      length: n,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.bitmap(n),
+      ...this.buffers(n),
+    };
+    return arrow.makeData(props as Parameters<typeof arrow.makeData>[0]);
+  }
+
+  protected wrong(expected: string, value: OutputValue): TypeError {
+    return new TypeError(`column "${this.name}" (${this.type}): expected ${expected}, got ${describe(value)}`);
+  }
+}
+
+/** `int` (Int32) and `date` (Date32, days since 1970-01-01). */
+class Int32Accumulator extends BaseAccumulator {
+  private values = new Int32Array(INITIAL_ROWS);
+
+  append(value: OutputValue): void {
+    const i = this.length;
+    if (value === null) {
+      this.validity.setNull(i);
+    } else if (typeof value === 'number' && (value | 0) === value) {
+      if (i === this.values.length) this.values = grow(this.values);
+      this.values[i] = value;
+      this.validity.setValid(i);
+    } else {
+      throw this.wrong('a 32-bit integer', value);
+    }
+    this.length = i + 1;
+  }
+
+  protected buffers(n: number) {
+    return { data: this.values.subarray(0, n) };
+  }
+}
+
+/** `double` (Float64). */
+class Float64Accumulator extends BaseAccumulator {
+  private values = new Float64Array(INITIAL_ROWS);
+
+  append(value: OutputValue): void {
+    const i = this.length;
+    if (value === null) {
+      this.validity.setNull(i);
+    } else if (typeof value === 'number') {
+      if (i === this.values.length) this.values = grow(this.values);
+      this.values[i] = value;
+      this.validity.setValid(i);
+    } else {
+      throw this.wrong('a number', value);
+    }
+    this.length = i + 1;
+  }
+
+  protected buffers(n: number) {
+    return { data: this.values.subarray(0, n) };
+  }
+}
+
+/**
+ * `long` (Int64 from bigint) and `timestamp` (Int64 epoch milliseconds from a number).
+ * Kept as pairs of 32-bit words so a timestamp never allocates a BigInt (little-endian, as
+ * Arrow's own buffers are on every platform Node runs on).
+ */
+class Int64Accumulator extends BaseAccumulator {
+  private words = new Int32Array(INITIAL_ROWS * 2);
+  private longs = new BigInt64Array(this.words.buffer);
+
+  append(value: OutputValue): void {
+    const i = this.length;
+    if (value === null) {
+      this.validity.setNull(i);
+    } else {
+      if (2 * i === this.words.length) {
+        this.words = grow(this.words);
+        this.longs = new BigInt64Array(this.words.buffer);
+      }
+      if (this.type === 'long' ? typeof value === 'bigint' : typeof value === 'number' && Number.isFinite(value)) {
+        this.store(i, value as number | bigint);
+      } else {
+        throw this.wrong(this.type === 'long' ? 'a bigint' : 'epoch milliseconds as a number', value);
+      }
+      this.validity.setValid(i);
+    }
+    this.length = i + 1;
+  }
+
+  private store(i: number, value: number | bigint): void {
+    if (typeof value === 'bigint') {
+      if (value !== BigInt.asIntN(64, value)) throw this.wrong('a 64-bit integer', value);
+      this.longs[i] = value;
+    } else {
+      const ms = Math.floor(value);
+      this.words[2 * i] = ms >>> 0;
+      this.words[2 * i + 1] = Math.floor(ms / TWO_POW_32);
+    }
+  }
+
+  protected buffers(n: number) {
+    return { data: this.longs.subarray(0, n) };
+  }
+}
+
+/** `boolean` (Bool, one bit per row). */
+class BoolAccumulator extends BaseAccumulator {
+  private bits = new Uint8Array(INITIAL_ROWS >> 3);
+
+  append(value: OutputValue): void {
+    const i = this.length;
+    if (value === null) {
+      this.validity.setNull(i);
+    } else if (typeof value === 'boolean') {
+      const byte = i >> 3;
+      if (byte === this.bits.length) this.bits = grow(this.bits);
+      if (value) this.bits[byte]! |= 1 << (i & 7);
+      else this.bits[byte]! &= ~(1 << (i & 7));
+      this.validity.setValid(i);
+    } else {
+      throw this.wrong('a boolean', value);
+    }
+    this.length = i + 1;
+  }
+
+  protected buffers(n: number) {
+    return { data: this.bits.subarray(0, (n + 7) >> 3) };
+  }
+}
+
+/** `string` and `json` (Utf8): encoded as they arrive, so the batch holds bytes, not JS strings. */
+class Utf8Accumulator extends BaseAccumulator {
+  private offsets = new Int32Array(INITIAL_ROWS + 1);
+  private bytes = Buffer.allocUnsafe(INITIAL_ROWS * 32);
+  private end = 0;
+
+  append(value: OutputValue): void {
+    const i = this.length;
+    if (value === null) {
+      this.validity.setNull(i);
+    } else if (typeof value === 'string') {
+      // UTF-8 never takes more than 3 bytes per UTF-16 unit, so this much room always suffices.
+      if (this.end + value.length * 3 > this.bytes.length) this.growBytes(this.end + value.length * 3);
+      this.end += this.bytes.write(value, this.end);
+      this.validity.setValid(i);
+    } else {
+      throw this.wrong('a string', value);
+    }
+    if (i + 1 === this.offsets.length) this.offsets = grow(this.offsets);
+    this.offsets[i + 1] = this.end;
+    this.length = i + 1;
+  }
+
+  dropLast(): void {
+    super.dropLast();
+    this.end = this.offsets[this.length]!;
+  }
+
+  private growBytes(needed: number): void {
+    // Arrow Utf8 offsets are 32-bit: one batch holds at most 2 GiB of text per column.
+    if (needed > 0x7fffffff) {
+      throw new RangeError(`column "${this.name}": over 2 GiB of text in one batch; roll files smaller`);
+    }
+    const next = Buffer.allocUnsafe(Math.min(Math.max(this.bytes.length * 2, needed), 0x7fffffff));
+    this.bytes.copy(next, 0, 0, this.end);
+    this.bytes = next;
+  }
+
+  protected buffers(n: number) {
+    return { valueOffsets: this.offsets.subarray(0, n + 1), data: this.bytes.subarray(0, this.end) };
+  }
+}
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T): T {
+  const next = new (array.constructor as new (length: number) => T)(array.length * 2);
+  next.set(array);
+  return next;
+}
+
+/** The accumulator for a column of `type`. */
+export function columnAccumulator(name: string, type: ColumnType): ColumnAccumulator {
+  switch (type) {
+    case 'string':
+    case 'json':
+      return new Utf8Accumulator(name, type, new arrow.Utf8());
+    case 'int':
+      return new Int32Accumulator(name, type, new arrow.Int32());
+    case 'date':
+      return new Int32Accumulator(name, type, new arrow.DateDay());
+    case 'long':
+      return new Int64Accumulator(name, type, new arrow.Int64());
+    case 'timestamp':
+      return new Int64Accumulator(name, type, new arrow.TimestampMillisecond('UTC'));
+    case 'double':
+      return new Float64Accumulator(name, type, new arrow.Float64());
+    case 'boolean':
+      return new BoolAccumulator(name, type, new arrow.Bool());
+    default:
+      throw new TypeError(`column "${name}": unknown column type '${String(type satisfies never)}'`);
+  }
+}

@@ -1,0 +1,37 @@
+import type { ColumnBatch } from '../batch/column-batch.js';
+import { UserError } from '../../user-error.js';
+import { parquetWasmEncoder } from './parquet-wasm-encoder.js';
+import { parquetjsLiteEncoder } from './parquetjs-lite-encoder.js';
+
+/** Turns one batch into the bytes of one Parquet file. Pure: the caller writes, fsyncs and renames. */
+export interface ParquetEncoder {
+  readonly name: string;
+  encode(batch: ColumnBatch): Promise<Uint8Array>;
+}
+
+const ENCODERS: Record<string, () => ParquetEncoder> = {
+  'parquet-wasm': () => parquetWasmEncoder('zstd'),
+  'parquet-wasm-snappy': () => parquetWasmEncoder('snappy'),
+  'parquetjs-lite': () => parquetjsLiteEncoder(),
+};
+
+/** The writer gamepipe ships with, measured fastest and smallest in bench/parquet-writers.md. */
+const DEFAULT_ENCODER = 'parquet-wasm';
+
+/** The names `parquetEncoderByName` and GAMEPIPE_PARQUET_WRITER accept. */
+export const parquetEncoderNames = Object.keys(ENCODERS);
+
+/** The encoder called `name`; a UserError naming the known ones otherwise. */
+export function parquetEncoderByName(name: string, where = 'Parquet writer'): ParquetEncoder {
+  const make = ENCODERS[name];
+  if (!make) {
+    throw new UserError(`${where}: unknown Parquet writer '${name}' (known: ${parquetEncoderNames.join(', ')})`);
+  }
+  return make();
+}
+
+/** The encoder to use: GAMEPIPE_PARQUET_WRITER when set, else the measured winner. */
+export function defaultParquetEncoder(env: NodeJS.ProcessEnv = process.env): ParquetEncoder {
+  const override = env.GAMEPIPE_PARQUET_WRITER;
+  return override ? parquetEncoderByName(override, 'GAMEPIPE_PARQUET_WRITER') : parquetEncoderByName(DEFAULT_ENCODER);
+}

@@ -1,0 +1,70 @@
+import parquet from 'parquetjs-lite';
+import parquetTypes from 'parquetjs-lite/lib/types.js';
+import type { Vector } from 'apache-arrow';
+import type { ColumnType } from '../../dsl/job-spec.js';
+import type { ColumnBatch } from '../batch/column-batch.js';
+import type { ParquetEncoder } from './parquet-encoder.js';
+
+const MS_PER_DAY = 86_400_000;
+
+// parquetjs-lite converts INT64 values with parseInt (losing everything past 2^53) and rejects
+// timestamps and dates before 1970. Its plain encoder already writes BigInt(value), so let
+// integer numbers and bigints through unchanged and leave every other input to the original.
+const logicalTypes = parquetTypes.PARQUET_LOGICAL_TYPES;
+for (const name of ['INT64', 'TIMESTAMP_MILLIS', 'DATE']) {
+  const original = logicalTypes[name]!.toPrimitive;
+  logicalTypes[name]!.toPrimitive = (value: unknown) =>
+    typeof value === 'bigint' || Number.isInteger(value) ? value : original(value);
+}
+
+const PARQUET_TYPE: Record<ColumnType, string> = {
+  string: 'UTF8',
+  json: 'UTF8',
+  int: 'INT32',
+  long: 'INT64',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP_MILLIS',
+  date: 'DATE',
+};
+
+/** The column's values as parquetjs-lite wants them; Arrow hands Date32 back as epoch ms. */
+function columnValues(vector: Vector, type: ColumnType): unknown[] {
+  const values: unknown[] = [...vector];
+  if (type !== 'date') return values;
+  return values.map((ms) => (ms === null ? null : Math.round((ms as number) / MS_PER_DAY)));
+}
+
+/**
+ * parquetjs-lite (pure JavaScript): plain encoding only (it cannot write dictionaries), snappy,
+ * its default statistics, one row group per batch. It writes through a write callback, which
+ * collects the chunks in memory: the encoder returns bytes and never touches the filesystem.
+ */
+export function parquetjsLiteEncoder(): ParquetEncoder {
+  return {
+    name: 'parquetjs-lite',
+    async encode(batch: ColumnBatch): Promise<Uint8Array> {
+      const { columns } = batch;
+      const fields = Object.fromEntries(
+        columns.map((c) => [c.name, { type: PARQUET_TYPE[c.type], optional: true, compression: 'SNAPPY' }]),
+      );
+      const schema = new parquet.ParquetSchema(fields);
+      const chunks: Buffer[] = [];
+      const envelope = new parquet.ParquetEnvelopeWriter(schema, (chunk) => void chunks.push(chunk), () => {}, 0, {});
+      const writer = new parquet.ParquetWriter(schema, envelope, { rowGroupSize: Math.max(batch.rowCount, 1) });
+
+      const table = batch.toArrowTable();
+      const values = columns.map((c, i) => columnValues(table.getChildAt(i)!, c.type));
+      for (let r = 0; r < batch.rowCount; r++) {
+        const row: Record<string, unknown> = {};
+        for (let c = 0; c < columns.length; c++) {
+          const value = values[c]![r];
+          if (value !== null) row[columns[c]!.name] = value;
+        }
+        await writer.appendRow(row);
+      }
+      await writer.close();
+      return Buffer.concat(chunks);
+    },
+  };
+}
