@@ -5,6 +5,7 @@ type Subcommand = { summary: string; load: () => Promise<{ run(args: string[]): 
 // Subcommands load lazily so `gamepipe validate` never pays for Kafka or DuckDB start-up.
 const SUBCOMMANDS: Record<string, Subcommand> = {
   start: { summary: 'start  run the whole local pipeline (npm start)', load: () => import('./start.js') },
+  run: { summary: 'run [--once] <jobs>  run the jobs (also: gamepipe-run)', load: () => import('./run.js') },
   kafka: { summary: 'kafka up|down|status|logs  manage the local development broker', load: () => import('./kafka.js') },
 };
 

@@ -1,0 +1,133 @@
+import type { Kafka } from 'kafkajs';
+import type { CompiledJob, Diagnostic } from '../dsl/job-spec.js';
+import { formatDiagnostic } from '../dsl/format-diagnostic.js';
+import { loadJobs } from '../dsl/load-jobs.js';
+import { JobRunner, type JobEvents } from './job-runner.js';
+import type { Logger } from './logger.js';
+import type { ParquetEncoder } from './parquet/parquet-encoder.js';
+
+export interface SupervisorOptions {
+  /** Job files and folders of `*.job.yaml`. */
+  paths: string[];
+  kafka: Kafka;
+  encoder: ParquetEncoder;
+  log: Logger;
+  /** Process each job to the end offsets seen at start, then end (no watching). */
+  once: boolean;
+  /** How often the job files are looked at again for added, changed and removed jobs. */
+  rescanMs?: number;
+  events?: JobEvents;
+  /** Where job-file problems are reported (in `gamepipe validate`'s format). */
+  report?: (message: string) => void;
+}
+
+interface Running {
+  runner: JobRunner;
+  text: string;
+}
+
+/**
+ * Runs every job found under the given paths, and keeps them in step with the files: a new file
+ * starts its job, a changed one restarts only that job, a removed one stops it, an invalid one is
+ * reported while the others (and its own last good version) keep running.
+ */
+export class JobSupervisor {
+  private readonly running = new Map<string, Running>();
+  private readonly reported = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> = Promise.resolve();
+  private stopped = false;
+  failures = 0;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  /** Loads and starts the jobs; with `once`, resolves when all have finished. */
+  async start(): Promise<{ started: number; diagnostics: Diagnostic[] }> {
+    const loaded = await loadJobs(this.options.paths);
+    this.reportDiagnostics(loaded.diagnostics, loaded.sources);
+    await Promise.all(loaded.jobs.map((job) => this.startJob(job, loaded.sources.get(job.spec.file) ?? '')));
+    if (!this.options.once) {
+      this.timer = setInterval(() => {
+        this.scanning = this.scanning.then(() => this.rescan()).catch((err) => this.options.log.error({ error: (err as Error).message }, 'rescan failed'));
+      }, this.options.rescanMs ?? 1000);
+    }
+    return { started: loaded.jobs.length, diagnostics: loaded.diagnostics };
+  }
+
+  /** Resolves when every running job has ended (used with `once`). */
+  async whenAllDone(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.runner.done.catch(() => {})));
+  }
+
+  /** Stops every job: each flushes and commits its open batch. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.scanning;
+    await Promise.all([...this.running.values()].map((r) => r.runner.stop()));
+  }
+
+  /** The running jobs by name. */
+  jobs(): JobRunner[] {
+    return [...this.running.values()].map((r) => r.runner);
+  }
+
+  private async startJob(job: CompiledJob, text: string): Promise<void> {
+    const runner = new JobRunner(job, {
+      kafka: this.options.kafka,
+      encoder: this.options.encoder,
+      log: this.options.log,
+      once: this.options.once,
+      events: this.options.events,
+    });
+    this.running.set(job.spec.file, { runner, text });
+    runner.done.catch(() => this.failures++);
+    try {
+      await runner.start();
+      this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
+    } catch (err) {
+      this.failures++;
+      this.options.log.error({ job: job.spec.job, error: (err as Error).message }, 'job could not start');
+      await runner.stop().catch(() => {});
+    }
+  }
+
+  private async rescan(): Promise<void> {
+    if (this.stopped) return;
+    const loaded = await loadJobs(this.options.paths);
+    this.reportDiagnostics(loaded.diagnostics, loaded.sources);
+    for (const [file, entry] of this.running) {
+      if (!loaded.sources.has(file)) {
+        this.running.delete(file);
+        this.options.log.info({ job: entry.runner.name, file }, 'job file removed; stopping the job');
+        await entry.runner.stop();
+      }
+    }
+    for (const job of loaded.jobs) {
+      const text = loaded.sources.get(job.spec.file) ?? '';
+      const entry = this.running.get(job.spec.file);
+      if (entry && entry.text === text) continue;
+      if (entry) {
+        this.options.log.info({ job: job.spec.job, file: job.spec.file }, 'job file changed; restarting the job');
+        await entry.runner.stop();
+      }
+      await this.startJob(job, text);
+    }
+  }
+
+  // Each file's problems are reported once per version of its text, not at every rescan.
+  private reportDiagnostics(diagnostics: Diagnostic[], sources: Map<string, string>): void {
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+    for (const [file, list] of byFile) {
+      const text = sources.get(file) ?? '';
+      if (this.reported.get(file) === text) continue;
+      this.reported.set(file, text);
+      const keeping = this.running.has(file) ? ' (the job keeps running its last valid version)' : '';
+      const report = this.options.report ?? ((m: string) => process.stderr.write(`${m}\n`));
+      for (const d of list) report(formatDiagnostic(d, sources.get(d.file)));
+      this.options.log.warn({ file, errors: list.length }, `job file has errors; not started${keeping}`);
+    }
+    for (const file of this.reported.keys()) if (!byFile.has(file)) this.reported.delete(file);
+  }
+}

@@ -1,0 +1,45 @@
+import type { RecordMeta } from '../dsl/job-spec.js';
+
+/** RecordMeta filled in place for each record, so the hot loop allocates no metadata object. */
+export class ReusableRecordMeta implements RecordMeta {
+  topic = '';
+  partition = 0;
+  offset = '0';
+  timestamp = 0;
+  raw = '';
+  keyBytes: Buffer | null = null;
+
+  /** The record key as text, decoded only when a job asks for `$key`. */
+  get key(): string | null {
+    return this.keyBytes === null ? null : this.keyBytes.toString('utf8');
+  }
+}
+
+export type Decoded = { event: Record<string, unknown> } | { bad: string };
+
+/**
+ * Decodes a record value into a JSON object event, or says why it is a bad record.
+ * Sets `meta.raw` to the value's text (truncated for oversized records, whose full text is never needed).
+ */
+export function decodeRecord(value: Buffer | null, maxRecordBytes: number, meta: ReusableRecordMeta): Decoded {
+  if (value === null) {
+    meta.raw = '';
+    return { bad: 'record has no value (null)' };
+  }
+  if (value.length > maxRecordBytes) {
+    meta.raw = value.subarray(0, maxRecordBytes).toString('utf8');
+    return { bad: `record of ${value.length} bytes is over max_record_bytes (${maxRecordBytes}); raw_event holds its first ${maxRecordBytes} bytes` };
+  }
+  const text = value.toString('utf8');
+  meta.raw = text;
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (err) {
+    return { bad: `not JSON: ${(err as Error).message}` };
+  }
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    return { bad: `not a JSON object but ${event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`}` };
+  }
+  return { event: event as Record<string, unknown> };
+}
