@@ -1,0 +1,46 @@
+import { COERCIONS } from './coerce.js';
+import { fieldReader } from './field-read.js';
+import type { ColumnType, JobSpec, OutputValue, RecordMeta } from './job-spec.js';
+
+/** A compiled projection: fills `out` and returns undefined, or returns why the event is bad. */
+export type Projection = (event: Record<string, unknown>, meta: RecordMeta, out: OutputValue[]) => string | undefined;
+
+/** The output columns of a job: the schema's, then the `include` ones. */
+export function outputColumns(spec: JobSpec): { name: string; type: ColumnType }[] {
+  return [...spec.schema.map((c) => ({ name: c.name, type: c.type })), ...spec.include.map((name) => ({ name, type: 'string' as const }))];
+}
+
+function shortValue(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Builds the projection of a checked spec: each column's reader and coercion, built once. */
+export function compileProjection(spec: JobSpec): Projection {
+  const readers = spec.schema.map((c) => fieldReader(c.from));
+  const coercions = spec.schema.map((c) => COERCIONS[c.type]);
+  const n = readers.length;
+  const withRaw = spec.include.includes('raw_event');
+  return (event, meta, out) => {
+    try {
+      for (let i = 0; i < n; i++) {
+        const raw = readers[i](event, meta);
+        const v = coercions[i](raw);
+        if (v === undefined) {
+          const c = spec.schema[i];
+          return `column ${c.name}: cannot read ${shortValue(raw)} as ${c.type}`;
+        }
+        out[i] = v;
+      }
+      if (withRaw) out[n] = meta.raw;
+      return undefined;
+    } catch (err) {
+      return `cannot project the event: ${(err as Error).message}`;
+    }
+  };
+}

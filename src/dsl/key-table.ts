@@ -1,0 +1,108 @@
+// The one description of the job file: the checker (check-structure.ts) walks it and the JSON
+// Schema (json-schema.ts) is generated from it, so the two cannot drift apart.
+
+/** A node of the job-file description: what a key holds, its default and its documentation. */
+export type KeyShape =
+  | { kind: 'string'; doc: string; pattern?: string; patternHint?: string; minLength?: number; default?: string; format?: 'duration' | 'filter' }
+  | { kind: 'enum'; doc: string; values: readonly string[]; default?: string }
+  | { kind: 'integer'; doc: string; minimum: number; default?: number }
+  | { kind: 'bytes'; doc: string; default: number; defaultText: string }
+  | { kind: 'object'; doc: string; keys: Record<string, KeyEntry>; otherKeys?: KeyShape; otherKeysPattern?: string; minKeys?: number }
+  | { kind: 'list'; doc: string; items: KeyShape; default?: readonly unknown[]; unique?: boolean }
+  | { kind: 'any-object'; doc: string }
+  | { kind: 'one-of'; doc: string; options: readonly KeyShape[] };
+
+/** A key of an object: its shape and whether it must be present. */
+export type KeyEntry = KeyShape & { required?: boolean };
+
+/** Column types a schema may declare, in the order the docs list them. */
+export const COLUMN_TYPES = ['string', 'int', 'long', 'double', 'boolean', 'timestamp', 'date', 'json'] as const;
+
+/** Kafka record metadata names a `from` or a filter may read. */
+export const META_FIELDS = ['$timestamp', '$topic', '$partition', '$offset', '$key'] as const;
+
+const MiB = 1024 * 1024;
+
+/** Default sink roll size and record size limit, in bytes. */
+export const DEFAULT_MAX_BYTES = 64 * MiB;
+export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
+
+const columnType: KeyShape = { kind: 'enum', doc: 'the output column type', values: COLUMN_TYPES };
+
+/** Output column names: plain identifiers, so they read the same in the filter, Parquet and SQL. */
+export const COLUMN_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+/** The whole job file. */
+export const JOB_FILE: KeyShape = {
+  kind: 'object',
+  doc: 'A gamepipe job: which Kafka events to keep and the Parquet table they become.',
+  keys: {
+    job: {
+      kind: 'string', required: true, pattern: COLUMN_NAME_PATTERN, patternHint: 'letters, digits and _ , not starting with a digit',
+      doc: 'Unique job name; also the output table name and the consumer group suffix.',
+    },
+    source: {
+      kind: 'object', required: true, doc: 'Where the events come from.',
+      keys: {
+        topic: { kind: 'string', required: true, minLength: 1, doc: 'Kafka topic to consume.' },
+        start: { kind: 'enum', values: ['earliest', 'latest'], default: 'earliest', doc: 'Where to start when no checkpoint exists.' },
+        max_record_bytes: { kind: 'bytes', default: DEFAULT_MAX_RECORD_BYTES, defaultText: '1 MiB', doc: 'Records larger than this are bad records (a number of bytes or "1 MiB", "512 KiB").' },
+      },
+    },
+    where: { kind: 'string', format: 'filter', doc: 'Filter expression; only events for which it is true are kept (see docs/filter-language.md).' },
+    schema: {
+      kind: 'object', required: true, minKeys: 1, keys: {},
+      otherKeysPattern: COLUMN_NAME_PATTERN,
+      doc: 'Output columns, in order: `name: type` or `name: { from: field, type: type }`.',
+      otherKeys: {
+        kind: 'one-of', doc: 'An output column.',
+        options: [
+          columnType,
+          {
+            kind: 'object', doc: 'A column read from another field or from Kafka metadata.',
+            keys: {
+              from: { kind: 'string', minLength: 1, doc: 'Event field (`size`, `player.level`, `User-Agent`) or metadata ($timestamp $topic $partition $offset $key); defaults to the column name.' },
+              type: { ...columnType, required: true },
+            },
+          },
+        ],
+      },
+    },
+    include: {
+      kind: 'list', default: [], unique: true, doc: 'Extra columns after the schema ones.',
+      items: { kind: 'enum', values: ['raw_event'], doc: 'raw_event: the original record text.' },
+    },
+    sink: {
+      kind: 'object', required: true, doc: 'Where the Parquet files go.',
+      keys: {
+        path: { kind: 'string', required: true, minLength: 1, doc: 'Output folder, relative to the working directory.' },
+        format: { kind: 'enum', values: ['parquet'], default: 'parquet', doc: 'File format.' },
+        partition_by: {
+          kind: 'list', default: [], unique: true, doc: 'Hive-style partition folders.',
+          items: { kind: 'enum', values: ['dt'], doc: 'dt: dt=YYYY-MM-DD from the record time.' },
+        },
+        max_rows: { kind: 'integer', minimum: 1, default: 200000, doc: 'Roll a file early after this many rows.' },
+        max_bytes: { kind: 'bytes', default: DEFAULT_MAX_BYTES, defaultText: '64 MiB', doc: 'Roll a file early after this much raw input (a number of bytes or "64 MiB", "512 KiB").' },
+      },
+    },
+    trigger: { kind: 'string', format: 'duration', default: '10 seconds', doc: 'How often a batch is written: "10 seconds", "10s", "500ms", "1 minute".' },
+    on_bad_record: { kind: 'enum', values: ['dead_letter', 'skip', 'fail'], default: 'dead_letter', doc: 'What to do with a record that cannot be decoded or coerced.' },
+    tests: {
+      kind: 'list', default: [], doc: 'Examples run by `gamepipe test`.',
+      items: {
+        kind: 'object', doc: 'One test: an event and the row it must give, or `dropped`.',
+        keys: {
+          name: { kind: 'string', required: true, minLength: 1, doc: 'Test name.' },
+          event: { kind: 'any-object', required: true, doc: 'The decoded event (JSON object).' },
+          expect: {
+            kind: 'one-of', required: true, doc: 'Expected output columns (a subset), or `dropped`.',
+            options: [
+              { kind: 'enum', values: ['dropped'], doc: 'The filter must reject the event.' },
+              { kind: 'any-object', doc: 'Expected column values.' },
+            ],
+          },
+        },
+      },
+    },
+  },
+};
