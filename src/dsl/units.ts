@@ -13,6 +13,16 @@ const BYTE_UNITS: Record<string, number> = {
 
 const AMOUNT = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$/;
 
+/** A regex source for JSON Schema: an amount followed by one of the unit names (any case). */
+function amountPattern(units: Record<string, number>): string {
+  const names = Object.keys(units).sort((a, b) => b.length - a.length).map((u) => u.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`));
+  return `^\\s*\\d+(\\.\\d+)?\\s*(${names.join('|')})\\s*$`;
+}
+
+/** JSON Schema patterns matching what parseDuration and parseByteSize accept. */
+export const DURATION_PATTERN = amountPattern(DURATION_UNITS);
+export const BYTE_SIZE_PATTERN = amountPattern(BYTE_UNITS);
+
 /** Milliseconds of "10 seconds", "10s", "500ms", "1 minute"; undefined when it is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const m = AMOUNT.exec(text);

@@ -1,0 +1,54 @@
+import { JOB_FILE, type KeyEntry, type KeyShape } from './key-table.js';
+import { BYTE_SIZE_PATTERN, DURATION_PATTERN } from './units.js';
+
+type Schema = Record<string, unknown>;
+
+function toSchema(shape: KeyShape): Schema {
+  const description = shape.doc;
+  switch (shape.kind) {
+    case 'string': {
+      const pattern = shape.format === 'duration' ? DURATION_PATTERN : shape.pattern;
+      return { type: 'string', description, ...(pattern && { pattern }), ...(shape.minLength && { minLength: shape.minLength }), ...(shape.default !== undefined && { default: shape.default }) };
+    }
+    case 'enum':
+      return { enum: [...shape.values], description, ...(shape.default !== undefined && { default: shape.default }) };
+    case 'integer':
+      return { type: 'integer', minimum: shape.minimum, description, ...(shape.default !== undefined && { default: shape.default }) };
+    case 'bytes':
+      return { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: BYTE_SIZE_PATTERN }], description, default: shape.defaultText };
+    case 'any-object':
+      return { type: 'object', description };
+    case 'list':
+      return { type: 'array', description, items: toSchema(shape.items), ...(shape.unique && { uniqueItems: true }), ...(shape.default && { default: [...shape.default] }) };
+    case 'one-of':
+      return { anyOf: shape.options.map(toSchema), description };
+    case 'object': {
+      const entries = Object.entries(shape.keys) as [string, KeyEntry][];
+      const required = entries.filter(([, e]) => e.required).map(([k]) => k);
+      return {
+        type: 'object',
+        description,
+        properties: Object.fromEntries(entries.map(([k, e]) => [k, toSchema(e)])),
+        ...(required.length && { required }),
+        additionalProperties: shape.otherKeys ? toSchema(shape.otherKeys) : false,
+        ...(shape.otherKeysPattern && { propertyNames: { pattern: shape.otherKeysPattern } }),
+        ...(shape.minKeys && { minProperties: shape.minKeys }),
+      };
+    }
+  }
+}
+
+/** The JSON Schema of a job file, generated from the key table the checker uses. */
+export function jobJsonSchema(): Schema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://gamepipe.dev/schema/job.schema.json',
+    title: 'gamepipe job file (*.job.yaml)',
+    ...toSchema(JOB_FILE),
+  };
+}
+
+/** The text of schema/job.schema.json, exactly as committed. */
+export function jobJsonSchemaText(): string {
+  return `${JSON.stringify(jobJsonSchema(), null, 2)}\n`;
+}
