@@ -1,0 +1,71 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const RUN_BIN = join(import.meta.dirname, '../../bin/gamepipe-run.js');
+
+/** Runs `gamepipe-run --once <paths>` in `cwd` to completion; returns its exit code and output. */
+export async function runOnce(cwd: string, ...paths: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec('node', [RUN_BIN, '--once', ...paths], { cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A `gamepipe-run` child running in streaming mode, with its log lines parsed as they come. */
+export class RunnerProcess {
+  readonly child: ChildProcess;
+  readonly logs: Record<string, unknown>[] = [];
+  stderr = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(cwd: string, paths: string[]) {
+    this.child = spawn('node', [RUN_BIN, ...paths], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pending = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        try {
+          this.logs.push(JSON.parse(line));
+        } catch {
+          /* not a log line */
+        }
+      }
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Resolves when a log line matching `predicate` has appeared (or rejects after `timeoutMs`). */
+  async waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = this.logs.find(predicate);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no matching log line within ${timeoutMs} ms; stderr: ${this.stderr.slice(-2000)}`);
+  }
+
+  /** Sends `signal` and waits for the process to exit; returns its exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+/** Polls `check` until it returns true, or throws after `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
