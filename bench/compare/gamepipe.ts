@@ -1,0 +1,94 @@
+// The gamepipe contender: the three example jobs from jobs/, copied into a scratch folder with
+// their topic pointed at the benchmark topic, run by `node bin/gamepipe-run.js [--once]` there.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import type { BenchTable } from '../workload/tables.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const GAMEPIPE_RUN = join(ROOT, 'bin/gamepipe-run.js');
+const JOBS_DIR = join(ROOT, 'jobs');
+
+/** Words in a job file name that say which benchmark table it produces. */
+const TABLE_WORDS: Record<BenchTable['name'], string> = {
+  sword_purchases: 'sword',
+  horse_purchases: 'horse',
+  guild_actions: 'guild',
+};
+
+/** Why the gamepipe contender cannot run here, or undefined when it can. */
+export function gamepipeUnavailable(): string | undefined {
+  const help = spawnSync(process.execPath, [GAMEPIPE_RUN, '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  if (help.status !== 0) return `not available (runtime not built yet: gamepipe-run --help exited ${help.status}: ${(help.stderr || '').trim().split('\n')[0]})`;
+  try {
+    exampleJobFiles();
+  } catch (err) {
+    return `not available (${(err as Error).message})`;
+  }
+  return undefined;
+}
+
+/** The example job file for each benchmark table, found by name in jobs/. */
+export function exampleJobFiles(): Record<BenchTable['name'], string> {
+  let names: string[] = [];
+  try {
+    names = readdirSync(JOBS_DIR).filter((n) => n.endsWith('.job.yaml') || n.endsWith('.yaml') || n.endsWith('.yml'));
+  } catch {
+    // handled below
+  }
+  const out = {} as Record<BenchTable['name'], string>;
+  for (const [table, word] of Object.entries(TABLE_WORDS) as [BenchTable['name'], string][]) {
+    const file = names.find((n) => n.includes(word));
+    if (!file) throw new Error(`no job file for ${table} in jobs/ (looked for a name containing '${word}')`);
+    out[table] = join(JOBS_DIR, file);
+  }
+  return out;
+}
+
+/** One prepared job: its rewritten file, its table folder and how event fields map to its columns. */
+export interface PreparedJob {
+  file: string;
+  tableDir: string;
+  columnOf: (field: string) => string;
+}
+
+/** Maps event fields to output column names from a job's `schema` (a list or a map of columns). */
+function columnMapping(schema: unknown): (field: string) => string {
+  const byField = new Map<string, string>();
+  const add = (name: unknown, from: unknown) => {
+    if (typeof name === 'string') byField.set(typeof from === 'string' ? from : name, name);
+  };
+  if (Array.isArray(schema)) {
+    for (const c of schema as { name?: unknown; from?: unknown }[]) add(c?.name, c?.from);
+  } else if (schema && typeof schema === 'object') {
+    for (const [name, spec] of Object.entries(schema as Record<string, unknown>)) {
+      add(name, spec && typeof spec === 'object' ? (spec as { from?: unknown }).from : undefined);
+    }
+  }
+  return (field) => byField.get(field) ?? field;
+}
+
+/**
+ * Copies the example jobs into `workDir` with `source.topic` set to `topic` (and reading from the
+ * earliest offset), so `gamepipe-run` started in `workDir` writes its tables there.
+ */
+export function prepareGamepipeJobs(workDir: string, topic: string): Record<BenchTable['name'], PreparedJob> {
+  const out = {} as Record<BenchTable['name'], PreparedJob>;
+  for (const [table, src] of Object.entries(exampleJobFiles()) as [BenchTable['name'], string][]) {
+    const doc = parseDocument(readFileSync(src, 'utf8'));
+    const sourceNode = doc.get('source');
+    if (!isMap(sourceNode)) throw new Error(`${src}: no 'source:' map to point at the benchmark topic`);
+    doc.setIn(['source', 'topic'], topic);
+    doc.setIn(['source', 'start'], 'earliest');
+    const sinkPath = doc.getIn(['sink', 'path']);
+    if (typeof sinkPath !== 'string') throw new Error(`${src}: no 'sink.path' to read the table from`);
+    const schemaNode = doc.get('schema');
+    const schema = isSeq(schemaNode) || isMap(schemaNode) ? schemaNode.toJSON() : undefined;
+    const file = join(workDir, src.slice(src.lastIndexOf('/') + 1));
+    writeFileSync(file, doc.toString());
+    out[table] = { file, tableDir: resolve(workDir, sinkPath), columnOf: columnMapping(schema) };
+  }
+  return out;
+}
