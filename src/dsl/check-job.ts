@@ -19,7 +19,9 @@ export function checkJobText(file: string, text: string): { spec?: JobSpec; diag
   const lines = new LineCounter();
   const report = new Reporter(file, lines);
   const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false });
-  for (const e of doc.errors) report.error(e.pos[0], `YAML: ${firstLine(e.message)}`);
+  // An error "at the end of the file" reads better under the last thing written.
+  const lastText = text.trimEnd().length;
+  for (const e of doc.errors) report.error(Math.min(e.pos[0], Math.max(0, lastText - 1)), `YAML: ${firstLine(e.message)}`);
   for (const w of doc.warnings) report.warning(w.pos[0], `YAML: ${firstLine(w.message)}`);
   if (report.hasErrors()) return { diagnostics: report.diagnostics };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
@@ -41,6 +43,7 @@ export function checkJobText(file: string, text: string): { spec?: JobSpec; diag
   }
   checkTestExpectations(doc, [...schema.map((c) => c.name), ...include.map(String)], report);
 
+  report.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   if (report.hasErrors()) return { diagnostics: report.diagnostics };
   const spec = buildSpec(file, doc.toJS() as Json, schema);
   rememberPositions(spec, { job: positionOf(doc, ['job'], lines), sinkPath: positionOf(doc, ['sink', 'path'], lines) });

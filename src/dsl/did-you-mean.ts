@@ -2,8 +2,11 @@
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   let best: string | undefined;
   let bestDistance = Infinity;
+  const lower = word.toLowerCase();
   for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    const other = c.toLowerCase();
+    // A prefix either way ('integer' for 'int') is as good a guess as one typo.
+    const d = other.length >= 3 && (lower.startsWith(other) || other.startsWith(lower)) ? 1 : editDistance(lower, other);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
@@ -13,14 +16,14 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   return best !== undefined && bestDistance <= limit ? ` (did you mean '${best}'?)` : '';
 }
 
+// Optimal string alignment distance: edits plus swaps of two neighbours ('strat' -> 'start').
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    prev = row;
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
