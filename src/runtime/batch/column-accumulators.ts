@@ -11,6 +11,8 @@ export interface ColumnAccumulator {
   append(value: OutputValue): void;
   /** Drops the last appended value, to undo a row that failed half way. */
   dropLast(): void;
+  /** Empties the column but keeps its buffers, whose memory is already paged in. */
+  clear(): void;
   /** The column as Arrow data; it views this accumulator's memory, so append nothing afterwards. */
   toData(): arrow.Data;
 }
@@ -42,6 +44,11 @@ abstract class BaseAccumulator implements ColumnAccumulator {
   dropLast(): void {
     this.length--;
     this.validity.forget(this.length);
+  }
+
+  clear(): void {
+    this.length = 0;
+    this.validity.clear();
   }
 
   toData(): arrow.Data {
@@ -202,6 +209,11 @@ class Utf8Accumulator extends BaseAccumulator {
   dropLast(): void {
     super.dropLast();
     this.end = this.offsets[this.length]!;
+  }
+
+  clear(): void {
+    super.clear();
+    this.end = 0;
   }
 
   private growBytes(needed: number): void {

@@ -46,6 +46,17 @@ export class ColumnBatch {
     this.rows++;
   }
 
+  /**
+   * Empties the batch for the next trigger, keeping its buffers: fresh memory costs a page fault
+   * per 4 KiB on first write, which measured as the larger part of building a batch with
+   * ~300-byte raw events. Call it only once the table from `toArrowTable` is no longer used
+   * (an encoder's `encode` has resolved: the bytes it returns are a copy).
+   */
+  reset(): void {
+    for (const accumulator of this.accumulators) accumulator.clear();
+    this.rows = 0;
+  }
+
   /** The batch as one Arrow record batch; it views the batch's memory, so append nothing afterwards. */
   toArrowTable(): arrow.Table {
     const fields = this.columns.map((c, i) => new arrow.Field(c.name, this.accumulators[i]!.arrowType, true));

@@ -23,6 +23,12 @@ export class Validity {
     else this.bits[index >> 3]! &= ~(1 << (index & 7));
   }
 
+  /** Empties the bitmap, keeping its memory. */
+  clear(): void {
+    this.bits.fill(0);
+    this.nullCount = 0;
+  }
+
   /** True when row `index` is null. */
   isNull(index: number): boolean {
     return (this.bits[index >> 3]! & (1 << (index & 7))) === 0;

@@ -10,13 +10,13 @@ export interface ParquetEncoder {
 }
 
 const ENCODERS: Record<string, () => ParquetEncoder> = {
-  'parquet-wasm': () => parquetWasmEncoder('zstd'),
+  'parquet-wasm-zstd': () => parquetWasmEncoder('zstd'),
   'parquet-wasm-snappy': () => parquetWasmEncoder('snappy'),
   'parquetjs-lite': () => parquetjsLiteEncoder(),
 };
 
 /** The writer gamepipe ships with, measured fastest and smallest in bench/parquet-writers.md. */
-const DEFAULT_ENCODER = 'parquet-wasm';
+const DEFAULT_ENCODER = 'parquet-wasm-snappy';
 
 /** The names `parquetEncoderByName` and GAMEPIPE_PARQUET_WRITER accept. */
 export const parquetEncoderNames = Object.keys(ENCODERS);

@@ -24,9 +24,10 @@ export type ParquetWasmCompression = 'zstd' | 'snappy';
  * dictionary encoding (falling back to plain for columns whose dictionary outgrows its page),
  * page-level statistics, one row group per batch.
  */
-export function parquetWasmEncoder(compression: ParquetWasmCompression = 'zstd'): ParquetEncoder {
+export function parquetWasmEncoder(compression: ParquetWasmCompression): ParquetEncoder & { compression: ParquetWasmCompression } {
   return {
-    name: compression === 'zstd' ? 'parquet-wasm' : `parquet-wasm-${compression}`,
+    name: `parquet-wasm-${compression}`,
+    compression,
     async encode(batch: ColumnBatch): Promise<Uint8Array> {
       const pw = await loadParquetWasm();
       const ipc = tableToIPC(batch.toArrowTable(), 'stream');

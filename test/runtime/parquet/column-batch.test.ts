@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { OutputValue } from '../../../src/dsl/job-spec.js';
+import { ColumnBatch, type BatchColumn } from '../../../src/runtime/batch/column-batch.js';
+
+const COLUMNS: BatchColumn[] = [
+  { name: 'name', type: 'string' },
+  { name: 'level', type: 'int' },
+  { name: 'id', type: 'long' },
+  { name: 'ts', type: 'timestamp' },
+  { name: 'ok', type: 'boolean' },
+];
+
+/** The table's rows as arrays of plain values, in column order. */
+function tableRows(batch: ColumnBatch): unknown[][] {
+  return [...batch.toArrowTable()].map((row) => COLUMNS.map((c) => row[c.name]));
+}
+
+describe('ColumnBatch', () => {
+  it('maps each column type to its Arrow type', () => {
+    const types = ['string', 'int', 'long', 'double', 'boolean', 'timestamp', 'date', 'json'] as const;
+    const batch = new ColumnBatch(types.map((type) => ({ name: type, type })));
+    expect(batch.toArrowTable().schema.fields.map((f) => String(f.type))).toEqual([
+      'Utf8',
+      'Int32',
+      'Int64',
+      'Float64',
+      'Bool',
+      'Timestamp<MILLISECOND, UTC>',
+      'Date32<DAY>',
+      'Utf8',
+    ]);
+  });
+
+  it('copies values, so the caller may reuse its row array', () => {
+    const batch = new ColumnBatch(COLUMNS);
+    const row: OutputValue[] = ['ann', 1, 1n, 1000, true];
+    batch.append(row);
+    row.splice(0, 5, 'bob', 2, 2n, 2000, false);
+    batch.append(row);
+    row.fill(null);
+    expect(tableRows(batch)).toEqual([
+      ['ann', 1, 1n, 1000, true],
+      ['bob', 2, 2n, 2000, false],
+    ]);
+  });
+
+  it('keeps thousands of rows with nulls across buffer growth', () => {
+    const batch = new ColumnBatch(COLUMNS);
+    const expected: unknown[][] = [];
+    for (let i = 0; i < 5000; i++) {
+      const row: OutputValue[] =
+        i % 7 === 0 ? [null, null, null, null, null] : [`p${i}-é`, i, BigInt(i) << 40n, -i * 1000, i % 2 === 0];
+      batch.append(row);
+      expected.push(row);
+    }
+    expect(batch.rowCount).toBe(5000);
+    expect(tableRows(batch)).toEqual(expected);
+  });
+
+  it('rejects a value of the wrong type with the column, and keeps the batch as it was', () => {
+    const batch = new ColumnBatch(COLUMNS);
+    batch.append(['ann', 1, 1n, 1000, true]);
+    expect(() => batch.append(['bob', 2, 5, 2000, false])).toThrow('column "id" (long): expected a bigint, got number 5');
+    expect(() => batch.append(['bob', 2.5, 2n, 2000, false])).toThrow('column "level" (int): expected a 32-bit integer');
+    expect(() => batch.append(['bob', 2, 2n ** 64n, 2000, false])).toThrow('column "id" (long): expected a 64-bit integer');
+    expect(() => batch.append(['bob', 2])).toThrow('row has 2 values, the batch has 5 columns');
+    batch.append([null, 3, 3n, 3000, null]);
+    expect(batch.rowCount).toBe(2);
+    expect(tableRows(batch)).toEqual([
+      ['ann', 1, 1n, 1000, true],
+      [null, 3, 3n, 3000, null],
+    ]);
+  });
+
+  it('starts empty again after reset()', () => {
+    const batch = new ColumnBatch(COLUMNS);
+    batch.append(['ann', 1, 1n, 1000, true]);
+    batch.append([null, null, null, null, null]);
+    batch.reset();
+    expect(batch.rowCount).toBe(0);
+    expect(batch.toArrowTable().numRows).toBe(0);
+    batch.append([null, null, null, null, null]);
+    batch.append(['bob', 2, 2n, 2000, false]);
+    expect(tableRows(batch)).toEqual([
+      [null, null, null, null, null],
+      ['bob', 2, 2n, 2000, false],
+    ]);
+  });
+
+  it('refuses two columns with one name', () => {
+    expect(() => new ColumnBatch([COLUMNS[0]!, COLUMNS[0]!])).toThrow('column "name" appears twice');
+  });
+});
