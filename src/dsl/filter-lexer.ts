@@ -1,4 +1,4 @@
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type IToken, type TokenType } from './chevrotain.js';
 import type { FilterProblem } from './filter-ast.js';
 
 const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
@@ -55,7 +55,7 @@ const HINTS: Record<string, string> = {
 };
 
 /** Splits filter text into tokens; unknown characters become problems with a hint. */
-export function tokenize(text: string): { tokens: ReturnType<Lexer['tokenize']>['tokens']; problems: FilterProblem[] } {
+export function tokenize(text: string): { tokens: IToken[]; problems: FilterProblem[] } {
   const result = lexer.tokenize(text);
   const problems = result.errors.map((e) => {
     const ch = text[e.offset];

@@ -1,4 +1,4 @@
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserErrorMessageProvider } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserErrorMessageProvider } from './chevrotain.js';
 import type { ArithmeticOp, CompareOp, Expr, FieldNode, FilterProblem, LiteralNode } from './filter-ast.js';
 import { ALL_TOKENS, T, tokenize } from './filter-lexer.js';
 
