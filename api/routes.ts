@@ -1,0 +1,91 @@
+// The HTTP face of the API: one fastify route per catalog entry, /healthz, and JSON for every error.
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Catalog } from './catalog.js';
+import { buildEvent } from './event-builder.js';
+import { NotAcknowledged } from './acked-producer.js';
+
+/** What the routes need from the rest of the server. */
+export interface RouteDeps {
+  catalog: Catalog;
+  /** Resolves once the broker acknowledged the event; rejects with NotAcknowledged otherwise. */
+  publish(key: string, value: string): Promise<void>;
+  /** True when the broker answers now. */
+  brokerReachable(): Promise<boolean>;
+  bodyLimit: number;
+}
+
+const REFUSED = {
+  type: 'object',
+  properties: { error: { type: 'string' }, parameter: { type: 'string' }, rule: { type: 'string' } },
+} as const;
+// Declared response shapes let fastify serialise with a compiled stringifier.
+const RESPONSES = {
+  200: {
+    type: 'object',
+    properties: { message: { type: 'string' }, event_type: { type: 'string' }, event_id: { type: 'string' } },
+  },
+  400: REFUSED,
+  503: REFUSED,
+} as const;
+
+/** Registers the catalog routes (GET and POST), /healthz and the JSON error and 404 handlers. */
+export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  for (const route of deps.catalog.routes) {
+    app.route({
+      method: ['GET', 'POST'],
+      url: route.path,
+      schema: { response: RESPONSES },
+      handler: async (req, reply) => {
+        const built = buildEvent(
+          route,
+          {
+            pathParams: req.params as Record<string, string>,
+            query: req.query as Record<string, unknown>,
+            body: req.body,
+            headers: req.headers,
+          },
+          randomUUID(),
+          new Date().toISOString(),
+        );
+        if (!built.ok) return reply.code(400).send(built.error);
+        const { event } = built;
+        try {
+          await deps.publish(event.event_id, JSON.stringify(event));
+        } catch (err) {
+          if (!(err instanceof NotAcknowledged)) throw err;
+          return reply.code(503).send({ error: `event not recorded: ${err.message}; retry later` });
+        }
+        return { message: built.says, event_type: event.event_type, event_id: event.event_id };
+      },
+    });
+  }
+
+  app.get('/healthz', async (_req, reply) => {
+    const up = await deps.brokerReachable();
+    return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'kafka unreachable', kafka: up });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error(err);
+    void reply.code(status).send(describeError(err, status, deps.bodyLimit));
+  });
+}
+
+// The errors fastify raises before a handler runs, in the same {error, parameter, rule} shape.
+function describeError(err: FastifyError, status: number, bodyLimit: number): Record<string, string> {
+  const body = (rule: string, error: string) => ({ error, parameter: '(body)', rule });
+  if (status === 413) return body('max_body_bytes', `request body is larger than ${bodyLimit} bytes`);
+  if (status === 415) return body('content_type', 'unsupported Content-Type; send application/json or no body');
+  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return body('json', 'Content-Type is application/json but the body is empty');
+  if (status === 400 && (err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError)) {
+    return body('json', 'body is not valid JSON');
+  }
+  if (status >= 500) return { error: 'internal error; the event was not recorded' };
+  return { error: err.message };
+}
