@@ -72,6 +72,9 @@ export class JobRunner {
     const consumer = this.options.kafka.consumer({
       groupId: `gamepipe.${spec.job}`,
       allowAutoTopicCreation: false,
+      // A member lost with a broker restart holds up the next rebalance for a whole session.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
       maxWaitTimeInMs: 250,
       maxBytesPerPartition: 8 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,

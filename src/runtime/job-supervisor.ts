@@ -3,6 +3,7 @@ import type { CompiledJob, Diagnostic } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import { JobRunner, type JobEvents } from './job-runner.js';
+import { BadRecordError } from './record-loop.js';
 import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
 
@@ -24,7 +25,12 @@ export interface SupervisorOptions {
 interface Running {
   runner: JobRunner;
   text: string;
+  job: CompiledJob;
+  /** Consecutive failed starts or crashes, for the restart backoff. */
+  attempts: number;
 }
+
+const MAX_RESTART_DELAY_MS = 5_000;
 
 /**
  * Runs every job found under the given paths, and keeps them in step with the files: a new file
@@ -72,7 +78,7 @@ export class JobSupervisor {
     return [...this.running.values()].map((r) => r.runner);
   }
 
-  private async startJob(job: CompiledJob, text: string): Promise<void> {
+  private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
     const runner = new JobRunner(job, {
       kafka: this.options.kafka,
       encoder: this.options.encoder,
@@ -80,16 +86,32 @@ export class JobSupervisor {
       once: this.options.once,
       events: this.options.events,
     });
-    this.running.set(job.spec.file, { runner, text });
-    runner.done.catch(() => this.failures++);
+    const entry: Running = { runner, text, job, attempts };
+    this.running.set(job.spec.file, entry);
+    runner.done.catch((err: Error) => this.onJobFailed(entry, err));
     try {
       await runner.start();
+      entry.attempts = 0;
       this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
     } catch (err) {
-      this.failures++;
       this.options.log.error({ job: job.spec.job, error: (err as Error).message }, 'job could not start');
       await runner.stop().catch(() => {});
+      this.onJobFailed(entry, err as Error);
     }
+  }
+
+  // A job that failed for a reason of its own data (on_bad_record: fail) stays stopped; one that
+  // failed because of its surroundings (broker gone, disk error) is started again with backoff.
+  private onJobFailed(entry: Running, err: Error): void {
+    if (this.running.get(entry.job.spec.file) !== entry) return;
+    this.failures++;
+    if (this.options.once || this.stopped || err instanceof BadRecordError) return;
+    const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** entry.attempts);
+    this.options.log.warn({ job: entry.job.spec.job, error: err.message, retryInMs: delay }, 'job failed; restarting');
+    setTimeout(() => {
+      if (this.stopped || this.running.get(entry.job.spec.file) !== entry) return;
+      this.scanning = this.scanning.then(() => this.startJob(entry.job, entry.text, entry.attempts + 1));
+    }, delay).unref();
   }
 
   private async rescan(): Promise<void> {

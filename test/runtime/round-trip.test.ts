@@ -126,6 +126,18 @@ describe('gamepipe-run --once', () => {
     }
   });
 
+  it('stops a job with on_bad_record: fail at the bad record, exits 1, and other jobs finish', async () => {
+    await mkdir(join(dir, 'strict'));
+    await writeFile(join(dir, 'strict', 'strict.job.yaml'), horseJob(topic).replace('job: horses', 'job: strict_horses').replace('out/horses', 'out/strict') + 'on_bad_record: fail\n');
+    await writeFile(join(dir, 'strict', 'swords.job.yaml'), swordJob(topic).replace('job: swords', 'job: strict_swords').replace('out/swords', 'out/strict_swords'));
+    const strict = await runOnce(dir, 'strict');
+    expect(strict.code).toBe(1);
+    const failure = strict.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.msg === 'job failed');
+    expect(failure.error).toMatch(new RegExp(`^job strict_horses: bad record at ${topic}/\\d+@\\d+: (not JSON|not a JSON object|.*quantity)`));
+    // Everything before the bad record in its partition is committed; the other job is unaffected.
+    expect((await readTable(join(dir, 'out/strict_swords'))).length).toBe(events.filter((e) => e.event_type === 'purchase_sword').length);
+  });
+
   it('a second run with nothing new writes nothing', async () => {
     const before = await parquetFiles(join(dir, 'out/horses'));
     const again = await runOnce(dir, 'jobs');
