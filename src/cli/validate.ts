@@ -11,9 +11,10 @@ export function printDiagnostics(diagnostics: Diagnostic[], sources: Map<string,
   for (const d of diagnostics) console.log(formatDiagnostic(d, sources.get(d.file)));
 }
 
-/** Reads `<files or dirs>` and `--format` for `validate`; bad usage is a UserError with exit code 2. */
+/** Reads `<files or dirs>` (and `--format` when asked); `--help` and bad usage are UserErrors (exit 0 and 2). */
 export function jobPathsFrom(args: string[], usage: string, withFormat: boolean): { paths: string[]; format: string } {
-  const { values, positionals } = parseFlags(args, withFormat ? { format: { type: 'string' } } : {});
+  const { values, positionals } = parseFlags(args, { help: { type: 'boolean', short: 'h' }, ...(withFormat && { format: { type: 'string' } }) });
+  if ((values as { help?: boolean }).help) throw new UserError(usage, 0);
   const format = (values as { format?: string }).format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UserError(`--format must be text or json, got '${format}'\n${usage}`, 2);
   if (!positionals.length) throw new UserError(`no job files or directories given\n${usage}`, 2);

@@ -16,12 +16,16 @@ const messages: IParserErrorMessageProvider = {
 
 const end = (t: IToken) => t.startOffset + t.image.length;
 
-/** Unescapes a quoted string token's text ("..." with JSON escapes, or '...'). */
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\', '/': '/' };
+
+/**
+ * Unescapes a quoted string token's text ("..." or '...', JSON escapes). Other backslashes are
+ * kept, so regexes read naturally: "\.com$" is the regex \.com$.
+ */
 function unquote(image: string): string {
-  const body = image.slice(1, -1);
-  return body.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
+  return image.slice(1, -1).replace(/\\(u[0-9a-fA-F]{4}|.)/g, (whole, e: string) => {
     if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
-    return ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' } as Record<string, string>)[e] ?? e;
+    return ESCAPES[e] ?? whole;
   });
 }
 

@@ -55,6 +55,9 @@ const cases: [string, Record<string, unknown>, boolean][] = [
   ['size matches "^l.*e$"', { size: 'large' }, true],
   ['size not matches "^l"', { size: 'small' }, true],
   ['host matches "\\\\.comcast\\\\.com$"', { Host: 'user1.comcast.com' }, true],
+  ['host matches "\\.comcast\\.com$"', { Host: 'user1.comcast.com' }, true],
+  ['host matches "\\.comcast\\.com$"', { Host: 'user1xcomcast.com' }, false],
+  ['size == "a\\tb\\u0041\\"\\\\"', { size: 'a\tbA"\\' }, true],
   // arithmetic
   ['quantity + 1 == 3', { quantity: '2' }, true],
   ['quantity - 1 == 1', { quantity: '2' }, true],
