@@ -8,6 +8,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   run: { summary: 'run [--once] <jobs>  run the jobs (also: gamepipe-run)', load: () => import('./run.js') },
   kafka: { summary: 'kafka up|down|status|logs  manage the local development broker', load: () => import('./kafka.js') },
   api: { summary: 'api [--port N] [--host ADDR] [--topic NAME]  serve the game API', load: () => import('./api.js') },
+  generate: { summary: 'generate <scenario.yaml> [--url U] [--concurrency N]  replay a scenario against the API', load: () => import('./generate.js') },
   validate: { summary: 'validate [--format json] <files or dirs>  check job files', load: () => import('./validate.js') },
   test: { summary: 'test <files or dirs>  run the tests: of job files', load: () => import('./test.js') },
 };
