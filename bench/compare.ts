@@ -19,10 +19,18 @@ import { eventStream } from './workload/events.js';
 import { produceEvents } from './workload/producer.js';
 import { BENCH_TABLES, expectedTotals, type WorkloadTotals } from './workload/tables.js';
 import { loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const WORK = fileURLToPath(new URL('./work/', import.meta.url));
+
+/** The commit gamepipe ran from, and whether the working tree under src/ differed from it. */
+function treeState(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'bin', 'jobs'], { encoding: 'utf8' }).stdout.trim();
+  return `working tree at commit ${head}${dirty ? ` with uncommitted changes in ${dirty.split('\n').length} file(s) under src/, bin/ or jobs/` : ', clean under src/, bin/, jobs/'}`;
+}
 
 /** Reads a contender's three tables and compares them with the expected totals. */
 async function checkTables(run: ReturnType<Contender['drain']>, expected: WorkloadTotals): Promise<{ totals: WorkloadTotals; verdict: string }> {
@@ -57,7 +65,15 @@ async function drainOne(c: Contender, ctx: RunContext, events: number, expected:
   const run = c.drain(ctx);
   r.loadBefore = loadavg()[0];
   log(`${c.name}: processing the topic (bound ${timeoutMs / 1000} s)`);
-  const m = await runMeasured({ ...run, timeoutMs });
+  // Spark prints `BENCH {"event", "t"}` milestones: they split its wall time into start-up and work.
+  const milestones: string[] = [];
+  const onLine = (line: string) => {
+    if (!line.startsWith('BENCH ')) return;
+    const e = JSON.parse(line.slice(6)) as { event: string; t: number };
+    milestones.push(`${e.event} at ${e.t.toFixed(1)} s`);
+  };
+  const m = await runMeasured({ ...run, timeoutMs, onLine });
+  if (milestones.length) r.detail = `milestones: ${milestones.join(', ')}`;
   Object.assign(r, { wallSeconds: m.wallSeconds, peakRssBytes: m.peakRssBytes, cpuSeconds: m.cpuSeconds, eventsPerSecond: events / m.wallSeconds });
   if (m.timedOut) {
     r.status = 'failed';
@@ -202,7 +218,7 @@ async function main(): Promise<number> {
     partitions,
     produced,
     expected,
-    machine: machineInfo(`PySpark ${pinnedSparkVersion()} (local[2], driver memory 2g)`, kcatVersion),
+    machine: { ...machineInfo(`PySpark ${pinnedSparkVersion()} (local[2], driver memory 2g)`, kcatVersion), gamepipe: treeState() },
     results,
     latencySettings: values['no-latency']
       ? 'latency not measured: --no-latency'

@@ -24,6 +24,8 @@ export interface ContenderResult {
   correctness?: string;
   totals?: WorkloadTotals;
   loadBefore?: number;
+  /** Extra facts the contender reported about itself (Spark's start-up and drain milestones). */
+  detail?: string;
   latency?: LatencyResult;
 }
 
@@ -157,7 +159,7 @@ export function resultsMarkdown(r: BenchReport): string {
     '',
     '## Contenders',
     '',
-    ...r.results.map((x) => `- **${x.name}**: ${x.description}`),
+    ...r.results.map((x) => `- **${x.name}**: ${x.description}${x.detail ? `. ${x.detail}` : ''}`),
     '',
     ...(failures.length
       ? ['## Failures and gaps', '', ...failures.flatMap((x) => [
