@@ -93,16 +93,29 @@ function fillColumnBatch(batch: ColumnBatch, rows: OutputValue[][], from = 0, to
   return batch;
 }
 
+type Timing = { wall: number; cpu: number };
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function seconds<T>(work: () => T): [T, number] {
-  const t0 = performance.now();
+/** Wall-clock and process CPU (user + system, all threads) seconds since `start`. */
+function elapsed(start: { wall: number; cpu: NodeJS.CpuUsage }): { wall: number; cpu: number } {
+  const cpu = process.cpuUsage(start.cpu);
+  return { wall: (performance.now() - start.wall) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+function now() {
+  return { wall: performance.now(), cpu: process.cpuUsage() };
+}
+
+/** Runs `work`, returning its result and wall-clock and CPU seconds (CPU stays honest on a busy machine). */
+function seconds<T>(work: () => T): [T, { wall: number; cpu: number }] {
+  const start = now();
   const result = work();
-  return [result, (performance.now() - t0) / 1000];
+  return [result, elapsed(start)];
 }
 
 async function main(): Promise<void> {
@@ -115,10 +128,10 @@ async function main(): Promise<void> {
   );
   console.log(`machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
 
-  const freshTimes: number[] = [];
-  const reusedTimes: number[] = [];
-  const builderTimes: number[] = [];
-  const tableTimes: number[] = [];
+  const freshTimes: Timing[] = [];
+  const reusedTimes: Timing[] = [];
+  const builderTimes: Timing[] = [];
+  const tableTimes: Timing[] = [];
   const reusedBatch = new ColumnBatch(COLUMNS);
   for (let run = 0; run < runs; run++) {
     freshTimes.push(seconds(() => fillColumnBatch(new ColumnBatch(COLUMNS), rows))[1]);
@@ -128,14 +141,16 @@ async function main(): Promise<void> {
     if (table.numRows !== rowCount) throw new Error('arrow builders lost rows');
     builderTimes.push(builders);
   }
-  const perRow = (s: number) => `${((s / rowCount) * 1e6).toFixed(2)} us/row`;
   const rate = (s: number) => `${Math.round(rowCount / s).toLocaleString('en-US')} rows/s`;
-  const show = (label: string, times: number[]) =>
-    console.log(`${label.padEnd(44)} ${rate(median(times)).padStart(16)}  ${perRow(median(times))}`);
-  show('batch build, new ColumnBatch per batch', freshTimes);
-  show('batch build, ColumnBatch reused (reset())', reusedTimes);
-  show('batch build, apache-arrow builders', builderTimes);
-  console.log(`${'ColumnBatch.toArrowTable()'.padEnd(44)} ${(median(tableTimes) * 1000).toFixed(2)} ms`);
+  const cost = (times: Timing[]) => {
+    const wall = median(times.map((t) => t.wall));
+    const cpu = median(times.map((t) => t.cpu));
+    return `${rate(wall).padStart(16)} ${((wall / rowCount) * 1e6).toFixed(2).padStart(6)} us/row wall ${((cpu / rowCount) * 1e6).toFixed(2).padStart(6)} us/row cpu`;
+  };
+  console.log(`${'batch build, new ColumnBatch per batch'.padEnd(44)} ${cost(freshTimes)}`);
+  console.log(`${'batch build, ColumnBatch reused (reset())'.padEnd(44)} ${cost(reusedTimes)}`);
+  console.log(`${'batch build, apache-arrow builders'.padEnd(44)} ${cost(builderTimes)}`);
+  console.log(`${'ColumnBatch.toArrowTable()'.padEnd(44)} ${(median(tableTimes.map((t) => t.wall)) * 1000).toFixed(2)} ms`);
 
   const sweep = flagList('batch-rows', [rowCount, 50_000, 20_000]);
   for (const batchRows of sweep) {
@@ -144,29 +159,29 @@ async function main(): Promise<void> {
       // parquetjs-lite takes ~15 s a run; its speed does not depend on the batch size.
       if (name === 'parquetjs-lite' && batchRows !== sweep[0]) continue;
       const encoder = parquetEncoderByName(name);
-      const buildTimes: number[] = [];
-      const encodeTimes: number[] = [];
+      const encodeTimes: Timing[] = [];
+      const totalTimes: Timing[] = [];
       let bytes = 0;
       for (let run = 0; run < runs; run++) {
-        let build = 0;
-        let encode = 0;
+        const encode = { wall: 0, cpu: 0 };
+        const total = { wall: 0, cpu: 0 };
         bytes = 0;
         for (let from = 0; from < rowCount; from += batchRows) {
-          const t0 = performance.now();
+          const t0 = now();
           fillColumnBatch(reusedBatch, rows, from, Math.min(from + batchRows, rowCount));
-          const t1 = performance.now();
+          const t1 = now();
           bytes += (await encoder.encode(reusedBatch)).byteLength;
-          build += t1 - t0;
-          encode += performance.now() - t1;
+          const [e, t] = [elapsed(t1), elapsed(t0)];
+          encode.wall += e.wall;
+          encode.cpu += e.cpu;
+          total.wall += t.wall;
+          total.cpu += t.cpu;
         }
-        buildTimes.push(build / 1000);
-        encodeTimes.push(encode / 1000);
+        encodeTimes.push(encode);
+        totalTimes.push(total);
       }
-      const encode = median(encodeTimes);
-      const total = median(buildTimes) + encode;
-      console.log(
-        `  ${name.padEnd(20)} encode ${rate(encode).padStart(16)} ${perRow(encode)}   build+encode ${rate(total).padStart(16)} ${perRow(total)}   files ${bytes.toLocaleString('en-US')} bytes`,
-      );
+      console.log(`  ${name.padEnd(20)} encode       ${cost(encodeTimes)}   files ${bytes.toLocaleString('en-US')} bytes`);
+      console.log(`  ${''.padEnd(20)} build+encode ${cost(totalTimes)}`);
     }
   }
 }

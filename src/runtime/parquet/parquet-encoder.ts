@@ -15,7 +15,7 @@ const ENCODERS: Record<string, () => ParquetEncoder> = {
   'parquetjs-lite': () => parquetjsLiteEncoder(),
 };
 
-/** The writer gamepipe ships with, measured fastest and smallest in bench/parquet-writers.md. */
+/** The writer gamepipe ships with: fastest build + encode measured (bench/parquet-writers.md); zstd halves the files for ~2x the CPU. */
 const DEFAULT_ENCODER = 'parquet-wasm-snappy';
 
 /** The names `parquetEncoderByName` and GAMEPIPE_PARQUET_WRITER accept. */
