@@ -2,10 +2,11 @@ import type { Kafka } from 'kafkajs';
 import type { CompiledJob, Diagnostic } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
-import { JobRunner, type JobEvents } from './job-runner.js';
-import { BadRecordError } from './record-loop.js';
+import { JobSink, type JobEvents } from './job-sink.js';
 import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
+import { BadRecordError } from './record-loop.js';
+import { TopicReader } from './topic-reader.js';
 
 export interface SupervisorOptions {
   /** Job files and folders of `*.job.yaml`. */
@@ -23,7 +24,8 @@ export interface SupervisorOptions {
 }
 
 interface Running {
-  runner: JobRunner;
+  sink: JobSink;
+  reader: TopicReader;
   text: string;
   job: CompiledJob;
   /** Consecutive failed starts or crashes, for the restart backoff. */
@@ -35,74 +37,105 @@ const MAX_RESTART_DELAY_MS = 5_000;
 /**
  * Runs every job found under the given paths, and keeps them in step with the files: a new file
  * starts its job, a changed one restarts only that job, a removed one stops it, an invalid one is
- * reported while the others (and its own last good version) keep running.
+ * reported while the others (and its own last good version) keep running. Jobs on the same topic
+ * share one topic reader.
  */
 export class JobSupervisor {
   private readonly running = new Map<string, Running>();
+  private readonly readers = new Map<string, TopicReader>();
   private readonly reported = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private scanning: Promise<void> = Promise.resolve();
+  private serial: Promise<unknown> = Promise.resolve();
   private stopped = false;
   failures = 0;
 
   constructor(private readonly options: SupervisorOptions) {}
 
-  /** Loads and starts the jobs; with `once`, resolves when all have finished. */
+  /** Loads and starts the jobs. */
   async start(): Promise<{ started: number; diagnostics: Diagnostic[] }> {
     const loaded = await loadJobs(this.options.paths);
     this.reportDiagnostics(loaded.diagnostics, loaded.sources);
     await Promise.all(loaded.jobs.map((job) => this.startJob(job, loaded.sources.get(job.spec.file) ?? '')));
     if (!this.options.once) {
-      this.timer = setInterval(() => {
-        this.scanning = this.scanning.then(() => this.rescan()).catch((err) => this.options.log.error({ error: (err as Error).message }, 'rescan failed'));
-      }, this.options.rescanMs ?? 1000);
+      this.timer = setInterval(() => void this.runSerially(() => this.rescan()), this.options.rescanMs ?? 1000);
     }
     return { started: loaded.jobs.length, diagnostics: loaded.diagnostics };
   }
 
-  /** Resolves when every running job has ended (used with `once`). */
+  /** Resolves when every job has ended (with `once`: reached the end offsets), then closes the readers. */
   async whenAllDone(): Promise<void> {
-    await Promise.all([...this.running.values()].map((r) => r.runner.done.catch(() => {})));
+    await Promise.all([...this.running.values()].map((r) => r.sink.done.catch(() => {})));
+    await Promise.all([...this.readers.values()].map((r) => r.close()));
   }
 
-  /** Stops every job: each flushes and commits its open batch. */
+  /** Stops every job: each commits its open batch. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.scanning;
-    await Promise.all([...this.running.values()].map((r) => r.runner.stop()));
+    await this.runSerially(async () => {
+      await Promise.all([...this.running.values()].map((entry) => this.stopJob(entry)));
+    });
   }
 
-  /** The running jobs by name. */
-  jobs(): JobRunner[] {
-    return [...this.running.values()].map((r) => r.runner);
+  /** The running jobs. */
+  jobs(): JobSink[] {
+    return [...this.running.values()].map((r) => r.sink);
+  }
+
+  private runSerially(work: () => Promise<void>): Promise<void> {
+    const result = this.serial.then(work).catch((err) => this.options.log.error({ error: (err as Error).message }, 'supervisor error'));
+    this.serial = result;
+    return result;
+  }
+
+  private readerFor(topic: string): TopicReader {
+    let reader = this.readers.get(topic);
+    if (!reader) {
+      reader = new TopicReader(topic, { kafka: this.options.kafka, log: this.options.log, once: this.options.once });
+      this.readers.set(topic, reader);
+    }
+    return reader;
   }
 
   private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
-    const runner = new JobRunner(job, {
+    const sink = new JobSink(job, {
       kafka: this.options.kafka,
       encoder: this.options.encoder,
       log: this.options.log,
-      once: this.options.once,
       events: this.options.events,
     });
-    const entry: Running = { runner, text, job, attempts };
+    const reader = this.readerFor(job.spec.source.topic);
+    const entry: Running = { sink, reader, text, job, attempts };
     this.running.set(job.spec.file, entry);
-    runner.done.catch((err: Error) => this.onJobFailed(entry, err));
+    sink.done.then(
+      () => this.releaseReader(reader),
+      (err: Error) => this.onJobFailed(entry, err),
+    );
     try {
-      await runner.start();
+      await reader.add(sink);
       entry.attempts = 0;
       this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
     } catch (err) {
       this.options.log.error({ job: job.spec.job, error: (err as Error).message }, 'job could not start');
-      await runner.stop().catch(() => {});
-      this.onJobFailed(entry, err as Error);
+      await reader.exclusive(() => sink.fail(err as Error));
     }
+  }
+
+  private async stopJob(entry: Running): Promise<void> {
+    await entry.reader.remove(entry.sink);
+    await this.releaseReader(entry.reader);
+  }
+
+  private async releaseReader(reader: TopicReader): Promise<void> {
+    if (reader.size > 0 || this.readers.get(reader.topic) !== reader) return;
+    this.readers.delete(reader.topic);
+    await reader.close();
   }
 
   // A job that failed for a reason of its own data (on_bad_record: fail) stays stopped; one that
   // failed because of its surroundings (broker gone, disk error) is started again with backoff.
   private onJobFailed(entry: Running, err: Error): void {
+    void this.releaseReader(entry.reader);
     if (this.running.get(entry.job.spec.file) !== entry) return;
     this.failures++;
     if (this.options.once || this.stopped || err instanceof BadRecordError) return;
@@ -110,7 +143,7 @@ export class JobSupervisor {
     this.options.log.warn({ job: entry.job.spec.job, error: err.message, retryInMs: delay }, 'job failed; restarting');
     setTimeout(() => {
       if (this.stopped || this.running.get(entry.job.spec.file) !== entry) return;
-      this.scanning = this.scanning.then(() => this.startJob(entry.job, entry.text, entry.attempts + 1));
+      void this.runSerially(() => this.startJob(entry.job, entry.text, entry.attempts + 1));
     }, delay).unref();
   }
 
@@ -121,8 +154,8 @@ export class JobSupervisor {
     for (const [file, entry] of this.running) {
       if (!loaded.sources.has(file)) {
         this.running.delete(file);
-        this.options.log.info({ job: entry.runner.name, file }, 'job file removed; stopping the job');
-        await entry.runner.stop();
+        this.options.log.info({ job: entry.sink.name, file }, 'job file removed; stopping the job');
+        await this.stopJob(entry);
       }
     }
     for (const job of loaded.jobs) {
@@ -131,7 +164,8 @@ export class JobSupervisor {
       if (entry && entry.text === text) continue;
       if (entry) {
         this.options.log.info({ job: job.spec.job, file: job.spec.file }, 'job file changed; restarting the job');
-        await entry.runner.stop();
+        this.running.delete(job.spec.file);
+        await this.stopJob(entry);
       }
       await this.startJob(job, text);
     }

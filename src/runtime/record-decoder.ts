@@ -17,18 +17,11 @@ export class ReusableRecordMeta implements RecordMeta {
 
 export type Decoded = { event: Record<string, unknown> } | { bad: string };
 
-/**
- * Decodes a record value into a JSON object event, or says why it is a bad record.
- * Sets `meta.raw` to the value's text (truncated for oversized records, whose full text is never needed).
- */
-export function decodeRecord(value: Buffer | null, maxRecordBytes: number, meta: ReusableRecordMeta): Decoded {
+/** Decodes a record value into a JSON object event, or says why it is a bad record; sets `meta.raw`. */
+export function decodeRecord(value: Buffer | null, meta: ReusableRecordMeta): Decoded {
   if (value === null) {
     meta.raw = '';
     return { bad: 'record has no value (null)' };
-  }
-  if (value.length > maxRecordBytes) {
-    meta.raw = value.subarray(0, maxRecordBytes).toString('utf8');
-    return { bad: `record of ${value.length} bytes is over max_record_bytes (${maxRecordBytes}); raw_event holds its first ${maxRecordBytes} bytes` };
   }
   const text = value.toString('utf8');
   meta.raw = text;
@@ -42,4 +35,9 @@ export function decodeRecord(value: Buffer | null, maxRecordBytes: number, meta:
     return { bad: `not a JSON object but ${event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`}` };
   }
   return { event: event as Record<string, unknown> };
+}
+
+/** The bad-record reason for a value over a job's size bound. */
+export function oversizeReason(bytes: number, maxRecordBytes: number): string {
+  return `record of ${bytes} bytes is over max_record_bytes (${maxRecordBytes}); raw_event holds its first ${maxRecordBytes} bytes`;
 }

@@ -1,0 +1,238 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import type { CompiledJob } from '../dsl/job-spec.js';
+import { flushPartition, type FlushResult } from './batch-flusher.js';
+import type { Logger } from './logger.js';
+import type { ParquetEncoder } from './parquet/parquet-encoder.js';
+import { PartitionBuffer } from './partition-buffer.js';
+import { BadRecordError, RecordLoop } from './record-loop.js';
+import { TableCommitter } from './sink/commit-protocol.js';
+import { tableLayout, type TableLayout } from './sink/sink-layout.js';
+
+/** How a job reports its life to whoever supervises it (logs, metrics, status). */
+export interface JobEvents {
+  onCommit?(job: string, result: FlushResult): void;
+  onState?(job: string, state: JobState, error?: string): void;
+}
+
+export type JobState = 'starting' | 'running' | 'stopped' | 'failing' | 'done';
+
+/** What a job sink asks of the topic reader that feeds it. */
+export interface ReaderLink {
+  /** Runs `work` while no batch is being delivered and no other buffer work runs. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** This job now reads `partition` from `offset` (or no longer reads it: undefined). */
+  positionChanged(partition: number, offset: number | undefined): void;
+  /** Low or high watermarks of the topic, per partition. */
+  watermarks(which: 'low' | 'high'): Promise<Map<number, number>>;
+}
+
+export interface JobSinkOptions {
+  kafka: Kafka;
+  encoder: ParquetEncoder;
+  log: Logger;
+  events?: JobEvents;
+}
+
+/**
+ * One job's side of the pipeline: its membership in consumer group `gamepipe.<job>` (which gives
+ * it partitions, spreads them over processes and holds the offsets Kafka tooling shows), its open
+ * batches per partition, and their commits to its table. Records reach it from the topic reader;
+ * its own group consumer is paused and never fetches, so five jobs on a topic read it once.
+ */
+export class JobSink {
+  readonly name: string;
+  readonly loop: RecordLoop;
+  readonly buffers = new Map<number, PartitionBuffer>();
+  private readonly layout: TableLayout;
+  private readonly committer: TableCommitter;
+  private member: Consumer | undefined;
+  private reader: ReaderLink | undefined;
+  private lastFlush = Date.now();
+  stopped = false;
+  /** Set once every partition reached these offsets (--once). */
+  endOffsets: Map<number, number> | undefined;
+  private settle!: { resolve(): void; reject(err: Error): void };
+  /** Settles when the job ends: finished (--once), stopped, or failed (rejects with the cause). */
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly job: CompiledJob,
+    private readonly options: JobSinkOptions,
+  ) {
+    this.name = job.spec.job;
+    this.layout = tableLayout(job.spec.sink.path);
+    this.committer = new TableCommitter(this.layout);
+    this.loop = new RecordLoop(job);
+    this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.done.catch(() => {});
+  }
+
+  private get log(): Logger {
+    return this.options.log;
+  }
+
+  /** Recovers the table, then joins the job's consumer group; partitions arrive through `reader`. */
+  async start(reader: ReaderLink): Promise<void> {
+    this.reader = reader;
+    this.setState('starting');
+    await this.committer.open();
+    const { spec } = this.job;
+    const member = this.options.kafka.consumer({
+      groupId: `gamepipe.${spec.job}`,
+      allowAutoTopicCreation: false,
+      // A member lost with a broker restart holds up the next rebalance for a whole session.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 1_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.member = member;
+    member.on(member.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = payload.memberAssignment[spec.source.topic] ?? [];
+      void reader.exclusive(() => this.assign(partitions)).catch((err) => reader.exclusive(() => this.fail(err as Error)));
+    });
+    member.on(member.events.CRASH, ({ payload }) => {
+      this.log.warn({ job: this.name, error: payload.error.message, restart: payload.restart }, 'consumer group error; retrying');
+      if (!payload.restart && !this.stopped) void reader.exclusive(() => this.fail(payload.error));
+    });
+    await member.connect();
+    await member.subscribe({ topic: spec.source.topic, fromBeginning: spec.source.start === 'earliest' });
+    // The member only holds the assignment: it never fetches (the topic reader does), so it has
+    // nothing to do with a batch, and every partition stays paused.
+    await member.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
+    member.pause([{ topic: spec.source.topic }]);
+    this.setState('running');
+  }
+
+  private async assign(partitions: number[]): Promise<void> {
+    if (this.stopped) return;
+    const reader = this.reader!;
+    // A revoked partition's open batch is dropped: its new owner reads it again from the checkpoint.
+    for (const p of [...this.buffers.keys()]) {
+      if (!partitions.includes(p)) {
+        this.buffers.delete(p);
+        reader.positionChanged(p, undefined);
+      }
+    }
+    await this.committer.recover();
+    let low: Map<number, number> | undefined;
+    let start: Map<number, number> | undefined;
+    for (const partition of partitions) {
+      let buffer = this.buffers.get(partition);
+      if (!buffer) {
+        const checkpoint = await this.committer.checkpoint(this.job.spec.source.topic, partition);
+        low ??= await reader.watermarks('low');
+        let offset: number;
+        if (checkpoint !== undefined) {
+          offset = Number(checkpoint);
+          const earliest = low.get(partition) ?? 0;
+          if (offset < earliest) {
+            this.log.warn({ job: this.name, partition, checkpoint: offset, earliest }, 'records past the checkpoint were deleted by retention; resuming at the earliest offset');
+            offset = earliest;
+          }
+        } else {
+          start ??= this.job.spec.source.start === 'earliest' ? low : await reader.watermarks('high');
+          offset = start.get(partition) ?? 0;
+        }
+        buffer = new PartitionBuffer(partition, offset, this.job.columns);
+        this.buffers.set(partition, buffer);
+      }
+      reader.positionChanged(partition, buffer.next);
+    }
+    this.log.info({ job: this.name, partitions, offsets: Object.fromEntries([...this.buffers].map(([p, b]) => [p, b.next])) }, 'partitions assigned');
+  }
+
+  /** True when a trigger is due or a batch passed its bounds. */
+  flushDue(now: number): boolean {
+    if (now - this.lastFlush >= this.job.spec.triggerMs) return true;
+    const { maxRows, maxBytes } = this.job.spec.sink;
+    for (const b of this.buffers.values()) if (b.rows + b.rejectedRows >= maxRows || b.bytes >= maxBytes) return true;
+    return false;
+  }
+
+  /** With --once: every partition of the topic is held here and has reached its end offset. */
+  reachedEnd(): boolean {
+    if (!this.endOffsets) return false;
+    for (const [partition, end] of this.endOffsets) {
+      const buffer = this.buffers.get(partition);
+      if (!buffer || buffer.next < end) return false;
+    }
+    return true;
+  }
+
+  /** Commits every partition that read something since its last commit. Call inside `exclusive`. */
+  async flushAll(): Promise<void> {
+    this.lastFlush = Date.now();
+    for (const buffer of this.buffers.values()) if (buffer.dirty) await this.flush(buffer);
+  }
+
+  private async flush(buffer: PartitionBuffer): Promise<void> {
+    const topic = this.job.spec.source.topic;
+    const result = await flushPartition(this.job, buffer, this.layout, this.committer, this.options.encoder);
+    if (result.outcome === 'fenced') {
+      // Another member committed this range first: take its checkpoint and read on from there.
+      const next = Number(await this.committer.checkpoint(topic, buffer.partition));
+      buffer.reset(next);
+      this.reader?.positionChanged(buffer.partition, next);
+      this.log.warn({ job: this.name, partition: buffer.partition, next }, 'batch fenced by another committer; resuming at its checkpoint');
+      return;
+    }
+    buffer.reset(result.next);
+    this.member
+      ?.commitOffsets([{ topic, partition: buffer.partition, offset: String(result.next) }])
+      .catch((err: Error) => this.log.warn({ job: this.name, error: err.message }, 'could not commit offsets to the consumer group'));
+    this.log.info(
+      {
+        job: this.name,
+        partition: result.partition,
+        offsets: [result.from, result.next],
+        read: result.readRecords,
+        written: result.rows,
+        rejected: result.rejected,
+        skipped: result.skipped,
+        files: result.files,
+        bytes: result.bytes,
+        durationMs: result.durationMs,
+      },
+      'batch committed',
+    );
+    this.options.events?.onCommit?.(this.name, result);
+  }
+
+  /** Ends the job: commits its open batches (unless it failed), leaves the group. Call inside `exclusive`. */
+  async finish(state: 'stopped' | 'done'): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.flushAll();
+    } catch (err) {
+      this.log.error({ job: this.name, error: (err as Error).message }, 'final commit failed; the batch will be read again');
+    }
+    await this.leave();
+    this.setState(state);
+    this.settle.resolve();
+  }
+
+  /**
+   * Stops the job with an error. Commits what came before a bad record (so the job stops exactly
+   * at it); anything else leaves the open batch to be read again from the checkpoint.
+   */
+  async fail(err: Error): Promise<void> {
+    if (this.stopped) return;
+    if (err instanceof BadRecordError) await this.flushAll().catch(() => {});
+    await this.leave();
+    this.log.error({ job: this.name, error: err.message }, 'job failed');
+    this.setState('failing', err.message);
+    this.settle.reject(err);
+  }
+
+  private async leave(): Promise<void> {
+    this.stopped = true;
+    for (const p of this.buffers.keys()) this.reader?.positionChanged(p, undefined);
+    this.buffers.clear();
+    await this.member?.disconnect().catch(() => {});
+  }
+
+  setState(state: JobState, error?: string): void {
+    this.options.events?.onState?.(this.name, state, error);
+  }
+}
