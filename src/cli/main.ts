@@ -9,6 +9,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   kafka: { summary: 'kafka up|down|status|logs  manage the local development broker', load: () => import('./kafka.js') },
   api: { summary: 'api [--port N] [--host ADDR] [--topic NAME]  serve the game API', load: () => import('./api.js') },
   generate: { summary: 'generate <scenario.yaml> [--url U] [--concurrency N]  replay a scenario against the API', load: () => import('./generate.js') },
+  query: { summary: 'query ["<SQL>"] [--jobs DIR] [--csv|--json]  SQL over the job tables (no SQL: a prompt)', load: () => import('./query.js') },
+  tables: { summary: 'tables [--jobs DIR] [--csv|--json]  list job tables: rows, files, bytes', load: () => import('./tables.js') },
   validate: { summary: 'validate [--format json] <files or dirs>  check job files', load: () => import('./validate.js') },
   test: { summary: 'test <files or dirs>  run the tests: of job files', load: () => import('./test.js') },
 };

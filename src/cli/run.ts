@@ -1,41 +1,46 @@
-import { kafkaClient } from '../broker/brokers.js';
 import { log } from '../runtime/logger.js';
-import { defaultParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
-import { JobSupervisor } from '../runtime/job-supervisor.js';
 import { UserError } from '../user-error.js';
-import { parseFlags } from './args.js';
+import { intFlag, parseFlags } from './args.js';
+import { DEFAULT_METRICS_PORT, runJobs } from './run-jobs.js';
 
-const USAGE = 'usage: gamepipe-run [--once] <job files or folders>';
+const USAGE = 'usage: gamepipe-run [--once] [--metrics-port N] <job files or folders>';
 
 /** `gamepipe run` / `gamepipe-run`: runs every job under the given paths until stopped. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, { once: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parseFlags(args, {
+    once: { type: 'boolean' },
+    'metrics-port': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
-    console.log(USAGE);
+    console.log(`${USAGE}\n  --metrics-port N  serve /metrics (Prometheus) and /status on 127.0.0.1:N (default ${DEFAULT_METRICS_PORT}; 0: off; --once: off unless given)`);
     return 0;
   }
   if (positionals.length === 0) throw new UserError(USAGE, 2);
-
-  const supervisor = new JobSupervisor({
+  const once = values.once ?? false;
+  const running = await runJobs({
     paths: positionals,
-    kafka: kafkaClient('gamepipe-run'),
-    encoder: defaultParquetEncoder(),
     log,
-    once: values.once ?? false,
+    once,
+    // A --once run is a batch job; it serves metrics only when asked, so runs side by side never clash.
+    metricsPort: intFlag(values['metrics-port'], 'metrics-port', once ? 0 : DEFAULT_METRICS_PORT, 0, 65535),
+    metricsPortExplicit: values['metrics-port'] !== undefined,
   });
-  const { started, diagnostics } = await supervisor.start();
-  if (started === 0 && (values.once || diagnostics.length > 0)) {
-    throw new UserError(diagnostics.length ? 'no valid job to run (see the errors above)' : `no *.job.yaml found in ${positionals.join(' ')}`);
+  if (running.started === 0 && (once || running.diagnostics > 0)) {
+    await running.stop();
+    throw new UserError(running.diagnostics ? 'no valid job to run (see the errors above)' : `no *.job.yaml found in ${positionals.join(' ')}`);
   }
+  if (running.metricsUrl) log.info({ url: running.metricsUrl }, 'serving /metrics and /status');
 
-  if (values.once) {
-    await supervisor.whenAllDone();
-    return supervisor.failures > 0 || diagnostics.length > 0 ? 1 : 0;
+  if (once) {
+    await running.supervisor.whenAllDone();
+    await running.stop();
+    return running.supervisor.failures > 0 || running.diagnostics > 0 ? 1 : 0;
   }
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'stopping: flushing open batches');
-      void supervisor.stop().then(resolve);
+      void running.stop().then(resolve);
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);

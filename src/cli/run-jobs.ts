@@ -1,0 +1,77 @@
+import { kafkaClient } from '../broker/brokers.js';
+import { loadJobs } from '../dsl/load-jobs.js';
+import { JobSupervisor } from '../runtime/job-supervisor.js';
+import type { Logger } from '../runtime/logger.js';
+import { PipelineMetrics, serveMetrics } from '../runtime/metrics.js';
+import { defaultParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
+import { UserError } from '../user-error.js';
+
+/** How `gamepipe-run` and `gamepipe start` run the jobs. */
+export interface RunJobsOptions {
+  paths: string[];
+  log: Logger;
+  once: boolean;
+  /** Port of /metrics and /status; 0 serves none. */
+  metricsPort: number;
+  /** True when the port was chosen by the user: then a taken port is an error, else a warning. */
+  metricsPortExplicit?: boolean;
+  report?: (line: string) => void;
+}
+
+/** A running set of jobs with its metrics endpoint. */
+export interface RunningJobs {
+  supervisor: JobSupervisor;
+  started: number;
+  diagnostics: number;
+  metricsUrl: string | undefined;
+  /** Stops the jobs (each commits its open batch), then the metrics endpoint. */
+  stop(): Promise<void>;
+}
+
+/** The default port of the runner's /metrics and /status (the Prometheus exporter convention). */
+export const DEFAULT_METRICS_PORT = 9464;
+
+/** Starts the supervisor over `paths` and serves its metrics. */
+export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
+  const kafka = kafkaClient('gamepipe-run');
+  const admin = kafka.admin();
+  const metrics = new PipelineMetrics(admin, async () =>
+    (await loadJobs(options.paths)).jobs.map((j) => ({ job: j.spec.job, topic: j.spec.source.topic, sinkPath: j.spec.sink.path })),
+  );
+  // Bound before the jobs start: a taken port is a clear error, not a half-started runner.
+  let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  if (options.metricsPort > 0) {
+    server = await serveMetrics(metrics, options.metricsPort).catch((err: NodeJS.ErrnoException) => {
+      const message =
+        err.code === 'EADDRINUSE'
+          ? `metrics port ${options.metricsPort} on 127.0.0.1 is already in use; choose another with --metrics-port N (0 turns metrics off)`
+          : `cannot serve metrics on port ${options.metricsPort}: ${err.message}`;
+      // Several runners side by side (a rebalance, a second folder) must not fail over the default port.
+      if (options.metricsPortExplicit) throw new UserError(message);
+      options.log.warn({ port: options.metricsPort }, `${message}; running without metrics`);
+      return undefined;
+    });
+  }
+  await admin.connect().catch(() => {});
+  const supervisor = new JobSupervisor({
+    paths: options.paths,
+    kafka,
+    encoder: defaultParquetEncoder(),
+    log: options.log,
+    once: options.once,
+    events: metrics.events,
+    report: options.report,
+  });
+  const { started, diagnostics } = await supervisor.start();
+  return {
+    supervisor,
+    started,
+    diagnostics: diagnostics.length,
+    metricsUrl: server?.url,
+    async stop() {
+      await supervisor.stop();
+      await server?.close();
+      await admin.disconnect().catch(() => {});
+    },
+  };
+}

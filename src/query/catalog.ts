@@ -1,0 +1,87 @@
+import { DuckDBInstance, type DuckDBConnection, type Json } from '@duckdb/node-api';
+import { join } from 'node:path';
+import { UserError } from '../user-error.js';
+import { committedFiles, type JobTable } from './job-tables.js';
+import { DUCKDB_TYPES, sqlIdent, sqlString } from './sql-text.js';
+
+/** A query result: column names and DuckDB types; rows as display text and as JSON values. */
+export interface QueryResult {
+  columns: string[];
+  types: string[];
+  /** Each value as DuckDB prints it, or null. */
+  text: (string | null)[][];
+  /** Each value in a lossless JSON form (big integers as strings, as DuckDB gives them). */
+  json: Json[][];
+}
+
+/** An in-memory DuckDB with one view per job table. */
+export interface Catalog {
+  tables: JobTable[];
+  query(sql: string): Promise<QueryResult>;
+  close(): void;
+}
+
+// A reader that listed a partition just before a compaction swapped it finds the listed files gone;
+// the next listing sees the compacted folder, so the statement is simply run again.
+const VANISHED_FILE = /No such file or directory|No files found|Cannot open file|could not open/i;
+const RETRIES = 5;
+
+/** The SELECT a table's view runs: all its committed files, or no row with its columns when it has none yet. */
+export function viewSelect(table: JobTable, hasFiles: boolean): string {
+  if (hasFiles) {
+    const glob = join(table.dir, '**', '*.parquet');
+    return `SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)`;
+  }
+  const columns = table.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`);
+  if (table.partitioned) columns.push(`CAST(NULL AS DATE) AS dt`);
+  return `SELECT ${columns.join(', ')} WHERE false`;
+}
+
+/** The first line of a DuckDB error, which names the problem (the rest is context DuckDB adds). */
+export function duckdbMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]!.trim();
+}
+
+/** Opens an in-memory DuckDB and creates a view for every table. */
+export async function openCatalog(tables: JobTable[]): Promise<Catalog> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  await conn.run(`SET TimeZone = 'UTC'`);
+  // Views are made again before every statement, so a long prompt session sees tables get their first file.
+  const createViews = async () => {
+    for (const table of tables) {
+      const hasFiles = (await committedFiles(table.dir)).length > 0;
+      await conn.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS ${viewSelect(table, hasFiles)}`);
+    }
+  };
+  return {
+    tables,
+    async query(sql) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await createViews();
+          return await readAll(conn, sql);
+        } catch (err) {
+          const message = duckdbMessage(err);
+          if (attempt < RETRIES && VANISHED_FILE.test(message)) continue;
+          throw new UserError(message);
+        }
+      }
+    },
+    close() {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+async function readAll(conn: DuckDBConnection, sql: string): Promise<QueryResult> {
+  const reader = await conn.runAndReadAll(sql);
+  return {
+    columns: reader.columnNames(),
+    types: reader.columnTypes().map((t) => t.toString()),
+    text: reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v)))),
+    json: reader.getRowsJson(),
+  };
+}

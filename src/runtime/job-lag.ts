@@ -1,0 +1,54 @@
+import type { Admin } from 'kafkajs';
+import type { Checkpoint } from './sink/commit-protocol.js';
+import { readJsonIfExists } from './sink/durable-fs.js';
+import { checkpointPath, tableLayout } from './sink/sink-layout.js';
+
+/** What lag is measured for: a job's name, topic and sink. */
+export interface LagTarget {
+  job: string;
+  topic: string;
+  sinkPath: string;
+}
+
+/** One topic-partition of a job: Kafka's end offset, the sink checkpoint, and the difference. */
+export interface PartitionLag {
+  job: string;
+  topic: string;
+  partition: number;
+  end: number;
+  /** The checkpoint's next offset; undefined before the first commit. */
+  committed: number | undefined;
+  /** end - committed; the whole partition (end - low watermark) before the first commit. */
+  lag: number;
+  /** When the checkpoint was last written (the last batch), ISO time. */
+  committedAt: string | undefined;
+}
+
+/** Lag per partition for every target, from the brokers' offsets and the checkpoints beside the data. */
+export async function measureLag(admin: Admin, targets: LagTarget[]): Promise<PartitionLag[]> {
+  const rows: PartitionLag[] = [];
+  const offsetsByTopic = new Map<string, Awaited<ReturnType<Admin['fetchTopicOffsets']>>>();
+  for (const target of targets) {
+    let offsets = offsetsByTopic.get(target.topic);
+    if (!offsets) {
+      offsets = await admin.fetchTopicOffsets(target.topic).catch(() => []);
+      offsetsByTopic.set(target.topic, offsets);
+    }
+    const layout = tableLayout(target.sinkPath);
+    for (const o of offsets) {
+      const checkpoint = await readJsonIfExists<Checkpoint>(checkpointPath(layout, target.topic, o.partition));
+      const end = Number(o.high);
+      const committed = checkpoint ? Number(checkpoint.next) : undefined;
+      rows.push({
+        job: target.job,
+        topic: target.topic,
+        partition: o.partition,
+        end,
+        committed,
+        lag: Math.max(0, end - (committed ?? Number(o.low))),
+        committedAt: checkpoint?.committedAt,
+      });
+    }
+  }
+  return rows;
+}
