@@ -80,7 +80,7 @@ async function drainOne(c: Contender, ctx: RunContext, events: number, expected:
     r.reason = `did not finish within ${timeoutMs / 1000} s (killed); last output: ${tailOf(m.stderrTail || m.stdoutTail)}`;
   } else if (m.exitCode !== 0) {
     r.status = 'failed';
-    r.reason = `exited with ${m.exitCode}: ${tailOf(m.stderrTail || m.stdoutTail)}`;
+    r.reason = `exited with ${m.exitCode}: ${m.errorLines.slice(0, 2).join(' | ') || tailOf(m.stderrTail || m.stdoutTail)}`;
   }
   if (r.status === 'failed') {
     delete r.eventsPerSecond;
@@ -100,7 +100,7 @@ async function drainOne(c: Contender, ctx: RunContext, events: number, expected:
       r.correctness = check.verdict === 'ok' ? 'ok' : 'MISMATCH';
       if (check.verdict !== 'ok') {
         if (r.status === 'ok') r.status = 'wrong';
-        const said = m.errorLines.length ? `; it logged: ${m.errorLines.slice(0, 2).join(' | ')}` : '';
+        const said = m.errorLines.length && r.status === 'wrong' ? `; it logged: ${m.errorLines.slice(0, 2).join(' | ')}` : '';
         r.reason = [r.reason, `${check.verdict}${said}`].filter(Boolean).join('; ');
       }
     } catch (err) {

@@ -120,7 +120,11 @@ export async function measureLatency(contender: Contender, options: LatencyOptio
       }
     })();
     let producingDone = false;
-    void producing.finally(() => (producingDone = true));
+    // Both outcomes end the polling; a send failure is rethrown by `await producing` below.
+    producing.then(
+      () => (producingDone = true),
+      () => (producingDone = true),
+    );
     let tailDeadline = Number.POSITIVE_INFINITY;
     for (;;) {
       await poll();
