@@ -83,7 +83,9 @@ export class JobSink {
       // A member lost with a broker restart holds up the next rebalance for a whole session.
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 1_000,
+      // With every partition paused, the consumer's loop sleeps this long per turn, and leaving
+      // the group waits for the turn to end.
+      maxWaitTimeInMs: 100,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.member = member;

@@ -214,17 +214,14 @@ export class TopicReader {
   // Commits every job whose trigger is due or whose batch is full, and ends jobs that reached the end (--once).
   private async commitDue(): Promise<void> {
     const now = Date.now();
-    for (const sink of this.sinks) {
-      if (sink.stopped) continue;
-      if (this.options.once && sink.reachedEnd()) await sink.finish('done');
-      else if (sink.flushDue(now)) {
-        try {
-          await sink.flushAll();
-        } catch (err) {
-          await sink.fail(err as Error);
-        }
-      }
-    }
+    // Jobs have separate buffers and tables, so their commits can run side by side.
+    await Promise.all(
+      [...this.sinks].map(async (sink) => {
+        if (sink.stopped) return;
+        if (this.options.once && sink.reachedEnd()) await sink.finish('done');
+        else if (sink.flushDue(now)) await sink.flushAll().catch((err) => sink.fail(err as Error));
+      }),
+    );
     for (const sink of [...this.sinks]) if (sink.stopped) this.sinks.delete(sink);
   }
 }
