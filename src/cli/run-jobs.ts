@@ -2,6 +2,7 @@ import { kafkaClient } from '../broker/brokers.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import { JobSupervisor } from '../runtime/job-supervisor.js';
 import type { Logger } from '../runtime/logger.js';
+import { startAutoCompaction } from '../runtime/compaction/auto-compactor.js';
 import { PipelineMetrics, serveMetrics } from '../runtime/metrics.js';
 import { defaultParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
 import { UserError } from '../user-error.js';
@@ -16,6 +17,8 @@ export interface RunJobsOptions {
   /** True when the port was chosen by the user: then a taken port is an error, else a warning. */
   metricsPortExplicit?: boolean;
   report?: (line: string) => void;
+  /** Compact closed `dt=` partitions in the background (see startAutoCompaction). */
+  compactClosed?: boolean;
 }
 
 /** A running set of jobs with its metrics endpoint. */
@@ -63,12 +66,14 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
     report: options.report,
   });
   const { started, diagnostics } = await supervisor.start();
+  const compactor = options.compactClosed && !options.once ? startAutoCompaction(options.paths, options.log) : undefined;
   return {
     supervisor,
     started,
     diagnostics: diagnostics.length,
     metricsUrl: server?.url,
     async stop() {
+      await compactor?.stop();
       await supervisor.stop();
       await server?.close();
       await admin.disconnect().catch(() => {});

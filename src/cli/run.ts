@@ -3,17 +3,18 @@ import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
 import { DEFAULT_METRICS_PORT, runJobs } from './run-jobs.js';
 
-const USAGE = 'usage: gamepipe-run [--once] [--metrics-port N] <job files or folders>';
+const USAGE = 'usage: gamepipe-run [--once] [--metrics-port N] [--compact-closed] <job files or folders>';
 
 /** `gamepipe run` / `gamepipe-run`: runs every job under the given paths until stopped. */
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     once: { type: 'boolean' },
     'metrics-port': { type: 'string' },
+    'compact-closed': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    console.log(`${USAGE}\n  --metrics-port N  serve /metrics (Prometheus) and /status on 127.0.0.1:N (default ${DEFAULT_METRICS_PORT}; 0: off; --once: off unless given)`);
+    console.log(`${USAGE}\n  --metrics-port N  serve /metrics (Prometheus) and /status on 127.0.0.1:N (default ${DEFAULT_METRICS_PORT}; 0: off; --once: off unless given)\n  --compact-closed  compact closed dt= partitions (days before today, UTC) with many small files, in the background`);
     return 0;
   }
   if (positionals.length === 0) throw new UserError(USAGE, 2);
@@ -25,6 +26,7 @@ export async function run(args: string[]): Promise<number> {
     // A --once run is a batch job; it serves metrics only when asked, so runs side by side never clash.
     metricsPort: intFlag(values['metrics-port'], 'metrics-port', once ? 0 : DEFAULT_METRICS_PORT, 0, 65535),
     metricsPortExplicit: values['metrics-port'] !== undefined,
+    compactClosed: values['compact-closed'] ?? false,
   });
   if (running.started === 0 && (once || running.diagnostics > 0)) {
     await running.stop();

@@ -74,6 +74,7 @@ export async function run(args: string[]): Promise<number> {
       once: false,
       metricsPort,
       metricsPortExplicit: true,
+      compactClosed: true,
       report: (line) => say('run', line),
     });
     const sinks = (await loadJobs([jobsDir])).jobs.map((j) => j.spec.sink.path);
@@ -86,6 +87,7 @@ export async function run(args: string[]): Promise<number> {
         `  tables    ${folders.map((f) => `${f}/`).join(', ')}   one folder per job, Parquet`,
         `  query     npx gamepipe query "SELECT size, count(*) FROM horse_purchases GROUP BY size"`,
         `  health    npx gamepipe status${jobs.metricsUrl ? `   (Prometheus: ${jobs.metricsUrl}/metrics)` : ''}`,
+        '  compaction  closed dt= days with many small files are compacted in the background',
         '  Ctrl-C stops everything',
         '',
       ].join('\n'),

@@ -10,6 +10,7 @@ import {
   writeSynced,
 } from './durable-fs.js';
 import { checkpointPath, intentPath, type TableLayout } from './sink-layout.js';
+import { waitWhileCompacting } from '../compaction/compaction-marker.js';
 
 // The commit protocol that makes a table exactly-once for any reader that lists `*.parquet`.
 //
@@ -86,7 +87,8 @@ function parseOwnerId(id: string): Owner | undefined {
   return match ? { host: match[1]!, pid: Number(match[2]), id } : undefined;
 }
 
-function ownerAlive(owner: Owner, ageMs: number): boolean {
+/** Whether a commit owner still runs: by pid on this host, by age (FOREIGN_OWNER_TIMEOUT_MS) on another. */
+export function ownerAlive(owner: Owner, ageMs: number): boolean {
   if (owner.host !== hostname()) return ageMs < FOREIGN_OWNER_TIMEOUT_MS;
   if (owner.pid === process.pid) return true;
   try {
@@ -221,6 +223,13 @@ export class TableCommitter {
 
   private async apply(intent: Intent, path: string): Promise<void> {
     const dirs = new Set<string>();
+    // Compaction hook: a `dt=` folder being compacted is about to be swapped out whole, and a file
+    // renamed into it now could land in the outgoing copy. Wait until its compaction has finished
+    // (or resolve a dead compactor's marker). The compactor, for its part, waits for commits whose
+    // intent existed before its marker, so no rename slips between the two checks.
+    for (const dir of new Set(intent.files.map((f) => dirname(resolve(this.base, f.final))))) {
+      await waitWhileCompacting(this.layout, dir);
+    }
     for (const file of intent.files) {
       const staged = resolve(this.base, file.staged);
       const final = resolve(this.base, file.final);

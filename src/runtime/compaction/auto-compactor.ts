@@ -1,0 +1,57 @@
+import { loadJobs } from '../../dsl/load-jobs.js';
+import { UserError } from '../../user-error.js';
+import type { Logger } from '../logger.js';
+import { tableLayout } from '../sink/sink-layout.js';
+import { compactTable } from './compact-table.js';
+
+/** Closed partitions with at least this many files are compacted by the runner. */
+export const AUTO_MIN_FILES = 4;
+const FIRST_ROUND_MS = 5_000;
+const ROUND_MS = 10 * 60_000;
+
+/**
+ * The runner's automatic compaction: shortly after start and then every ten minutes, the closed
+ * `dt=` partitions (days before today, UTC) of every partitioned job with AUTO_MIN_FILES or more
+ * files are compacted. One round at a time; a missing atomic swap turns it off with one warning.
+ */
+export function startAutoCompaction(paths: string[], log: Logger): { stop(): Promise<void> } {
+  let round: Promise<void> = Promise.resolve();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const once = async () => {
+    const { jobs } = await loadJobs(paths);
+    for (const job of jobs) {
+      if (stopped || !job.spec.sink.partitionBy.includes('dt')) continue;
+      const { recovered, results } = await compactTable(tableLayout(job.spec.sink.path), { includeToday: false, minFiles: AUTO_MIN_FILES });
+      for (const line of recovered) log.warn({ job: job.spec.job }, `compaction recovery: ${line}`);
+      for (const r of results) {
+        if (r.outcome === 'compacted') log.info({ job: job.spec.job, partition: r.partition, files: r.filesBefore, rows: r.rows, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter }, 'partition compacted');
+      }
+    }
+  };
+  const schedule = (ms: number) => {
+    timer = setTimeout(() => {
+      round = once()
+        .then(() => {
+          if (!stopped) schedule(ROUND_MS);
+        })
+        .catch((err: Error) => {
+          if (err instanceof UserError) {
+            log.warn({ error: err.message }, 'automatic compaction is off');
+            return;
+          }
+          log.error({ error: err.message }, 'automatic compaction failed; trying again next round');
+          if (!stopped) schedule(ROUND_MS);
+        });
+    }, ms);
+    timer.unref();
+  };
+  schedule(FIRST_ROUND_MS);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await round;
+    },
+  };
+}
