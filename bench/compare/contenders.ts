@@ -88,7 +88,8 @@ function gamepipeRun(ctx: RunContext, once: boolean): ContenderRun {
   const files = Object.values(jobs).map((j) => j.file);
   return {
     command: process.execPath,
-    args: [GAMEPIPE_RUN, ...(once ? ['--once'] : []), ...files],
+    // Streaming runs serve no metrics: the default port may belong to a running `npm start`.
+    args: [GAMEPIPE_RUN, ...(once ? ['--once'] : ['--metrics-port', '0']), ...files],
     cwd: ctx.dir,
     env: { ...process.env, KAFKA_BROKERS: ctx.brokers.join(',') },
     tables: Object.fromEntries(Object.entries(jobs).map(([t, j]) => [t, { dir: j.tableDir, columnOf: j.columnOf }])) as Record<

@@ -89,7 +89,10 @@ export async function measureLatency(contender: Contender, options: LatencyOptio
     const firstDeadline = performance.now() + options.waitMs;
     while ((await poll()) === 0) {
       if (exited) throw new Error(`exited before committing a file: ${(await proc.done).stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
-      if (performance.now() > firstDeadline) throw new Error(`no committed file within ${options.waitMs / 1000} s of start`);
+      if (performance.now() > firstDeadline) {
+        const said = proc.errorLines.length ? `; it logged: ${proc.errorLines.slice(0, 2).join(' | ')}` : '';
+        throw new Error(`no committed file within ${options.waitMs / 1000} s of start${said}`);
+      }
       await sleep(POLL_MS);
     }
     result.firstFileSeconds = (performance.now() - proc.startedAt) / 1000;

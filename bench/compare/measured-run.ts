@@ -47,6 +47,8 @@ export interface MeasuredProcess {
   readonly pid: number;
   readonly startedAt: number;
   stop(): void;
+  /** Error-looking lines seen so far (see RunMeasurement.errorLines). */
+  readonly errorLines: readonly string[];
   /** SIGKILLs the whole process tree. */
   kill(): void;
   done: Promise<RunMeasurement>;
@@ -139,6 +141,7 @@ export function startMeasured(run: RunCommand): MeasuredProcess {
         // Already gone.
       }
     },
+    errorLines,
     kill: () => killTree(pid),
     done,
   };
