@@ -1,6 +1,7 @@
 // `npm run bench`: gamepipe against PySpark Structured Streaming and the read floor (kcat, kafkajs)
 // on one topic of seed-like events, produced once; each contender runs alone, measured, bounded.
-// Options: --events N (1000000) --only a,b --partitions P (2) --timeout S (900 per contender)
+// Options: --events N (1000000) --only a,b --runs K (3, medians reported) --partitions P (2)
+//          --timeout S (900 per contender run)
 //          --latency-rate R (1000/s) --latency-seconds S (20) --no-latency --keep --results FILE
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { CONTENDERS, type Contender, type RunContext } from './compare/contender
 import { measureLatency } from './compare/latency.js';
 import { runMeasured } from './compare/measured-run.js';
 import { parquetFootprint, committedParquetFiles } from './compare/output-files.js';
+import { combineRuns } from './compare/combine-runs.js';
 import { machineInfo, resultsMarkdown, resultsTable, ratios, type ContenderResult } from './compare/report.js';
 import { pinnedSparkVersion } from './compare/spark.js';
 import { openDuckDB, readTableTotals } from './compare/table-reader.js';
@@ -127,8 +129,10 @@ async function main(): Promise<number> {
     'no-latency': { type: 'boolean' },
     keep: { type: 'boolean' },
     results: { type: 'string' },
+    runs: { type: 'string' },
   }, false);
   const events = intFlag(values.events, 'events', 1_000_000, 1, 100_000_000);
+  const rounds = intFlag(values.runs, 'runs', 3, 1, 20);
   const partitions = intFlag(values.partitions, 'partitions', 2, 1, 64);
   const timeoutMs = intFlag(values.timeout, 'timeout', 900, 10, 86_400) * 1000;
   const latencyRate = intFlag(values['latency-rate'], 'latency-rate', 1000, 1, 1_000_000);
@@ -171,16 +175,25 @@ async function main(): Promise<number> {
   const latencyTopics: string[] = [];
 
   try {
-    for (const [c, r] of ready) {
-      const dir = `${runDir}/${c.name}`;
-      mkdirSync(dir, { recursive: true });
-      try {
-        await drainOne(c, { topic, brokers, endOffsets, dir }, events, expected, timeoutMs, r);
-      } catch (err) {
-        Object.assign(r, { status: 'failed', reason: (err as Error).message.split('\n')[0] });
-        log(`${c.name}: failed: ${r.reason}`);
+    // Rounds interleave the contenders, so load from other work on the machine spreads over all of them.
+    const runsOf = new Map<string, ContenderResult[]>(ready.map(([c]) => [c.name, []]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const [c, r] of ready) {
+        const dir = `${runDir}/${c.name}-${round}`;
+        mkdirSync(dir, { recursive: true });
+        const one: ContenderResult = { ...r };
+        if (rounds > 1) log(`round ${round}/${rounds}`);
+        try {
+          await drainOne(c, { topic, brokers, endOffsets, dir }, events, expected, timeoutMs, one);
+        } catch (err) {
+          Object.assign(one, { status: 'failed', reason: (err as Error).message.split('\n')[0] });
+          log(`${c.name}: failed: ${one.reason}`);
+        }
+        runsOf.get(c.name)!.push(one);
+        if (!values.keep) rmSync(dir, { recursive: true, force: true });
       }
     }
+    for (const [c, r] of ready) Object.assign(r, combineRuns(runsOf.get(c.name)!, events));
     if (!values['no-latency']) {
       for (const [c, r] of ready) {
         if (!c.stream) continue;
@@ -220,6 +233,7 @@ async function main(): Promise<number> {
     expected,
     machine: { ...machineInfo(`PySpark ${pinnedSparkVersion()} (local[2], driver memory 2g)`, kcatVersion), gamepipe: treeState() },
     results,
+    rounds,
     latencySettings: values['no-latency']
       ? 'latency not measured: --no-latency'
       : `first file s: start of the streaming process to its first committed Parquet file, on a fresh topic holding 1000 events; p50/p99: ${latencyRate} events/s produced for ${latencySeconds} s, time from send to the poll (every 100 ms, committed files only) that first shows the row`,

@@ -41,6 +41,8 @@ export interface BenchReport {
   machine: Record<string, string>;
   results: ContenderResult[];
   latencySettings: string;
+  /** How many times each contender processed the topic; the table shows medians. */
+  rounds: number;
 }
 
 function firstLine(cmd: string, args: string[], stream: 'stdout' | 'stderr' = 'stdout'): string {
@@ -146,7 +148,8 @@ export function resultsMarkdown(r: BenchReport): string {
     '',
     resultsTable(r.results),
     '',
-    'wall s: process start to exit, whole topic (JVM start and Spark session included); events/s = events / wall s;',
+    `Each contender processed the whole topic ${r.rounds} time(s), in interleaved rounds; wall s, peak RSS and CPU s are medians over the successful runs.`,
+    'wall s: process start to exit, whole topic (JVM start and Spark session included); events/s = events / median wall s;',
     'peak RSS: highest sum of VmRSS over all the contender\'s processes, sampled every 100 ms; CPU s: utime+stime of every',
     'process of the contender (getrusage of all reaped descendants); output: `*.parquet` files only; correct: the three',
     'tables read by DuckDB match the expected row counts and sums; load: 1-minute load average when the contender started',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { combineRuns, median } from '../../bench/compare/combine-runs.js';
 import { quantile } from '../../bench/compare/latency.js';
 import { committedParquetFiles } from '../../bench/compare/output-files.js';
 import { generateEvents } from '../../bench/workload/events.js';
@@ -67,5 +68,20 @@ describe('bench harness pure parts', () => {
     writeFileSync(join(plain, '_gamepipe', 'b.parquet'), '');
     writeFileSync(join(plain, '.c.parquet'), '');
     expect(committedParquetFiles(plain)).toEqual([join(plain, 'dt=2026-11-22', 'a.parquet')]);
+  });
+});
+
+describe('combining benchmark runs', () => {
+  it('reports medians of the successful runs and the worst status', () => {
+    const run = (wall: number, status: 'ok' | 'failed' = 'ok') =>
+      ({ name: 'x', description: '', kind: 'pipeline', status, wallSeconds: wall, peakRssBytes: wall * 10, cpuSeconds: wall, correctness: 'ok' }) as const;
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(median([null, undefined])).toBeUndefined();
+    const ok = combineRuns([run(4), run(2), run(3)], 100);
+    expect(ok).toMatchObject({ status: 'ok', wallSeconds: 3, eventsPerSecond: 100 / 3, peakRssBytes: 30, cpuSeconds: 3 });
+    const mixed = combineRuns([run(4), { ...run(99, 'failed'), reason: 'killed' }], 100);
+    expect(mixed).toMatchObject({ status: 'failed', wallSeconds: 4, reason: 'killed' });
+    expect(mixed.eventsPerSecond).toBeUndefined();
   });
 });
