@@ -1,20 +1,12 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support/ports.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { brokerDown, brokerUp } from '../../src/broker/local-broker.js';
 import { produce, seedEvents } from '../support/events.js';
 import { readTable } from '../support/parquet-read.js';
 import { RunnerProcess, eventually } from '../support/runner-process.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('a broker that goes away and comes back', () => {
   let dir: string;
