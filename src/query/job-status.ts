@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { CompiledJob } from '../dsl/job-spec.js';
-import { measureLag, type PartitionLag } from '../runtime/job-lag.js';
+import { lastCommitAt, measureLag, type PartitionLag } from '../runtime/job-lag.js';
 import type { RunnerStatus } from '../runtime/metrics.js';
 import type { Catalog, QueryResult } from './catalog.js';
 import { tableStats } from './table-stats.js';
@@ -37,19 +37,19 @@ export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: R
   const targets = jobs.map((j) => ({ job: j.spec.job, topic: j.spec.source.topic, sinkPath: j.spec.sink.path }));
   const lag: PartitionLag[] | undefined = admin ? await measureLag(admin, targets).catch(() => undefined) : undefined;
   const stats = new Map((await tableStats(catalog)).map((s) => [s.table, s]));
-  return jobs.map(({ spec }) => {
+  const lastBatches = await Promise.all(targets.map(lastCommitAt));
+  return jobs.map(({ spec }, i) => {
     const mine = lag?.filter((l) => l.job === spec.job);
     const out = stats.get(spec.job);
     const dead = stats.get(`${spec.job}_rejected`);
     const state = runner?.jobs.find((j) => j.job === spec.job);
-    const committedAt = mine?.map((l) => l.committedAt).filter((t): t is string => Boolean(t)).sort().at(-1);
     return {
       job: spec.job,
       // A runner that answers but has no such job has not picked the file up (yet), or rejected it.
       state: runner ? (state?.state ?? 'not loaded') : 'stopped',
       error: state?.error,
       lag: mine?.map((l) => ({ partition: l.partition, lag: l.lag, end: l.end, committed: l.committed })),
-      lastBatchAt: committedAt ?? state?.lastBatchAt,
+      lastBatchAt: lastBatches[i] ?? state?.lastBatchAt,
       rows: out?.rows ?? 0,
       rejected: dead?.rows ?? 0,
       files: (out?.files ?? 0) + (dead?.files ?? 0),

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import type { Admin } from 'kafkajs';
 import type { Checkpoint } from './sink/commit-protocol.js';
 import { readJsonIfExists } from './sink/durable-fs.js';
@@ -51,4 +52,16 @@ export async function measureLag(admin: Admin, targets: LagTarget[]): Promise<Pa
     }
   }
   return rows;
+}
+
+/** When the job last committed a batch (the newest checkpoint of its topic), read from the sink alone. */
+export async function lastCommitAt(target: LagTarget): Promise<string | undefined> {
+  const layout = tableLayout(target.sinkPath);
+  let newest: string | undefined;
+  for (const name of await readdir(layout.checkpoints).catch(() => [] as string[])) {
+    if (!name.startsWith(`${target.topic}-`) || !name.endsWith('.json')) continue;
+    const checkpoint = await readJsonIfExists<Checkpoint>(`${layout.checkpoints}/${name}`).catch(() => undefined);
+    if (checkpoint?.topic === target.topic && (!newest || checkpoint.committedAt > newest)) newest = checkpoint.committedAt;
+  }
+  return newest;
 }
