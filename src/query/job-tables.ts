@@ -49,6 +49,16 @@ export async function loadJobsForQuery(paths: string[], warn = (line: string) =>
 
 /** The committed data files of a table folder (`*.parquet`, outside the protocol's `_gamepipe/`). */
 export async function committedFiles(dir: string): Promise<{ path: string; bytes: number }[]> {
+  // A compaction swapping a partition between the listing and the stat makes listed names vanish;
+  // the listing is then taken again, since it would otherwise miss the partition's files entirely.
+  for (let attempt = 0; ; attempt++) {
+    const files = await listCommittedFiles(dir);
+    if (files !== 'vanished') return files;
+    if (attempt === 10) throw new Error(`files under ${dir} keep vanishing while being listed`);
+  }
+}
+
+async function listCommittedFiles(dir: string): Promise<{ path: string; bytes: number }[] | 'vanished'> {
   let names: string[];
   try {
     names = await readdir(dir, { recursive: true });
@@ -60,9 +70,12 @@ export async function committedFiles(dir: string): Promise<{ path: string; bytes
   for (const name of names) {
     if (!name.endsWith('.parquet') || name.startsWith('_gamepipe')) continue;
     const path = join(dir, name);
-    // A compaction may have moved the file since the listing; it is counted under its new name then.
-    const info = await stat(path).catch(() => undefined);
-    if (info?.isFile()) files.push({ path, bytes: info.size });
+    const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return 'vanished' as const;
+      throw err;
+    });
+    if (info === 'vanished') return info;
+    if (info.isFile()) files.push({ path, bytes: info.size });
   }
   return files;
 }
