@@ -37,7 +37,8 @@ const MAX_BATCH_EVENTS = 4096;
 
 // One idempotent producer (its own producer id and connection) with at most one send in flight.
 interface Lane {
-  producer: Producer | null;
+  /** The lane's producer once connected, or the connection under way, so two callers share one. */
+  producer: Promise<Producer> | null;
   busy: boolean;
 }
 
@@ -150,25 +151,28 @@ export class AckedProducer {
     }
   }
 
-  private async connected(lane: Lane): Promise<Producer> {
+  private connected(lane: Lane): Promise<Producer> {
     if (lane.producer) return lane.producer;
     // kafkajs drops or reorders concurrent idempotent sends (tulios/kafkajs#598, #1005): each lane
     // keeps exactly one request in flight, which keeps its sequence numbers gapless.
     const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    try {
-      await producer.connect();
-    } catch (err) {
-      await producer.disconnect().catch(() => {});
-      throw err;
-    }
-    lane.producer = producer;
-    return producer;
+    const connecting = producer.connect().then(
+      () => producer,
+      async (err: Error) => {
+        if (lane.producer === connecting) lane.producer = null;
+        await producer.disconnect().catch(() => {});
+        throw err;
+      },
+    );
+    lane.producer = connecting;
+    return connecting;
   }
 
   private async dropProducer(lane: Lane): Promise<void> {
     const producer = lane.producer;
     lane.producer = null;
-    await producer?.disconnect().catch(() => {});
+    const connected = await producer?.catch(() => null);
+    await connected?.disconnect().catch(() => {});
   }
 
   private expireQueued(): void {

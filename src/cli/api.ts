@@ -25,7 +25,8 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   console.log(`${signal}: finishing in-flight requests and flushing to Kafka`);
+  const started = Date.now();
   await api.close();
-  console.log('game API stopped');
+  console.log(`game API stopped (${Date.now() - started} ms to drain)`);
   return 0;
 }
