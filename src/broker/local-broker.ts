@@ -141,7 +141,7 @@ export async function brokerUp(port: number, timeoutMs = 90_000): Promise<{ addr
   }
   if (!(await portIsFree(port))) {
     throw new UserError(
-      `port ${port} on 127.0.0.1 is taken by another process; stop it, or choose another port with --port / GAMEPIPE_KAFKA_PORT`,
+      `port ${port} on 127.0.0.1 is taken by another process; stop it, or set GAMEPIPE_KAFKA_PORT to another port`,
     );
   }
   await requireTool('java', 'install a JDK 17 or newer (apt-get install openjdk-17-jre-headless)');

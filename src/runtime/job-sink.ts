@@ -81,7 +81,7 @@ export class JobSink {
       groupId: `gamepipe.${spec.job}`,
       allowAutoTopicCreation: false,
       // A member lost with a broker restart holds up the next rebalance for a whole session.
-      sessionTimeout: 10_000,
+      sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
       // With every partition paused, the consumer's loop sleeps this long per turn, and leaving
       // the group waits for the turn to end.

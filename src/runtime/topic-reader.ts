@@ -116,7 +116,7 @@ export class TopicReader {
       // A group of its own per process, so this consumer is given every partition of the topic.
       groupId: `gamepipe.reader.${this.topic}.${currentOwner().id}`,
       allowAutoTopicCreation: false,
-      sessionTimeout: 10_000,
+      sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 250,
       maxBytesPerPartition: 8 * 1024 * 1024,

@@ -71,7 +71,7 @@ describe('gamepipe kafka', () => {
       const result = await gamepipe(home, taken, 'up');
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toEqual([
-        `gamepipe kafka: port ${taken} on 127.0.0.1 is taken by another process; stop it, or choose another port with --port / GAMEPIPE_KAFKA_PORT`,
+        `gamepipe kafka: port ${taken} on 127.0.0.1 is taken by another process; stop it, or set GAMEPIPE_KAFKA_PORT to another port`,
       ]);
     } finally {
       blocker.close();

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { produce, seedEvents } from '../support/events.js';
-import { createTopic, uniqueTopic } from '../support/kafka.js';
+import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { parquetFiles, readTable } from '../support/parquet-read.js';
 import { RunnerProcess, runOnce } from '../support/runner-process.js';
 
 /** A job that keeps every event, with small batches so that kills land inside commits often. */
 function allEventsJob(topic: string): string {
-  return `job: all_events
+  return `job: all_events_${suffix(topic)}
 source: { topic: ${topic} }
 schema:
   event_id: string
@@ -30,7 +30,7 @@ describe('exactly once across kill -9', () => {
   const dirs: string[] = [];
   afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-  it('keeps every event exactly once and never exposes a partial file, however often the runner is killed', async () => {
+  it('keeps every event exactly once and never exposes a partial file, however often the runner is killed', { timeout: 180_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gamepipe-crash-'));
     dirs.push(dir);
     const topic = uniqueTopic('crash');
@@ -38,15 +38,16 @@ describe('exactly once across kill -9', () => {
     await mkdir(join(dir, 'jobs'));
     await writeFile(join(dir, 'jobs', 'all.job.yaml'), allEventsJob(topic));
 
-    const events = seedEvents(12_000);
-    const chunks = 8;
+    const events = seedEvents(10_000);
+    const chunks = 5;
     const size = events.length / chunks;
     let kills = 0;
     for (let i = 0; i < chunks; i++) {
       const runner = new RunnerProcess(dir, ['jobs']);
       await produce(topic, events.slice(i * size, (i + 1) * size), 250);
-      // Let it work for a random while, so the kill lands at a random point of the loop.
-      await sleep(200 + Math.floor(Math.random() * 1200));
+      // Once it is committing, let it work for a random while, so the kill lands at a random point.
+      await runner.waitForLog((l) => l.msg === 'batch committed');
+      await sleep(Math.floor(Math.random() * 800));
       await runner.stop('SIGKILL');
       kills++;
       // A glob reader at any moment sees only complete files: every visible file must read.

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { produce, seedEvents } from '../support/events.js';
-import { createTopic, uniqueTopic } from '../support/kafka.js';
+import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { readTable } from '../support/parquet-read.js';
 import { RunnerProcess, eventually } from '../support/runner-process.js';
 
 function job(name: string, topic: string, eventType: string): string {
-  return `job: ${name}
+  return `job: ${name}_${suffix(topic)}
 source: { topic: ${topic} }
 where: event_type == "${eventType}"
 schema:
@@ -51,7 +51,7 @@ describe('a running gamepipe-run follows its job folder', () => {
       await eventually(async () => (await readTable(join(dir, 'out/swords'))).length === swordsNow, 30_000, 'swords after the bad file');
 
       await unlink(join(dir, 'jobs', 'spellbooks.job.yaml'));
-      await runner.waitForLog((l) => l.msg === 'job file removed; stopping the job' && l.job === 'spellbooks');
+      await runner.waitForLog((l) => l.msg === 'job file removed; stopping the job' && l.job === `spellbooks_${suffix(topic)}`);
     } finally {
       expect(await runner.stop('SIGTERM')).toBe(0);
     }

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { produce, seedEvents } from '../support/events.js';
-import { createTopic, uniqueTopic } from '../support/kafka.js';
+import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { readTable } from '../support/parquet-read.js';
 import { RunnerProcess, runOnce } from '../support/runner-process.js';
 
 function job(topic: string): string {
-  return `job: shared_job
+  return `job: shared_job_${suffix(topic)}
 source: { topic: ${topic} }
 schema:
   event_id: string

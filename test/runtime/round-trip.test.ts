@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaClient } from '../../src/broker/brokers.js';
 import { produce, seedEvents, type GameEvent } from '../support/events.js';
-import { createTopic, uniqueTopic } from '../support/kafka.js';
+import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { parquetFiles, readTable } from '../support/parquet-read.js';
 import { runOnce } from '../support/runner-process.js';
 
 function horseJob(topic: string): string {
-  return `job: horses
+  return `job: horses_${suffix(topic)}
 source:
   topic: ${topic}
 where: event_type == "purchase_horse"
@@ -30,7 +30,7 @@ trigger: 500ms
 }
 
 function swordJob(topic: string): string {
-  return `job: swords
+  return `job: swords_${suffix(topic)}
 source: { topic: ${topic} }
 where: event_type == "purchase_sword"
 schema:
@@ -117,7 +117,7 @@ describe('gamepipe-run --once', () => {
     await admin.connect();
     try {
       const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId: 'gamepipe.horses', topics: [topic] });
+      const [committed] = await admin.fetchOffsets({ groupId: `gamepipe.horses_${suffix(topic)}`, topics: [topic] });
       for (const p of committed!.partitions) {
         expect(p.offset).toBe(ends.find((e) => e.partition === p.partition)!.high);
       }
@@ -133,7 +133,7 @@ describe('gamepipe-run --once', () => {
     const strict = await runOnce(dir, 'strict');
     expect(strict.code).toBe(1);
     const failure = strict.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.msg === 'job failed');
-    expect(failure.error).toMatch(new RegExp(`^job strict_horses: bad record at ${topic}/\\d+@\\d+: (not JSON|not a JSON object|.*quantity)`));
+    expect(failure.error).toMatch(new RegExp(`^job strict_horses_${suffix(topic)}: bad record at ${topic}/\\d+@\\d+: (not JSON|not a JSON object|.*quantity)`));
     // Everything before the bad record in its partition is committed; the other job is unaffected.
     expect((await readTable(join(dir, 'out/strict_swords'))).length).toBe(events.filter((e) => e.event_type === 'purchase_sword').length);
   });

@@ -6,6 +6,14 @@ export function uniqueTopic(prefix = 'test'): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * The random part of a unique topic name, for job names: a job name is its consumer group, so
+ * tests running side by side must never share one.
+ */
+export function suffix(topic: string): string {
+  return topic.slice(topic.lastIndexOf('-') + 1);
+}
+
 /** Creates `topic` with `partitions` partitions on the test broker. */
 export async function createTopic(topic: string, partitions = 1): Promise<void> {
   const admin = kafkaClient('gamepipe-test-admin').admin();
