@@ -58,6 +58,10 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
 
   const app = Fastify({
     logger: false,
+    // Request ids only serve fastify's logging, which is off; skip generating one per request.
+    genReqId: () => '',
+    // A HEAD (link checkers, monitors) must not record a purchase; only GET and POST do.
+    exposeHeadRoutes: false,
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

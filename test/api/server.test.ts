@@ -116,6 +116,8 @@ describe('the game API on a real broker', () => {
       expect(typeof res.body.error, path).toBe('string');
       expect(res.body, path).toMatchObject(fields);
     }
+    const head = await clients.get(api.url)!.send({ method: 'HEAD', path: '/purchase_a_sword' });
+    expect(head.status).toBe(404);
     expect(await topicSize(api.topic)).toBe(before);
     expect((await call(api, '/healthz')).status).toBe(200);
     expect((await call(api, '/')).status).toBe(200);
