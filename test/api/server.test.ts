@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpRequest } from '../../api/http-client.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { createTopic, uniqueTopic } from '../support/kafka.js';
+import { freePort } from '../support/ports.js';
 import { readTopic, topicSize } from './topic-events.js';
 
 const BROWSER_HEADERS = {
@@ -158,18 +158,10 @@ describe('the game API on a real broker', () => {
   });
 });
 
-/** A port nothing listens on: reserved from the OS, then released. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 describe('the game API without a broker', () => {
+  // The broker address is a port reserved from the OS and released, so nothing listens there.
   it('answers 503 with a JSON reason, never 2xx, and /healthz says Kafka is unreachable', async () => {
-    const api = await startApi({ port: 0, topic: uniqueTopic('api-down'), brokers: [`127.0.0.1:${await deadPort()}`], log: () => {} });
+    const api = await startApi({ port: 0, topic: uniqueTopic('api-down'), brokers: [`127.0.0.1:${await freePort()}`], log: () => {} });
     try {
       const results = await Promise.all([call(api, '/'), call(api, '/purchase_a_sword/red/1'), call(api, '/events/x?a=1')]);
       for (const res of results) {
