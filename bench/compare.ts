@@ -178,11 +178,11 @@ async function main(): Promise<number> {
     // Rounds interleave the contenders, so load from other work on the machine spreads over all of them.
     const runsOf = new Map<string, ContenderResult[]>(ready.map(([c]) => [c.name, []]));
     for (let round = 1; round <= rounds; round++) {
+      if (rounds > 1) log(`round ${round}/${rounds}`);
       for (const [c, r] of ready) {
         const dir = `${runDir}/${c.name}-${round}`;
         mkdirSync(dir, { recursive: true });
         const one: ContenderResult = { ...r };
-        if (rounds > 1) log(`round ${round}/${rounds}`);
         try {
           await drainOne(c, { topic, brokers, endOffsets, dir }, events, expected, timeoutMs, one);
         } catch (err) {

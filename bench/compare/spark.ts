@@ -34,7 +34,7 @@ export function sparkEnv(python: string): NodeJS.ProcessEnv {
 
 /** Runs bench/spark/setup.sh and a resolve-only session, so timed runs pay for neither. */
 export function prepareSpark(log: (line: string) => void): SparkSetup {
-  log('spark: installing bench/spark/requirements.txt into bench/.venv (first run only)');
+  log('spark: checking bench/.venv against bench/spark/requirements.txt (installs on the first run)');
   const setup = spawnSync('bash', [`${SPARK_DIR}setup.sh`], { encoding: 'utf8', timeout: 900_000 });
   if (setup.status !== 0) return { ok: false, reason: `bench/spark/setup.sh failed: ${tail(setup.stderr || setup.stdout || String(setup.error))}` };
   const python = setup.stdout.trim().split('\n').at(-1)!;
