@@ -3,6 +3,7 @@
 // the topic exactly once. BENCH_RUNS, BENCH_REQUESTS and BENCH_CONCURRENCY change the defaults.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createTopic, uniqueTopic } from '../../test/support/kafka.js';
 import { readTopic } from '../../test/api/topic-events.js';
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const topic = uniqueTopic('bench-api');
   await createTopic(topic);
   const api = await startApiProcess(topic);
+  // The API, ab and the broker share this machine; its load says how much else competed.
+  console.log(`${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
   console.log(`game API ${api.url}, topic ${topic}; ab -k -c ${CONCURRENCY} -n ${REQUESTS} ${ROUTE}, ${RUNS} runs after a ${WARMUP}-request warm-up`);
 
   const runs: AbRun[] = [];
