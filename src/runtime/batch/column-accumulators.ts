@@ -74,10 +74,11 @@ class Int32Accumulator extends BaseAccumulator {
 
   append(value: OutputValue): void {
     const i = this.length;
+    // A null takes a slot too: the data buffer must cover every row, valid or not.
+    if (i === this.values.length) this.values = grow(this.values);
     if (value === null) {
       this.validity.setNull(i);
     } else if (typeof value === 'number' && (value | 0) === value) {
-      if (i === this.values.length) this.values = grow(this.values);
       this.values[i] = value;
       this.validity.setValid(i);
     } else {
@@ -97,10 +98,10 @@ class Float64Accumulator extends BaseAccumulator {
 
   append(value: OutputValue): void {
     const i = this.length;
+    if (i === this.values.length) this.values = grow(this.values);
     if (value === null) {
       this.validity.setNull(i);
     } else if (typeof value === 'number') {
-      if (i === this.values.length) this.values = grow(this.values);
       this.values[i] = value;
       this.validity.setValid(i);
     } else {
@@ -125,13 +126,13 @@ class Int64Accumulator extends BaseAccumulator {
 
   append(value: OutputValue): void {
     const i = this.length;
+    if (2 * i === this.words.length) {
+      this.words = grow(this.words);
+      this.longs = new BigInt64Array(this.words.buffer);
+    }
     if (value === null) {
       this.validity.setNull(i);
     } else {
-      if (2 * i === this.words.length) {
-        this.words = grow(this.words);
-        this.longs = new BigInt64Array(this.words.buffer);
-      }
       if (this.type === 'long' ? typeof value === 'bigint' : typeof value === 'number' && Number.isFinite(value)) {
         this.store(i, value as number | bigint);
       } else {
@@ -164,11 +165,11 @@ class BoolAccumulator extends BaseAccumulator {
 
   append(value: OutputValue): void {
     const i = this.length;
+    const byte = i >> 3;
+    if (byte === this.bits.length) this.bits = grow(this.bits);
     if (value === null) {
       this.validity.setNull(i);
     } else if (typeof value === 'boolean') {
-      const byte = i >> 3;
-      if (byte === this.bits.length) this.bits = grow(this.bits);
       if (value) this.bits[byte]! |= 1 << (i & 7);
       else this.bits[byte]! &= ~(1 << (i & 7));
       this.validity.setValid(i);

@@ -57,6 +57,27 @@ describe('ColumnBatch', () => {
     expect(tableRows(batch)).toEqual(expected);
   });
 
+  it('grows every column type through long runs of nulls (a missing field on thousands of events)', () => {
+    const types = ['string', 'int', 'long', 'double', 'boolean', 'timestamp', 'date', 'json'] as const;
+    const columns = types.map((type) => ({ name: type, type }));
+    const value: OutputValue[] = ['s', 7, 7n, 0.5, true, 1000, 3, '{}'];
+    const batch = new ColumnBatch(columns);
+    const expected: (OutputValue[] | null)[] = [];
+    for (let i = 0; i < 6000; i++) {
+      // Nulls from row 1000 to 4999 cross the initial capacity with no value appended.
+      const isNull = i >= 1000 && i < 5000;
+      batch.append(isNull ? value.map(() => null) : value);
+      expected.push(isNull ? null : value);
+    }
+    const rows = [...batch.toArrowTable()];
+    expect(rows).toHaveLength(6000);
+    rows.forEach((row, i) => {
+      const got = types.map((t) => row[t] ?? null);
+      if (expected[i] === null) expect(got).toEqual(types.map(() => null));
+      else expect(got.map((v) => (v instanceof Date ? v.getTime() : v))).not.toContain(null);
+    });
+  });
+
   it('rejects a value of the wrong type with the column, and keeps the batch as it was', () => {
     const batch = new ColumnBatch(COLUMNS);
     batch.append(['ann', 1, 1n, 1000, true]);
