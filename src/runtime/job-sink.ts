@@ -47,7 +47,8 @@ export class JobSink {
   private readonly committer: TableCommitter;
   private member: Consumer | undefined;
   private reader: ReaderLink | undefined;
-  private lastFlush = Date.now();
+  /** When this job last committed something; 0 so the first records are committed at once. */
+  private lastFlush = 0;
   stopped = false;
   /** Set once every partition reached these offsets (--once). */
   endOffsets: Map<number, number> | undefined;
@@ -164,8 +165,14 @@ export class JobSink {
 
   /** Commits every partition that read something since its last commit. Call inside `exclusive`. */
   async flushAll(): Promise<void> {
-    this.lastFlush = Date.now();
-    for (const buffer of this.buffers.values()) if (buffer.dirty) await this.flush(buffer);
+    // The trigger spaces commits apart: records that arrive after a quiet spell longer than the
+    // trigger are committed at once, as Spark runs a micro-batch as soon as its interval allows.
+    const now = Date.now();
+    for (const buffer of this.buffers.values()) {
+      if (!buffer.dirty) continue;
+      this.lastFlush = now;
+      await this.flush(buffer);
+    }
   }
 
   private async flush(buffer: PartitionBuffer): Promise<void> {

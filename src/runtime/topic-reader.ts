@@ -56,9 +56,10 @@ export class TopicReader {
         this.started = undefined;
         throw err;
       });
-      await this.started;
       if (this.options.once) sink.endOffsets = await (this.endOffsets ??= this.watermarks('high'));
-      await sink.start(this.linkFor(sink));
+      // The job joins its group while the reader joins its own: the reader points itself at the
+      // job's partitions whichever join finishes first.
+      await Promise.all([this.started, sink.start(this.linkFor(sink))]);
     } catch (err) {
       this.sinks.delete(sink);
       throw err;

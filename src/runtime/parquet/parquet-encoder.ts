@@ -1,7 +1,6 @@
 import type { ColumnBatch } from '../batch/column-batch.js';
 import { UserError } from '../../user-error.js';
 import { parquetWasmEncoder } from './parquet-wasm-encoder.js';
-import { parquetjsLiteEncoder } from './parquetjs-lite-encoder.js';
 
 /** Turns one batch into the bytes of one Parquet file. Pure: the caller writes, fsyncs and renames. */
 export interface ParquetEncoder {
@@ -9,10 +8,17 @@ export interface ParquetEncoder {
   encode(batch: ColumnBatch): Promise<Uint8Array>;
 }
 
+/** An encoder whose module loads on first use, so the default one never pays for the others. */
+function loadedOnUse(name: string, load: () => Promise<ParquetEncoder>): ParquetEncoder {
+  let encoder: Promise<ParquetEncoder> | undefined;
+  return { name, encode: async (batch) => (await (encoder ??= load())).encode(batch) };
+}
+
 const ENCODERS: Record<string, () => ParquetEncoder> = {
   'parquet-wasm-zstd': () => parquetWasmEncoder('zstd'),
   'parquet-wasm-snappy': () => parquetWasmEncoder('snappy'),
-  'parquetjs-lite': () => parquetjsLiteEncoder(),
+  'parquetjs-lite': () =>
+    loadedOnUse('parquetjs-lite', async () => (await import('./parquetjs-lite-encoder.js')).parquetjsLiteEncoder()),
 };
 
 /** The writer gamepipe ships with: fastest build + encode measured (bench/parquet-writers.md); zstd halves the files for ~2x the CPU. */
