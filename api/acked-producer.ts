@@ -5,9 +5,16 @@ import type { Kafka, Producer } from 'kafkajs';
 
 /** Why an event was not acknowledged: the broker is unreachable, too slow, or we are shutting down. */
 export class NotAcknowledged extends Error {
-  constructor(message: string) {
+  /**
+   * True when the event was on the wire and Kafka stopped answering: it may have been written.
+   * The caller must not say "not recorded" then, or a client's retry would record it twice.
+   */
+  readonly fateUnknown: boolean;
+
+  constructor(message: string, options: { fateUnknown?: boolean } = {}) {
     super(message);
     this.name = 'NotAcknowledged';
+    this.fateUnknown = options.fateUnknown ?? false;
   }
 }
 
@@ -129,7 +136,7 @@ export class AckedProducer {
     // The client's own timeouts (see api-kafka.ts) answer well before this; it only guards against a
     // send that never returns, and then the event's fate is honestly unknown.
     const backstop = setTimeout(() => {
-      const err = new NotAcknowledged('Kafka did not answer in time; the event may or may not have been written');
+      const err = new NotAcknowledged('Kafka did not answer in time', { fateUnknown: true });
       for (const p of batch) settle(p, err);
     }, 2 * this.options.ackTimeoutMs + 2000);
     try {

@@ -54,7 +54,12 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
           await deps.publish(event.event_id, JSON.stringify(event));
         } catch (err) {
           if (!(err instanceof NotAcknowledged)) throw err;
-          return reply.code(503).send({ error: `event not recorded: ${err.message}; retry later` });
+          // A broker that went silent mid-send may have written the event (a frozen broker did, in
+          // test/api/broker-restart.test.ts): the body then says so instead of "not recorded".
+          const error = err.fateUnknown
+            ? `event may or may not have been recorded: ${err.message}; a retry may record it twice`
+            : `event not recorded: ${err.message}; retry later`;
+          return reply.code(503).send({ error });
         }
         return { message: built.says, event_type: event.event_type, event_id: event.event_id };
       },
