@@ -81,7 +81,8 @@ describe('gamepipe start (npm start) as a child process', () => {
     const topic = uniqueTopic('start');
     const id = suffix(topic);
     // A job name is its consumer group: names of this test's own. `live` commits every 200 ms; `at_exit`
-    // never reaches its trigger during the test, so rows in its table can only come from the commit on SIGINT.
+    // never reaches its trigger during the test, so the last request's row in its table can only come
+    // from the commit on SIGINT (a job may commit its very first records at once).
     const live = `start_live_${id}`;
     const atExit = `start_at_exit_${id}`;
     await mkdir(join(dir, 'jobs'));
