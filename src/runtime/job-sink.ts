@@ -1,9 +1,9 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { CompiledJob } from '../dsl/job-spec.js';
-import { flushPartition, type FlushResult } from './batch-flusher.js';
+import { commitSealedBatch, type FlushResult } from './batch-flusher.js';
 import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
-import { PartitionBuffer } from './partition-buffer.js';
+import { PartitionBuffer, type SealedBatch } from './partition-buffer.js';
 import { BadRecordError, RecordLoop } from './record-loop.js';
 import { TableCommitter } from './sink/commit-protocol.js';
 import { tableLayout, type TableLayout } from './sink/sink-layout.js';
@@ -50,6 +50,10 @@ export class JobSink {
   /** When this job last committed something; 0 so the first records are committed at once. */
   private lastFlush = 0;
   stopped = false;
+  /** Per partition, the commit in flight (at most one: sealing the next waits for it). */
+  private readonly inFlight = new Map<number, Promise<void>>();
+  /** The first commit that failed; the next flush throws it and the job fails. */
+  private commitError: Error | undefined;
   /** Set once every partition reached these offsets (--once). */
   endOffsets: Map<number, number> | undefined;
   private settle!: { resolve(): void; reject(err: Error): void };
@@ -163,49 +167,75 @@ export class JobSink {
     return true;
   }
 
-  /** Commits every partition that read something since its last commit. Call inside `exclusive`. */
+  /**
+   * Seals every partition that read something since its last commit and starts its commit, which
+   * runs while reading goes on. At most one commit per partition is in flight: sealing the next
+   * waits for it. Call inside `exclusive`. Throws when an earlier commit failed.
+   */
   async flushAll(): Promise<void> {
     // The trigger spaces commits apart: records that arrive after a quiet spell longer than the
     // trigger are committed at once, as Spark runs a micro-batch as soon as its interval allows.
     const now = Date.now();
     for (const buffer of this.buffers.values()) {
+      await this.inFlight.get(buffer.partition);
+      this.throwCommitError();
+      if (buffer.fencedAt !== undefined) {
+        // Another member committed this range first: take its checkpoint and read on from there.
+        const next = buffer.fencedAt;
+        buffer.restartAt(next);
+        this.reader?.positionChanged(buffer.partition, next);
+        continue;
+      }
       if (!buffer.dirty) continue;
       this.lastFlush = now;
-      await this.flush(buffer);
+      this.inFlight.set(buffer.partition, this.commit(buffer, buffer.seal()));
     }
   }
 
-  private async flush(buffer: PartitionBuffer): Promise<void> {
+  /** Waits for the commits in flight; throws if one failed. */
+  async settled(): Promise<void> {
+    await Promise.all(this.inFlight.values());
+    this.throwCommitError();
+  }
+
+  private throwCommitError(): void {
+    if (this.commitError) throw this.commitError;
+  }
+
+  private async commit(buffer: PartitionBuffer, sealed: SealedBatch): Promise<void> {
     const topic = this.job.spec.source.topic;
-    const result = await flushPartition(this.job, buffer, this.layout, this.committer, this.options.encoder);
-    if (result.outcome === 'fenced') {
-      // Another member committed this range first: take its checkpoint and read on from there.
-      const next = Number(await this.committer.checkpoint(topic, buffer.partition));
-      buffer.reset(next);
-      this.reader?.positionChanged(buffer.partition, next);
-      this.log.warn({ job: this.name, partition: buffer.partition, next }, 'batch fenced by another committer; resuming at its checkpoint');
-      return;
+    try {
+      const result = await commitSealedBatch(this.job, sealed, this.layout, this.committer, this.options.encoder);
+      if (result.outcome === 'fenced') {
+        // Applied at the next flush, inside `exclusive`; until then the buffer takes no record.
+        buffer.fencedAt = Number(await this.committer.checkpoint(topic, sealed.partition));
+        this.log.warn({ job: this.name, partition: sealed.partition, next: buffer.fencedAt }, 'batch fenced by another committer; resuming at its checkpoint');
+        return;
+      }
+      this.member
+        ?.commitOffsets([{ topic, partition: sealed.partition, offset: String(result.next) }])
+        .catch((err: Error) => this.log.warn({ job: this.name, error: err.message }, 'could not commit offsets to the consumer group'));
+      this.log.info(
+        {
+          job: this.name,
+          partition: result.partition,
+          offsets: [result.from, result.next],
+          read: result.readRecords,
+          written: result.rows,
+          rejected: result.rejected,
+          skipped: result.skipped,
+          files: result.files,
+          bytes: result.bytes,
+          durationMs: result.durationMs,
+        },
+        'batch committed',
+      );
+      this.options.events?.onCommit?.(this.name, result);
+    } catch (err) {
+      this.commitError ??= err as Error;
+    } finally {
+      buffer.recycle(sealed);
     }
-    buffer.reset(result.next);
-    this.member
-      ?.commitOffsets([{ topic, partition: buffer.partition, offset: String(result.next) }])
-      .catch((err: Error) => this.log.warn({ job: this.name, error: err.message }, 'could not commit offsets to the consumer group'));
-    this.log.info(
-      {
-        job: this.name,
-        partition: result.partition,
-        offsets: [result.from, result.next],
-        read: result.readRecords,
-        written: result.rows,
-        rejected: result.rejected,
-        skipped: result.skipped,
-        files: result.files,
-        bytes: result.bytes,
-        durationMs: result.durationMs,
-      },
-      'batch committed',
-    );
-    this.options.events?.onCommit?.(this.name, result);
   }
 
   /** Ends the job: commits its open batches (unless it failed), leaves the group. Call inside `exclusive`. */
@@ -213,6 +243,7 @@ export class JobSink {
     if (this.stopped) return;
     try {
       await this.flushAll();
+      await this.settled();
     } catch (err) {
       this.log.error({ job: this.name, error: (err as Error).message }, 'final commit failed; the batch will be read again');
     }
@@ -228,6 +259,8 @@ export class JobSink {
   async fail(err: Error): Promise<void> {
     if (this.stopped) return;
     if (err instanceof BadRecordError) await this.flushAll().catch(() => {});
+    // Commits in flight are whole and valid: let them land before leaving.
+    await Promise.allSettled(this.inFlight.values());
     await this.leave();
     this.log.error({ job: this.name, error: err.message }, 'job failed');
     this.setState('failing', err.message);

@@ -2,23 +2,47 @@ import type { ColumnType, OutputValue } from '../dsl/job-spec.js';
 import { ColumnBatch } from './batch/column-batch.js';
 import { DEAD_LETTER_COLUMNS } from './dead-letters.js';
 
+/** How many emptied batches a buffer keeps for reuse: one per open `dt=` folder is typical. */
+const MAX_SPARE = 2;
+
+/** A batch taken out of a partition buffer to be committed, covering offsets [from, next). */
+export interface SealedBatch {
+  partition: number;
+  from: number;
+  next: number;
+  /** Output rows by folder ('' for an unpartitioned table). */
+  groups: Map<string, ColumnBatch>;
+  rejected: ColumnBatch | undefined;
+  rows: number;
+  rejectedRows: number;
+  skippedRows: number;
+  readRecords: number;
+}
+
 /**
  * The open, uncommitted batch of one Kafka partition for one job: output rows grouped by the
  * folder they go to (a `dt=` partition, or '' for an unpartitioned table), dead letters, and the
- * offset range [from, next) they cover.
+ * offset range [from, next) they cover. `seal()` hands the batch over to be committed while the
+ * buffer goes on filling fresh batches, so reading and committing overlap.
  */
 export class PartitionBuffer {
-  readonly groups = new Map<string, ColumnBatch>();
-  rejected: ColumnBatch | undefined;
-  /** The first offset not yet committed: the checkpoint this batch commits from. */
+  private groups = new Map<string, ColumnBatch>();
+  private rejected: ColumnBatch | undefined;
+  // Batches back from a commit, emptied for reuse: reusing their buffers is several times cheaper
+  // than growing new ones (bench/parquet-writers.md).
+  private readonly spareRows: ColumnBatch[] = [];
+  private spareRejected: ColumnBatch | undefined;
+  /** The first offset not yet committed: the checkpoint the open batch commits from. */
   from: number;
-  /** The next offset to read; every record below it is in this batch or committed. */
+  /** The next offset to read; every record below it is in the open batch or committed. */
   next: number;
   rows = 0;
   rejectedRows = 0;
   skippedRows = 0;
   readRecords = 0;
   bytes = 0;
+  /** Set when a commit was fenced: the checkpoint to restart from; no record is taken meanwhile. */
+  fencedAt: number | undefined;
 
   constructor(
     readonly partition: number,
@@ -33,7 +57,7 @@ export class PartitionBuffer {
   addRow(folder: string, row: OutputValue[]): void {
     let batch = this.groups.get(folder);
     if (batch === undefined) {
-      batch = new ColumnBatch(this.columns);
+      batch = this.spareRows.pop() ?? new ColumnBatch(this.columns);
       this.groups.set(folder, batch);
     }
     batch.append(row);
@@ -42,27 +66,56 @@ export class PartitionBuffer {
 
   /** Adds a dead-letter row (copied). */
   addRejected(row: OutputValue[]): void {
-    this.rejected ??= new ColumnBatch(DEAD_LETTER_COLUMNS);
+    if (this.rejected === undefined) {
+      this.rejected = this.spareRejected ?? new ColumnBatch(DEAD_LETTER_COLUMNS);
+      this.spareRejected = undefined;
+    }
     this.rejected.append(row);
     this.rejectedRows++;
   }
 
-  /** True when records were read since the last commit, so a commit would move the checkpoint. */
+  /** True when records were read since the last seal, so a commit would move the checkpoint. */
   get dirty(): boolean {
     return this.next !== this.from;
   }
 
-  /** Empties the batch after a commit (or a fence), starting again at `offset`. */
-  reset(offset: number): void {
-    // Batches are kept and emptied rather than dropped: reusing their buffers is several times
-    // cheaper than growing new ones (bench/parquet-writers.md). One that stayed empty goes.
-    for (const [folder, batch] of this.groups) {
-      if (batch.rowCount === 0) this.groups.delete(folder);
-      else batch.reset();
-    }
-    this.rejected?.reset();
-    this.from = offset;
-    this.next = offset;
+  /** Takes the open batch out to be committed; the buffer starts again empty at `next`. */
+  seal(): SealedBatch {
+    const sealed: SealedBatch = {
+      partition: this.partition,
+      from: this.from,
+      next: this.next,
+      groups: this.groups,
+      rejected: this.rejected,
+      rows: this.rows,
+      rejectedRows: this.rejectedRows,
+      skippedRows: this.skippedRows,
+      readRecords: this.readRecords,
+    };
+    this.groups = new Map();
+    this.rejected = undefined;
+    this.from = this.next;
     this.rows = this.rejectedRows = this.skippedRows = this.readRecords = this.bytes = 0;
+    return sealed;
+  }
+
+  /** Takes back a sealed batch's column batches, once committed (or dropped), for reuse. */
+  recycle(sealed: SealedBatch): void {
+    for (const batch of sealed.groups.values()) {
+      if (this.spareRows.length >= MAX_SPARE) break;
+      batch.reset();
+      this.spareRows.push(batch);
+    }
+    if (sealed.rejected && !this.spareRejected) {
+      sealed.rejected.reset();
+      this.spareRejected = sealed.rejected;
+    }
+  }
+
+  /** Drops the open batch and starts again at `offset` (after a fence). */
+  restartAt(offset: number): void {
+    this.recycle(this.seal());
+    this.from = this.next = offset;
+    this.fencedAt = undefined;
   }
 }

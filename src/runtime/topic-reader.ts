@@ -193,8 +193,9 @@ export class TopicReader {
       for (let i = 0; i < takers.length; i++) {
         const sink = takers[i]!;
         const buffer = sink.buffers.get(partition);
-        // Below `next` was already taken: a re-delivery after a seek for another job.
-        if (!buffer || offset < buffer.next) continue;
+        // Below `next` was already taken: a re-delivery after a seek for another job. A fenced
+        // buffer takes nothing until it restarts at the checkpoint that fenced it.
+        if (!buffer || offset < buffer.next || buffer.fencedAt !== undefined) continue;
         try {
           if (sink.loop.acceptsSize(bytes)) {
             decoded ??= decodeRecord(value, meta);

@@ -1,26 +1,60 @@
 import { tableToIPC } from 'apache-arrow';
+import { Worker } from 'node:worker_threads';
 import type { ColumnBatch } from '../batch/column-batch.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
-
-type ParquetWasm = typeof import('parquet-wasm');
-
-let parquetWasm: Promise<ParquetWasm> | undefined;
-
-/**
- * Loads parquet-wasm once, on first use. Its `node` entry (picked by the package's export
- * conditions) reads and instantiates the .wasm synchronously when imported, so jobs that never
- * write Parquet never pay for it.
- */
-function loadParquetWasm(): Promise<ParquetWasm> {
-  parquetWasm ??= import('parquet-wasm');
-  return parquetWasm;
-}
 
 /** Which codec the file's column chunks are compressed with. */
 export type ParquetWasmCompression = 'zstd' | 'snappy';
 
+type Reply = { id: number; bytes?: Uint8Array; error?: string };
+
 /**
- * Arrow batch -> Arrow IPC stream -> parquet-wasm (the Rust `parquet` crate compiled to WASM):
+ * One worker thread running parquet-wasm (the Rust `parquet` crate compiled to WASM), shared by
+ * every encoder of the process and started on first use. Requests are answered in order.
+ */
+class ParquetWasmThread {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve(bytes: Uint8Array): void; reject(err: Error): void }>();
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./parquet-wasm-thread.mjs', import.meta.url));
+    worker.on('message', ({ id, bytes, error }: Reply) => {
+      const request = this.pending.get(id);
+      this.pending.delete(id);
+      // An idle worker must not keep the process alive.
+      if (this.pending.size === 0) worker.unref();
+      if (error !== undefined || !bytes) request?.reject(new Error(`parquet-wasm: ${error}`));
+      else request?.resolve(bytes);
+    });
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', (code) => this.failAll(new Error(`parquet-wasm worker exited with code ${code}`)));
+    return worker;
+  }
+
+  private failAll(err: Error): void {
+    this.worker = undefined;
+    for (const request of this.pending.values()) request.reject(err);
+    this.pending.clear();
+  }
+
+  encode(ipc: Uint8Array, compression: ParquetWasmCompression, rows: number): Promise<Uint8Array> {
+    const worker = (this.worker ??= this.start());
+    const id = this.nextId++;
+    worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Hand the IPC bytes over rather than copying them, when they fill their own buffer.
+      const owned = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
+      worker.postMessage({ id, ipc, compression, rows }, owned ? [ipc.buffer as ArrayBuffer] : []);
+    });
+  }
+}
+
+const thread = new ParquetWasmThread();
+
+/**
+ * Arrow batch -> Arrow IPC stream (on the calling thread) -> Parquet on the parquet-wasm worker:
  * dictionary encoding (falling back to plain for columns whose dictionary outgrows its page),
  * page-level statistics, one row group per batch.
  */
@@ -28,18 +62,8 @@ export function parquetWasmEncoder(compression: ParquetWasmCompression): Parquet
   return {
     name: `parquet-wasm-${compression}`,
     compression,
-    async encode(batch: ColumnBatch): Promise<Uint8Array> {
-      const pw = await loadParquetWasm();
-      const ipc = tableToIPC(batch.toArrowTable(), 'stream');
-      // writeParquet consumes (frees) both the WASM table and the properties, so build them per call.
-      const properties = new pw.WriterPropertiesBuilder()
-        .setCompression(compression === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
-        .setDictionaryEnabled(true)
-        .setStatisticsEnabled(pw.EnabledStatistics.Page)
-        .setMaxRowGroupSize(Math.max(batch.rowCount, 1))
-        .setCreatedBy('gamepipe (parquet-wasm)')
-        .build();
-      return pw.writeParquet(pw.Table.fromIPCStream(ipc), properties);
+    encode(batch: ColumnBatch): Promise<Uint8Array> {
+      return thread.encode(tableToIPC(batch.toArrowTable(), 'stream'), compression, batch.rowCount);
     },
   };
 }
