@@ -37,6 +37,7 @@ export async function run(args: string[]): Promise<number> {
   if (once) {
     await running.supervisor.whenAllDone();
     await running.stop();
+    for (const [job, error] of running.supervisor.failed) console.error(`gamepipe run: job ${job} failed: ${error}`);
     return running.supervisor.failures > 0 || running.diagnostics > 0 ? 1 : 0;
   }
   await new Promise<void>((resolve) => {

@@ -48,6 +48,8 @@ export class JobSupervisor {
   private serial: Promise<unknown> = Promise.resolve();
   private stopped = false;
   failures = 0;
+  /** The last error of each job that failed, by job name. */
+  readonly failed = new Map<string, string>();
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -116,8 +118,13 @@ export class JobSupervisor {
       entry.attempts = 0;
       this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
     } catch (err) {
-      this.options.log.error({ job: job.spec.job, error: (err as Error).message }, 'job could not start');
-      await reader.exclusive(() => sink.fail(err as Error));
+      const cause = err as Error;
+      // kafkajs says "This server does not host this topic-partition" (its retries wrap the
+      // protocol error, so the message is what survives); say what it means here.
+      const missingTopic = /does not host this topic-partition/.test(cause.message);
+      const error = missingTopic ? new Error(`topic '${job.spec.source.topic}' does not exist (yet)`, { cause }) : cause;
+      this.options.log.error({ job: job.spec.job, error: error.message }, 'job could not start');
+      await reader.exclusive(() => sink.fail(error));
     }
   }
 
@@ -138,6 +145,7 @@ export class JobSupervisor {
     void this.releaseReader(entry.reader);
     if (this.running.get(entry.job.spec.file) !== entry) return;
     this.failures++;
+    this.failed.set(entry.job.spec.job, err.message);
     if (this.options.once || this.stopped || err instanceof BadRecordError) return;
     const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** entry.attempts);
     this.options.log.warn({ job: entry.job.spec.job, error: err.message, retryInMs: delay }, 'job failed; restarting');

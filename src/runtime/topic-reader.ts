@@ -50,16 +50,22 @@ export class TopicReader {
   /** Starts `sink` on this reader (starting the reader itself on first use). */
   async add(sink: JobSink): Promise<void> {
     this.sinks.add(sink);
+    // Not started, or no end offsets (the topic may not exist yet): the next job added tries again.
+    const started = (this.started ??= this.start().catch((err) => {
+      this.started = undefined;
+      throw err;
+    }));
+    started.catch(() => {});
     try {
-      this.started ??= this.start().catch((err) => {
-        // Not started (the topic may not exist yet): the next job added tries again.
-        this.started = undefined;
-        throw err;
-      });
-      if (this.options.once) sink.endOffsets = await (this.endOffsets ??= this.watermarks('high'));
+      if (this.options.once) {
+        sink.endOffsets = await (this.endOffsets ??= this.watermarks('high').catch((err) => {
+          this.endOffsets = undefined;
+          throw err;
+        }));
+      }
       // The job joins its group while the reader joins its own: the reader points itself at the
       // job's partitions whichever join finishes first.
-      await Promise.all([this.started, sink.start(this.linkFor(sink))]);
+      await Promise.all([started, sink.start(this.linkFor(sink))]);
     } catch (err) {
       this.sinks.delete(sink);
       throw err;

@@ -138,6 +138,15 @@ describe('gamepipe-run --once', () => {
     expect((await readTable(join(dir, 'out/strict_swords'))).length).toBe(events.filter((e) => e.event_type === 'purchase_sword').length);
   });
 
+  it('says in one line that a topic does not exist, and exits 1', async () => {
+    const missing = uniqueTopic('missing');
+    await mkdir(join(dir, 'missing'));
+    await writeFile(join(dir, 'missing', 'm.job.yaml'), swordJob(missing));
+    const result = await runOnce(dir, 'missing');
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(`gamepipe run: job swords_${suffix(missing)} failed: topic '${missing}' does not exist (yet)`);
+  });
+
   it('a second run with nothing new writes nothing', async () => {
     const before = await parquetFiles(join(dir, 'out/horses'));
     const again = await runOnce(dir, 'jobs');
