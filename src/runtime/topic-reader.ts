@@ -126,8 +126,8 @@ export class TopicReader {
       sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 250,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 8 * 1024 * 1024,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
