@@ -167,6 +167,12 @@ export class JobSink {
     return true;
   }
 
+  /** True when every partition this job holds has read up to `ends`. */
+  caughtUp(ends: Map<number, number>): boolean {
+    for (const [partition, buffer] of this.buffers) if (buffer.next < (ends.get(partition) ?? 0)) return false;
+    return true;
+  }
+
   /**
    * Seals every partition that read something since its last commit and starts its commit, which
    * runs while reading goes on. At most one commit per partition is in flight: sealing the next

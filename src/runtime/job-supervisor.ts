@@ -33,6 +33,8 @@ interface Running {
 }
 
 const MAX_RESTART_DELAY_MS = 5_000;
+/** How long a stop may keep reading to take in what the topic already held. */
+const STOP_DRAIN_MS = 3_000;
 
 /**
  * Runs every job found under the given paths, and keeps them in step with the files: a new file
@@ -70,11 +72,15 @@ export class JobSupervisor {
     await Promise.all([...this.readers.values()].map((r) => r.close()));
   }
 
-  /** Stops every job: each commits its open batch. */
+  /**
+   * Stops every job: each first reads on to the end its topic had at the stop (for a few seconds
+   * at most), then commits its open batch.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.runSerially(async () => {
+      await Promise.all([...this.readers.values()].map((reader) => reader.drain(STOP_DRAIN_MS)));
       await Promise.all([...this.running.values()].map((entry) => this.stopJob(entry)));
     });
   }

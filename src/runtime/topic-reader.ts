@@ -72,6 +72,20 @@ export class TopicReader {
     }
   }
 
+  /**
+   * Reads on until every job has taken what the topic held when this was called (or `timeoutMs`
+   * passed), so that a stop commits the events already acknowledged to their producers.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.closed || this.sinks.size === 0) return;
+    const ends = await this.watermarks('high').catch(() => undefined);
+    if (!ends) return;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && [...this.sinks].some((s) => !s.stopped && !s.caughtUp(ends))) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Stops `sink`: it commits its open batches and leaves its group. */
   async remove(sink: JobSink): Promise<void> {
     await this.exclusive(() => sink.finish('stopped'));
