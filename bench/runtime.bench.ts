@@ -3,13 +3,12 @@
 // example job and R times for all five, each run in a fresh folder (so every run reads the whole
 // topic). Prints medians: events/s over the wall time of the process, peak RSS of its process
 // tree, CPU seconds, output bytes and files; writes them to bench/runtime-results.md.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseDocument } from 'yaml';
-import { GAMEPIPE_RUN } from './compare/gamepipe.js';
+import { GAMEPIPE_RUN, retargetJobFile } from './compare/gamepipe.js';
 import { runMeasured } from './compare/measured-run.js';
 import { parquetFootprint } from './compare/output-files.js';
 import { produceEvents } from './workload/producer.js';
@@ -20,20 +19,6 @@ const events = Number(values.events);
 const runs = Number(values.runs);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/**
- * Copies example job files into `dir`, pointed at `topic` from its earliest offset, with job names
- * (and so consumer groups) of this run's own, so no other gamepipe on the broker shares its groups.
- */
-function retarget(files: string[], dir: string, topic: string, run: string): void {
-  for (const file of files) {
-    const doc = parseDocument(readFileSync(join(ROOT, 'jobs', file), 'utf8'));
-    doc.set('job', `${doc.get('job')}_${run}`);
-    doc.setIn(['source', 'topic'], topic);
-    doc.setIn(['source', 'start'], 'earliest');
-    writeFileSync(join(dir, file), doc.toString());
-  }
-}
 
 const topic = `bench-runtime-${Date.now()}`;
 const produced = await produceEvents(topic, events, { partitions: 2, log: () => {} });
@@ -51,7 +36,8 @@ for (const scenario of scenarios) {
   const samples: { rate: number; rss: number; cpu: number; bytes: number; files: number }[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'gamepipe-bench-runtime-'));
-    retarget(scenario.files, dir, topic, `bench${Date.now()}`);
+    const runId = `bench${Date.now()}`;
+    for (const file of scenario.files) retargetJobFile(join(ROOT, 'jobs', file), dir, topic, runId);
     const m = await runMeasured({
       command: process.execPath,
       args: [GAMEPIPE_RUN, '--once', '.'],

@@ -71,23 +71,34 @@ function columnMapping(schema: unknown): (field: string) => string {
 }
 
 /**
- * Copies the example jobs into `workDir` with `source.topic` set to `topic` (and reading from the
- * earliest offset), so `gamepipe-run` started in `workDir` writes its tables there.
+ * Copies one job file into `workDir`, reading `topic` from its earliest offset, under a job name
+ * (and so a consumer group) of this run's own: a benchmark must never join the groups of a
+ * gamepipe already running on the same broker. Returns the copy's path and YAML document.
+ */
+export function retargetJobFile(src: string, workDir: string, topic: string, runId: string) {
+  const doc = parseDocument(readFileSync(src, 'utf8'));
+  if (!isMap(doc.get('source'))) throw new Error(`${src}: no 'source:' map to point at the benchmark topic`);
+  doc.set('job', `${doc.get('job')}_${runId}`);
+  doc.setIn(['source', 'topic'], topic);
+  doc.setIn(['source', 'start'], 'earliest');
+  const file = join(workDir, src.slice(src.lastIndexOf('/') + 1));
+  writeFileSync(file, doc.toString());
+  return { file, doc };
+}
+
+/**
+ * Copies the example jobs into `workDir` pointed at `topic` (retargetJobFile), so `gamepipe-run`
+ * started in `workDir` writes its tables there.
  */
 export function prepareGamepipeJobs(workDir: string, topic: string): Record<BenchTable['name'], PreparedJob> {
   const out = {} as Record<BenchTable['name'], PreparedJob>;
+  const runId = `bench${Date.now()}`;
   for (const [table, src] of Object.entries(exampleJobFiles()) as [BenchTable['name'], string][]) {
-    const doc = parseDocument(readFileSync(src, 'utf8'));
-    const sourceNode = doc.get('source');
-    if (!isMap(sourceNode)) throw new Error(`${src}: no 'source:' map to point at the benchmark topic`);
-    doc.setIn(['source', 'topic'], topic);
-    doc.setIn(['source', 'start'], 'earliest');
+    const { file, doc } = retargetJobFile(src, workDir, topic, runId);
     const sinkPath = doc.getIn(['sink', 'path']);
     if (typeof sinkPath !== 'string') throw new Error(`${src}: no 'sink.path' to read the table from`);
     const schemaNode = doc.get('schema');
     const schema = isSeq(schemaNode) || isMap(schemaNode) ? schemaNode.toJSON() : undefined;
-    const file = join(workDir, src.slice(src.lastIndexOf('/') + 1));
-    writeFileSync(file, doc.toString());
     out[table] = { file, tableDir: resolve(workDir, sinkPath), columnOf: columnMapping(schema) };
   }
   return out;
