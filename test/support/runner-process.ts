@@ -53,10 +53,22 @@ export class RunnerProcess {
     throw new Error(`no matching log line within ${timeoutMs} ms; stderr: ${this.stderr.slice(-2000)}`);
   }
 
-  /** Sends `signal` and waits for the process to exit; returns its exit code. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  /**
+   * Sends `signal` and waits for the process to exit; returns its exit code. A process still
+   * alive after `timeoutMs` is killed and the call throws, so a hang fails clearly, not as a timeout.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return this.exited;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), timeoutMs)));
+    const outcome = await Promise.race([this.exited, hung]);
+    clearTimeout(timer);
+    if (outcome === 'hung') {
+      this.child.kill('SIGKILL');
+      await this.exited;
+      throw new Error(`gamepipe-run did not exit within ${timeoutMs} ms of ${signal}; stderr: ${this.stderr.slice(-2000)}`);
+    }
+    return outcome;
   }
 }
 
