@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import { decodeRecord, ReusableRecordMeta, type Decoded } from './record-decoder.js';
 import { BadRecordError } from './record-loop.js';
 import { currentOwner } from './sink/commit-protocol.js';
+import { boundedWait, DISCONNECT_WAIT_MS } from './bounded-wait.js';
 
 export interface TopicReaderOptions {
   kafka: Kafka;
@@ -78,9 +79,10 @@ export class TopicReader {
    */
   async drain(timeoutMs: number): Promise<void> {
     if (this.closed || this.sinks.size === 0) return;
-    const ends = await this.watermarks('high').catch(() => undefined);
-    if (!ends) return;
     const deadline = Date.now() + timeoutMs;
+    // With the broker gone there are no end offsets to read to: the stop goes on without them.
+    const ends = await boundedWait(this.watermarks('high'), timeoutMs);
+    if (!ends) return;
     while (Date.now() < deadline && [...this.sinks].some((s) => !s.stopped && !s.caughtUp(ends))) {
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -96,7 +98,7 @@ export class TopicReader {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    await this.consumer?.disconnect().catch(() => {});
+    if (this.consumer) await boundedWait(this.consumer.disconnect(), DISCONNECT_WAIT_MS);
   }
 
   /** Runs buffer work (batch delivery, commits, assignments) one piece at a time. */

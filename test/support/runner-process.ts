@@ -16,6 +16,13 @@ export async function runOnce(cwd: string, ...paths: string[]): Promise<{ code: 
   }
 }
 
+// Runners still alive when the test process exits (a test that timed out never reached its
+// `finally`) are killed with it, so no test leaves a runner behind.
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** A `gamepipe-run` child running in streaming mode, with its log lines parsed as they come. */
 export class RunnerProcess {
   readonly child: ChildProcess;
@@ -39,7 +46,13 @@ export class RunnerProcess {
       }
     });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    live.add(this.child);
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code) => {
+        live.delete(this.child);
+        resolve(code);
+      }),
+    );
   }
 
   /** Resolves when a log line matching `predicate` has appeared (or rejects after `timeoutMs`). */
