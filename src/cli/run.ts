@@ -2,7 +2,6 @@ import { log } from '../runtime/logger.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
 import { DEFAULT_METRICS_PORT, runJobs } from './run-jobs.js';
-import { exitIfLingering } from './exit-watchdog.js';
 
 const USAGE = 'usage: gamepipe-run [--once] [--metrics-port N] [--compact-closed] <job files or folders>';
 
@@ -39,9 +38,7 @@ export async function run(args: string[]): Promise<number> {
     await running.supervisor.whenAllDone();
     await running.stop();
     for (const [job, error] of running.supervisor.failed) console.error(`gamepipe run: job ${job} failed: ${error}`);
-    const code = running.supervisor.failures > 0 || running.diagnostics > 0 ? 1 : 0;
-    exitIfLingering(code);
-    return code;
+    return running.supervisor.failures > 0 || running.diagnostics > 0 ? 1 : 0;
   }
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
@@ -51,6 +48,5 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
-  exitIfLingering(0);
   return 0;
 }

@@ -5,7 +5,6 @@ import { bootstrapServers, kafkaClient, localBrokerPort, usesExternalCluster } f
 import { brokerDown, brokerPaths, brokerUp } from '../broker/local-broker.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import { UserError } from '../user-error.js';
-import { exitIfLingering } from './exit-watchdog.js';
 import { intFlag, parseFlags } from './args.js';
 import { DEFAULT_METRICS_PORT, runJobs, type RunningJobs } from './run-jobs.js';
 import { acquireStartLock } from './start-lock.js';
@@ -107,6 +106,5 @@ export async function run(args: string[]): Promise<number> {
   console.log(`\n${signal}: stopping`);
   await stopAll();
   console.log('stopped');
-  exitIfLingering(0);
   return 0;
 }

@@ -7,7 +7,6 @@ import { PartitionBuffer, type SealedBatch } from './partition-buffer.js';
 import { BadRecordError, RecordLoop } from './record-loop.js';
 import { TableCommitter } from './sink/commit-protocol.js';
 import { tableLayout, type TableLayout } from './sink/sink-layout.js';
-import { boundedWait, DISCONNECT_WAIT_MS } from './bounded-wait.js';
 
 /** How a job reports its life to whoever supervises it (logs, metrics, status). */
 export interface JobEvents {
@@ -278,7 +277,7 @@ export class JobSink {
     this.stopped = true;
     for (const p of this.buffers.keys()) this.reader?.positionChanged(p, undefined);
     this.buffers.clear();
-    if (this.member) await boundedWait(this.member.disconnect(), DISCONNECT_WAIT_MS);
+    await this.member?.disconnect().catch(() => {});
   }
 
   setState(state: JobState, error?: string): void {
