@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { brokerDown, brokerPaths, brokerUp } from '../../src/broker/local-broker.js';
 import { createTopic, uniqueTopic } from '../support/kafka.js';
-import { freePort } from '../support/ports.js';
+import { startOwnBroker, type OwnBroker } from '../support/own-broker.js';
 import { eventually } from '../support/runner-process.js';
 import { readTopic } from './topic-events.js';
 
@@ -47,24 +45,16 @@ async function sendWhile(api: RunningApi, until: Promise<unknown>, workers = 4):
 const unknownFate = (o: Outcome) => o.status === 503 && /may or may not/.test(o.body.error ?? '');
 
 describe('the game API against a broker that goes away and comes back', () => {
-  let dir: string;
-  let port: number;
+  let broker: OwnBroker | undefined;
   let api: RunningApi | undefined;
-  const savedEnv = { ...process.env };
   afterAll(async () => {
     await api?.close();
-    await brokerDown(port);
-    process.env = savedEnv;
-    await rm(dir, { recursive: true, force: true });
+    await broker?.dispose();
   });
 
   it('answers 503 (not recorded) while it is down, recovers, and the topic holds exactly the acknowledged events', { timeout: 150_000 }, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gamepipe-api-restart-'));
-    port = await freePort();
-    // A broker of this test's own, so stopping it disturbs no other test.
-    process.env.GAMEPIPE_HOME = join(dir, '.gamepipe');
-    const { address } = await brokerUp(port);
-    process.env.KAFKA_BROKERS = address;
+    broker = await startOwnBroker('gamepipe-api-restart');
+    const { port, address } = broker;
     const topic = uniqueTopic('api-restart');
     await createTopic(topic);
     api = await startApi({ port: 0, topic, brokers: [address], log: () => {} });

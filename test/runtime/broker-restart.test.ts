@@ -1,30 +1,19 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '../support/ports.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { brokerDown, brokerUp } from '../../src/broker/local-broker.js';
 import { produce, seedEvents } from '../support/events.js';
 import { readTable } from '../support/parquet-read.js';
 import { RunnerProcess, eventually } from '../support/runner-process.js';
+import { startOwnBroker, type OwnBroker } from '../support/own-broker.js';
 
 describe('a broker that goes away and comes back', () => {
-  let dir: string;
-  let port: number;
-  const savedEnv = { ...process.env };
-  afterAll(async () => {
-    await brokerDown(port);
-    process.env = savedEnv;
-    await rm(dir, { recursive: true, force: true });
-  });
+  let broker: OwnBroker | undefined;
+  afterAll(() => broker?.dispose());
 
   it('is waited for with retries, and the runner resumes where it was without losing a record', { timeout: 150_000 }, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gamepipe-restart-'));
-    port = await freePort();
-    // A broker of this test's own, so stopping it disturbs no other test.
-    process.env.GAMEPIPE_HOME = join(dir, '.gamepipe');
-    const { address } = await brokerUp(port);
-    process.env.KAFKA_BROKERS = address;
+    broker = await startOwnBroker('gamepipe-restart');
+    const { dir, port } = broker;
 
     await mkdir(join(dir, 'jobs'));
     await writeFile(
