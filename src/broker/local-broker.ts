@@ -113,7 +113,7 @@ const LOG4J = [
   '',
 ].join('\n');
 
-function runJava(classpath: string, args: string[], log4j: string, logFd: number | 'ignore') {
+function runJava(classpath: string, args: string[], log4j: string, logFd: number) {
   return spawn(
     'java',
     ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4j}`, '-cp', `${classpath}/*`, ...args],
@@ -121,8 +121,39 @@ function runJava(classpath: string, args: string[], log4j: string, logFd: number
   );
 }
 
-function waitExit(child: ReturnType<typeof spawn>): Promise<number | null> {
-  return new Promise((done) => child.once('exit', (code) => done(code)));
+/** The line of a Java tool's output that says why it failed, if there is one. */
+function lastErrorLine(output: string): string | undefined {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.filter((l) => /error|exception/i.test(l)).at(-1) ?? lines.at(-1);
+}
+
+function waitExit(child: ReturnType<typeof spawn>): Promise<number | string | null> {
+  return new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));
+}
+
+/** Writes the broker's server.properties (with a fresh controller port) and log4j settings for `port`. */
+export async function writeBrokerConfig(port: number): Promise<ReturnType<typeof brokerPaths>> {
+  const paths = brokerPaths(port);
+  await mkdir(paths.root, { recursive: true });
+  await writeFile(paths.log4j, LOG4J);
+  await writeFile(paths.config, serverProperties(port, await freePort(), paths.data));
+  return paths;
+}
+
+/**
+ * Formats the broker's KRaft storage with `clusterId`. The id goes in as `--cluster-id=ID`:
+ * a base64url id starts with '-' one time in 64, and as a separate argument it would be read as a flag.
+ */
+export async function formatStorage(libs: string, paths: ReturnType<typeof brokerPaths>, clusterId: string): Promise<void> {
+  const formatLog = `${paths.log}.format`;
+  const formatFd = openSync(formatLog, 'w');
+  const format = runJava(libs, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', paths.config], paths.log4j, formatFd);
+  closeSync(formatFd);
+  const code = await waitExit(format);
+  if (code !== 0) {
+    const why = lastErrorLine(await readFile(formatLog, 'utf8').catch(() => '')) ?? `exit ${code}`;
+    throw new UserError(`formatting the broker's storage in ${paths.data} failed: ${why} (output in ${formatLog})`);
+  }
 }
 
 /**
@@ -147,17 +178,12 @@ export async function brokerUp(port: number, timeoutMs = 90_000): Promise<{ addr
   await requireTool('java', 'install a JDK 17 or newer (apt-get install openjdk-17-jre-headless)');
   await mkdir(paths.root, { recursive: true });
   const libs = await ensureKafkaJars(paths.root);
-  await writeFile(paths.log4j, LOG4J);
-  await writeFile(paths.config, serverProperties(port, await freePort(), paths.data));
+  await writeBrokerConfig(port);
 
   if (!existsSync(join(paths.data, 'meta.properties'))) {
     await rm(paths.data, { recursive: true, force: true });
     // Kafka wants a 22-character base64 cluster id.
-    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
-    const format = runJava(libs, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.config], paths.log4j, 'ignore');
-    if ((await waitExit(format)) !== 0) {
-      throw new UserError(`formatting the broker's storage in ${paths.data} failed`);
-    }
+    await formatStorage(libs, paths, randomBytes(16).toString('base64url').slice(0, 22));
   }
 
   const logFd = openSync(paths.log, 'a');

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { combineRuns, median } from '../../bench/compare/combine-runs.js';
 import { quantile } from '../../bench/compare/latency.js';
 import { committedParquetFiles } from '../../bench/compare/output-files.js';
@@ -53,6 +53,7 @@ describe('bench harness pure parts', () => {
 
   it('lists only the files a Spark sink committed, and visible parquet files otherwise', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-files-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const spark = join(dir, 'spark');
     mkdirSync(join(spark, '_spark_metadata'), { recursive: true });
     const committed = join(spark, 'part-0.parquet');

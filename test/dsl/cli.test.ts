@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobText, positionOf } from './job-text.js';
 
 type Run = { code: number | null; stdout: string; stderr: string };
@@ -19,6 +19,8 @@ let dir: string;
 let good: string;
 let bad: string;
 const badText = jobText('where: quantity == "x"\ntrigger: 10 parsecs\n');
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gamepipe-cli-'));

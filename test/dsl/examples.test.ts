@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadJobs } from '../../src/dsl/load-jobs.js';
 import { runJobTests } from '../../src/dsl/run-job-tests.js';
 import { jobText, positionOf } from './job-text.js';
@@ -26,6 +26,7 @@ describe('the example jobs', () => {
 describe('runJobTests', () => {
   it('reports failures with a diff line per column', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gamepipe-dsl-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, 'x.job.yaml');
     const tests = [
       'tests:',
@@ -64,6 +65,7 @@ describe('loadJobs', () => {
     await writeFile(join(dir, 'a.job.yaml'), bad);
     await writeFile(join(dir, 'notes.yaml'), 'not a job');
     const empty = await mkdtemp(join(tmpdir(), 'gamepipe-dsl-empty-'));
+    onTestFinished(() => Promise.all([dir, empty].map((d) => rm(d, { recursive: true, force: true }))).then(() => undefined));
     const missing = join(dir, 'missing.job.yaml');
     const { jobs, diagnostics, sources } = await loadJobs([dir, missing, empty]);
     expect(jobs.map((j) => j.spec.job)).toEqual(['b']);

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { brokerDown, brokerUp } from '../../src/broker/local-broker.js';
+import { basename, dirname, join } from 'node:path';
+import { brokerDown, brokerUp, gamepipeHome } from '../../src/broker/local-broker.js';
+import { ensureKafkaJars } from '../../src/broker/provision.js';
 import { freePort } from './ports.js';
 
 /** A local broker of one test's own, in a temp folder, so stopping it disturbs no other test. */
@@ -21,7 +22,11 @@ export async function startOwnBroker(prefix: string): Promise<OwnBroker> {
   const savedEnv = { ...process.env };
   const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
   const port = await freePort();
+  // Share the project's broker jars rather than running Maven again for every temp folder.
+  const jars = dirname(await ensureKafkaJars(join(gamepipeHome(), 'kafka')));
   process.env.GAMEPIPE_HOME = join(dir, '.gamepipe');
+  await mkdir(join(gamepipeHome(), 'kafka'), { recursive: true });
+  await symlink(jars, join(gamepipeHome(), 'kafka', basename(jars)));
   const { address } = await brokerUp(port);
   process.env.KAFKA_BROKERS = address;
   return {
