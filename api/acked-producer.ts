@@ -1,7 +1,8 @@
 // Publishes events one request at a time from the caller's view, but sends them to Kafka in groups:
 // while one produce call is in flight, new events queue; when it returns, the whole queue goes in
 // the next call (group commit). Each caller's promise settles only with the broker's answer.
-import type { Kafka, Producer } from 'kafkajs';
+import type { ISocketFactory, Kafka, Producer } from 'kafkajs';
+import { ProduceWireCounter } from './produce-wire-counter.js';
 
 /** Why an event was not acknowledged: the broker is unreachable, too slow, or we are shutting down. */
 export class NotAcknowledged extends Error {
@@ -42,8 +43,11 @@ interface Pending {
 const MAX_BATCH_BYTES = 512 * 1024;
 const MAX_BATCH_EVENTS = 4096;
 
-// One idempotent producer (its own producer id and connection) with at most one send in flight.
+// One idempotent producer (its own client, producer id and connection) with at most one send in flight.
 interface Lane {
+  kafka: Kafka;
+  /** Counts the lane's Produce requests, so a failed send knows whether it reached the broker. */
+  wire: ProduceWireCounter;
   /** The lane's producer once connected, or the connection under way, so two callers share one. */
   producer: Promise<Producer> | null;
   busy: boolean;
@@ -63,9 +67,13 @@ export class AckedProducer {
   private readonly sweeper: NodeJS.Timeout;
   private readonly maxQueued: number;
 
-  constructor(private readonly kafka: Kafka, private readonly options: AckedProducerOptions) {
+  /** `newClient` builds a kafkajs client on the given socket factory; each lane gets its own. */
+  constructor(newClient: (socketFactory: ISocketFactory) => Kafka, private readonly options: AckedProducerOptions) {
     this.maxQueued = options.maxQueued ?? 50_000;
-    this.lanes = Array.from({ length: options.lanes ?? 4 }, () => ({ producer: null, busy: false }));
+    this.lanes = Array.from({ length: options.lanes ?? 4 }, () => {
+      const wire = new ProduceWireCounter();
+      return { kafka: newClient(wire.socketFactory), wire, producer: null, busy: false };
+    });
     // Events still waiting in the queue when their time is up are refused and never sent,
     // so a 503 never hides an event that is written later.
     this.sweeper = setInterval(() => this.expireQueued(), 200);
@@ -139,6 +147,7 @@ export class AckedProducer {
       const err = new NotAcknowledged('Kafka did not answer in time', { fateUnknown: true });
       for (const p of batch) settle(p, err);
     }, 2 * this.options.ackTimeoutMs + 2000);
+    const produceRequestsBefore = lane.wire.produceRequests;
     try {
       const producer = await this.connected(lane);
       await producer.send({
@@ -149,7 +158,10 @@ export class AckedProducer {
       });
       for (const p of batch) settle(p);
     } catch (err) {
-      const reason = new NotAcknowledged(`Kafka is unreachable: ${(err as Error).message}`);
+      // Not recorded only when no Produce request left this lane; otherwise an attempt kafkajs retried
+      // past may have been appended, whatever the last attempt's error says.
+      const reachedWire = lane.wire.produceRequests !== produceRequestsBefore;
+      const reason = new NotAcknowledged(`Kafka is unreachable: ${(err as Error).message}`, { fateUnknown: reachedWire });
       for (const p of batch) settle(p, reason);
       // A fresh producer id restarts sequence numbers cleanly after a failure the old one may not recover from.
       await this.dropProducer(lane);
@@ -162,7 +174,7 @@ export class AckedProducer {
     if (lane.producer) return lane.producer;
     // kafkajs drops or reorders concurrent idempotent sends (tulios/kafkajs#598, #1005): each lane
     // keeps exactly one request in flight, which keeps its sequence numbers gapless.
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = lane.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     const connecting = producer.connect().then(
       () => producer,
       async (err: Error) => {

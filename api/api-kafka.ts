@@ -1,15 +1,16 @@
 // The API's Kafka client: short timeouts so an unreachable broker becomes a 503 in seconds, not a minute.
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
 import { waitForMetadata } from '../src/broker/brokers.js';
 
 /**
  * A kafkajs client for the API. brokers.ts' kafkaClient() retries for ~10 s, too long for a caller
  * waiting on an HTTP answer, so this one takes the same bootstrap servers with tighter limits.
  */
-export function apiKafka(brokers: string[], requestTimeoutMs: number): Kafka {
+export function apiKafka(brokers: string[], requestTimeoutMs: number, socketFactory?: ISocketFactory): Kafka {
   return new Kafka({
     clientId: 'gamepipe-api',
     brokers,
+    socketFactory,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     requestTimeout: requestTimeoutMs,

@@ -50,7 +50,7 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
   const catalog = loadCatalog(options.catalogFile);
 
   const kafka = apiKafka(brokers, ackTimeoutMs);
-  const producer = new AckedProducer(kafka, { topic, ackTimeoutMs });
+  const producer = new AckedProducer((socketFactory) => apiKafka(brokers, ackTimeoutMs, socketFactory), { topic, ackTimeoutMs });
   // Not awaited: the API must come up (and answer 503) while Kafka is down.
   const preparing = ensureTopic(kafka, topic)
     .then(() => producer.warmUp())
