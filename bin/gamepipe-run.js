@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // `gamepipe-run ARGS` is `gamepipe run ARGS`.
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../src/cli/main.ts');
+import { loadCli } from './launch.js';
+const { main } = await loadCli();
 await main(['run', ...process.argv.slice(2)]);

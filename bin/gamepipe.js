@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../src/cli/main.ts');
+// `gamepipe ARGS`: the CLI, from a bundle of the current sources (see launch.js).
+import { loadCli } from './launch.js';
+const { main } = await loadCli();
 await main(process.argv.slice(2));

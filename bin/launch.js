@@ -1,0 +1,102 @@
+// Loads the CLI from an esbuild bundle of the TypeScript sources instead of through a TypeScript
+// loader: loading ~100 modules through tsx's hooks was most of every command's start-up.
+// The bundle is rebuilt whenever a source changes (it is keyed by the sources' paths, sizes and
+// modification times), so there is still no build step to remember and never a stale build.
+// Plain JavaScript: it has to run before anything is compiled.
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const PROJECT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SOURCE_DIRS = ['src', 'api'];
+const ENTRY = 'src/cli/main.ts';
+// node_modules/.cache is where tools keep rebuildable output; bare imports resolve from there too.
+const BUILDS = 'node_modules/.cache/gamepipe-cli';
+// Files the code opens relative to its own module (`new URL('./x', import.meta.url)`): in a bundle
+// that is the bundle's folder, so they are copied beside it.
+const ASSETS = ['src/runtime/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
+// Bump when the build options below change, so existing builds are not reused.
+const BUILD_FORMAT = 1;
+const UNUSED_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** A short key that changes whenever any source file is added, removed or modified. */
+function sourceKey(root) {
+  const hash = createHash('sha256').update(`format ${BUILD_FORMAT}\n`);
+  for (const dir of SOURCE_DIRS) {
+    for (const file of filesUnder(join(root, dir)).sort()) {
+      const { size, mtimeMs } = statSync(file);
+      hash.update(`${relative(root, file)} ${size} ${mtimeMs}\n`);
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Bundles the CLI into a private folder, then renames it into place, so a reader never sees half a build. */
+async function build(root, outdir) {
+  const { build: esbuild } = await import('esbuild');
+  const work = `${outdir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  rmSync(work, { recursive: true, force: true });
+  try {
+    await esbuild({
+      entryPoints: [join(root, ENTRY)],
+      outdir: work,
+      bundle: true,
+      // Subcommands import lazily (validate never loads Kafka or DuckDB); splitting keeps that.
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: true,
+      logLevel: 'error',
+    });
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+  for (const asset of ASSETS) copyFileSync(join(root, asset), join(work, asset.split('/').at(-1)));
+  try {
+    renameSync(work, outdir);
+  } catch (err) {
+    // Another process built the same sources first; its build is as good as ours.
+    rmSync(work, { recursive: true, force: true });
+    if (!existsSync(join(outdir, 'main.js'))) throw err;
+  }
+}
+
+/**
+ * Removes builds not started for a week. A process still running an older build loads a few files
+ * late (lazy subcommands, the Parquet worker), so a build is kept well past its last start.
+ */
+function pruneUnusedBuilds(builds, keep) {
+  for (const name of readdirSync(builds)) {
+    const path = join(builds, name);
+    if (name !== keep && Date.now() - statSync(path).mtimeMs > UNUSED_MS) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/** The CLI module (`main(args)`), bundled from the current sources of the project at `root`. */
+export async function loadCli(root = PROJECT) {
+  const key = sourceKey(root);
+  const builds = join(root, BUILDS);
+  const outdir = join(builds, key);
+  if (existsSync(join(outdir, 'main.js'))) {
+    const now = new Date();
+    utimesSync(outdir, now, now);
+  } else {
+    await build(root, outdir);
+    pruneUnusedBuilds(builds, key);
+  }
+  // Stack traces of internal errors then point at the TypeScript sources, not the bundle.
+  process.setSourceMapsEnabled(true);
+  return import(pathToFileURL(join(outdir, 'main.js')).href);
+}
