@@ -176,7 +176,6 @@ export async function brokerUp(port: number, timeoutMs = 90_000): Promise<{ addr
     );
   }
   await requireTool('java', 'install a JDK 17 or newer (apt-get install openjdk-17-jre-headless)');
-  await mkdir(paths.root, { recursive: true });
   const libs = await ensureKafkaJars(paths.root);
   await writeBrokerConfig(port);
 

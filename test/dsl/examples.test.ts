@@ -60,12 +60,13 @@ describe('runJobTests', () => {
 describe('loadJobs', () => {
   it('turns missing paths, empty folders and bad files into diagnostics and compiles only good files', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gamepipe-dsl-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'b.job.yaml'), jobText('', undefined, 'b'));
     const bad = jobText('trigger: never\n', undefined, 'a');
     await writeFile(join(dir, 'a.job.yaml'), bad);
     await writeFile(join(dir, 'notes.yaml'), 'not a job');
     const empty = await mkdtemp(join(tmpdir(), 'gamepipe-dsl-empty-'));
-    onTestFinished(() => Promise.all([dir, empty].map((d) => rm(d, { recursive: true, force: true }))).then(() => undefined));
+    onTestFinished(() => rm(empty, { recursive: true, force: true }));
     const missing = join(dir, 'missing.job.yaml');
     const { jobs, diagnostics, sources } = await loadJobs([dir, missing, empty]);
     expect(jobs.map((j) => j.spec.job)).toEqual(['b']);
