@@ -1,7 +1,7 @@
 import { jobPaths } from '../query/open-job-catalog.js';
 import { loadJobsForQuery } from '../query/job-tables.js';
-import { compactTable } from '../runtime/compaction/compact-table.js';
-import { tableLayout } from '../runtime/sink/sink-layout.js';
+import { compactTable } from '../table/folder/compaction/compact-table.js';
+import { tableLayout } from '../table/folder/layout.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
 

@@ -2,7 +2,7 @@ import { kafkaClient } from '../broker/brokers.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import { JobSupervisor } from '../runtime/job-supervisor.js';
 import type { Logger } from '../runtime/logger.js';
-import { startAutoCompaction } from '../runtime/compaction/auto-compactor.js';
+import { startAutoCompaction } from '../runtime/auto-compactor.js';
 import { PipelineMetrics, serveMetrics } from '../runtime/metrics.js';
 import { defaultParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
 import { UserError } from '../user-error.js';

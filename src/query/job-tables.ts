@@ -4,7 +4,7 @@ import type { ColumnType, CompiledJob } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import { DEAD_LETTER_COLUMNS } from '../runtime/dead-letters.js';
-import { tableLayout } from '../runtime/sink/sink-layout.js';
+import { tableLayout } from '../table/folder/layout.js';
 import { UserError } from '../user-error.js';
 
 /** One queryable table: a job's output or its dead letters. */

@@ -3,8 +3,8 @@ import type { CompiledJob } from '../dsl/job-spec.js';
 import type { SealedBatch } from './partition-buffer.js';
 import type { ColumnBatch } from './batch/column-batch.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
-import { dataFileName, type TableLayout } from './sink/sink-layout.js';
-import type { CommitOutcome, StagedFile, TableCommitter } from './sink/commit-protocol.js';
+import { dataFileName, type TableLayout } from '../table/folder/layout.js';
+import type { CommitOutcome, StagedFile, TableCommitter } from '../table/folder/commit-protocol.js';
 
 /** What one partition's commit wrote, for the batch log line and the metrics. */
 export interface FlushResult {

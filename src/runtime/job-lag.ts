@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import type { Admin } from 'kafkajs';
-import type { Checkpoint } from './sink/commit-protocol.js';
-import { readJsonIfExists } from './sink/durable-fs.js';
-import { checkpointPath, tableLayout } from './sink/sink-layout.js';
+import type { Checkpoint } from '../table/folder/commit-protocol.js';
+import { readJsonIfExists } from '../table/folder/durable-fs.js';
+import { checkpointPath, tableLayout } from '../table/folder/layout.js';
 
 /** What lag is measured for: a job's name, topic and sink. */
 export interface LagTarget {

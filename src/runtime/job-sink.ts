@@ -5,8 +5,8 @@ import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
 import { PartitionBuffer, type SealedBatch } from './partition-buffer.js';
 import { BadRecordError, RecordLoop } from './record-loop.js';
-import { TableCommitter } from './sink/commit-protocol.js';
-import { tableLayout, type TableLayout } from './sink/sink-layout.js';
+import { TableCommitter } from '../table/folder/commit-protocol.js';
+import { tableLayout, type TableLayout } from '../table/folder/layout.js';
 
 /** How a job reports its life to whoever supervises it (logs, metrics, status). */
 export interface JobEvents {

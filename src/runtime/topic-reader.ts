@@ -3,7 +3,7 @@ import type { JobSink, ReaderLink } from './job-sink.js';
 import type { Logger } from './logger.js';
 import { decodeRecord, ReusableRecordMeta, type Decoded } from './record-decoder.js';
 import { BadRecordError } from './record-loop.js';
-import { currentOwner } from './sink/commit-protocol.js';
+import { currentOwner } from '../table/folder/commit-protocol.js';
 
 export interface TopicReaderOptions {
   kafka: Kafka;

@@ -9,8 +9,8 @@ import {
   unlinkIfExists,
   writeSynced,
 } from './durable-fs.js';
-import { checkpointPath, intentPath, type TableLayout } from './sink-layout.js';
-import { waitWhileCompacting } from '../compaction/compaction-marker.js';
+import { checkpointPath, intentPath, type TableLayout } from './layout.js';
+import { waitWhileCompacting } from './compaction/compaction-marker.js';
 
 // The commit protocol that makes a table exactly-once for any reader that lists `*.parquet`.
 //

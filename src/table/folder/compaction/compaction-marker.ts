@@ -1,8 +1,8 @@
 import { link, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { ownerAlive, type Owner } from '../sink/commit-protocol.js';
-import { fsyncDir, readJsonIfExists, replaceFileDurably, unlinkIfExists, writeSynced } from '../sink/durable-fs.js';
-import type { TableLayout } from '../sink/sink-layout.js';
+import { ownerAlive, type Owner } from '../commit-protocol.js';
+import { fsyncDir, readJsonIfExists, replaceFileDurably, unlinkIfExists, writeSynced } from '../durable-fs.js';
+import type { TableLayout } from '../layout.js';
 
 // A compaction of partition folder `<table>/dt=X` is announced by a marker file
 // `<table>/_gamepipe/compaction/dt=X.json`, created exclusively (link(2)) before anything else and

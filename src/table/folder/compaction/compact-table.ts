@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import type { TableLayout } from '../sink/sink-layout.js';
-import { dtFolder } from '../sink/sink-layout.js';
+import type { TableLayout } from '../layout.js';
+import { dtFolder } from '../layout.js';
 import { recoverCompactions } from './compaction-marker.js';
 import { compactPartition, type CompactionResult } from './compact-partition.js';
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { UserError } from '../../user-error.js';
+import { UserError } from '../../../user-error.js';
 
 // renameat2(RENAME_EXCHANGE) swaps two directories in one step: a reader listing either path sees
 // the old folder or the new one, never a mix. Node has no binding for it, so python3's ctypes calls

@@ -1,0 +1,99 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { KeyExistsError, type ObjectStore, type StoredObject } from './object-store.js';
+
+// AWS answers 409 ConditionalRequestConflict while another conditional write to the key is in
+// flight; the write is then tried again, and one of the two finally sees 412.
+const CONFLICT_RETRIES = 10;
+
+/** An S3 client configured from the standard AWS_* variables, path-style when an endpoint is set (MinIO). */
+export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  return new S3Client({
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+  });
+}
+
+let sharedClient: S3Client | undefined;
+
+function statusOf(err: unknown): number | undefined {
+  return err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+}
+
+/** A table root at `s3://bucket/prefix`; works the same with AWS S3 and S3-compatible stores. */
+export class S3Store implements ObjectStore {
+  readonly root: string;
+  private readonly prefix: string;
+
+  constructor(
+    readonly bucket: string,
+    prefix: string,
+    private readonly client: S3Client = (sharedClient ??= s3Client()),
+  ) {
+    this.prefix = prefix.replace(/^\/+|\/+$/g, '');
+    this.root = `s3://${bucket}/${this.prefix}`;
+  }
+
+  private objectKey(key: string): string {
+    return this.prefix ? `${this.prefix}/${key}` : key;
+  }
+
+  url(key: string): string {
+    return `s3://${this.bucket}/${this.objectKey(key)}`;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return await out.Body!.transformToByteArray();
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async put(key: string, data: Uint8Array | string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data }));
+  }
+
+  async putIfAbsent(key: string, data: Uint8Array | string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, IfNoneMatch: '*' }));
+        return;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 412) throw new KeyExistsError(key);
+        if (status !== 409 || attempt >= CONFLICT_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+      }
+    }
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        objects.push({ key: o.Key!.slice(strip), bytes: o.Size ?? 0, modifiedMs: o.LastModified?.getTime() ?? 0 });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+  }
+}
