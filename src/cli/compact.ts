@@ -1,7 +1,6 @@
 import { jobPaths } from '../query/open-job-catalog.js';
 import { loadJobsForQuery } from '../query/job-tables.js';
-import { compactTable } from '../table/folder/compaction/compact-table.js';
-import { tableLayout } from '../table/folder/layout.js';
+import { openJobStore } from '../table/open-job-store.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
 
@@ -27,7 +26,7 @@ export async function run(args: string[]): Promise<number> {
   if (!job.spec.sink.partitionBy.includes('dt')) {
     throw new UserError(`job '${name}' writes one unpartitioned folder; compaction needs \`partition_by: [dt]\` in its sink (${job.spec.file})`);
   }
-  const { recovered, results } = await compactTable(tableLayout(job.spec.sink.path), {
+  const { recovered, results } = await openJobStore(job).compact({
     includeToday: values['include-today'] ?? false,
     minFiles: intFlag(values['min-files'], 'min-files', 2, 2, 1_000_000),
   });

@@ -1,3 +1,4 @@
+import { openJobStore } from '../table/open-job-store.js';
 import { kafkaClient } from '../broker/brokers.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import { JobSupervisor } from '../runtime/job-supervisor.js';
@@ -39,7 +40,7 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
   const kafka = kafkaClient('gamepipe-run');
   const admin = kafka.admin();
   const metrics = new PipelineMetrics(admin, async () =>
-    (await loadJobs(options.paths)).jobs.map((j) => ({ job: j.spec.job, topic: j.spec.source.topic, sinkPath: j.spec.sink.path })),
+    (await loadJobs(options.paths)).jobs.map((j) => ({ job: j.spec.job, topic: j.spec.source.topic, store: openJobStore(j) })),
   );
   // Bound before the jobs start: a taken port is a clear error, not a half-started runner.
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;

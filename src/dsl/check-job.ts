@@ -1,3 +1,4 @@
+import { parseSinkLocation, SinkPathError } from '../table/location.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import { checkShape, type ShapeProblem } from './check-structure.js';
 import { checkWhere } from './check-where.js';
@@ -35,6 +36,7 @@ export function checkJobText(file: string, text: string): { spec?: JobSpec; diag
 
   const schema = checkSchema(doc, report);
   checkTrigger(doc, report);
+  checkSink(doc, report);
   const where = doc.get('where', true) as Node | undefined;
   if (isScalar(where) && typeof where.value === 'string') checkWhere(where as Scalar<string>, where.value, schema, report);
   const include = (doc.get('include') && isSeq(doc.get('include')) ? (doc.toJS() as Json).include : []) as unknown[];
@@ -103,6 +105,26 @@ function checkTrigger(doc: Document, report: Reporter): void {
   if (!isScalar(node) || typeof node.value !== 'string') return;
   if (parseDuration(node.value) === undefined) {
     report.error(offsetOf(node), `trigger: bad duration '${node.value}' (write it like "10 seconds", "10s", "500ms" or "1 minute")`);
+  }
+}
+
+/** An `s3://` path must name a bucket and a prefix, and only Delta tables keep exactly-once there. */
+function checkSink(doc: Document, report: Reporter): void {
+  const node = doc.getIn(['sink', 'path'], true) as Node | undefined;
+  if (!isScalar(node) || typeof node.value !== 'string') return;
+  let location;
+  try {
+    location = parseSinkLocation(node.value);
+  } catch (err) {
+    if (err instanceof SinkPathError) return report.error(offsetOf(node), `sink.path ${err.message}`);
+    throw err;
+  }
+  const format = doc.getIn(['sink', 'format']) ?? 'parquet';
+  if (location.kind === 's3' && format === 'parquet') {
+    report.error(
+      offsetOf(node),
+      'sink.path on s3:// needs `format: delta`: S3 has no atomic rename, so a folder of Parquet files there could show readers a batch half-written; a Delta table commits it in one log entry',
+    );
   }
 }
 

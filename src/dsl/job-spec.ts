@@ -51,7 +51,7 @@ export interface JobSpec {
   include: IncludeColumn[];
   sink: {
     path: string;
-    format: 'parquet';
+    format: 'parquet' | 'delta';
     partitionBy: 'dt'[];
     /** Roll a file early when the open batch passes this many rows ... */
     maxRows: number;

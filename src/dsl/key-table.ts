@@ -78,8 +78,8 @@ export const JOB_FILE: KeyShape = {
     sink: {
       kind: 'object', required: true, doc: 'Where the Parquet files go.',
       keys: {
-        path: { kind: 'string', required: true, minLength: 1, doc: 'Output folder, relative to the working directory.' },
-        format: { kind: 'enum', values: ['parquet'], default: 'parquet', doc: 'File format.' },
+        path: { kind: 'string', required: true, minLength: 1, doc: 'Output folder, relative to the working directory, or s3://bucket/prefix (format: delta).' },
+        format: { kind: 'enum', values: ['parquet', 'delta'], default: 'parquet', doc: 'Table format: parquet (a Hive-style folder of Parquet files, local disk only) or delta (Delta Lake, on a local disk or s3://bucket/prefix).' },
         partition_by: {
           kind: 'list', default: [], unique: true, doc: 'Hive-style partition folders.',
           items: { kind: 'enum', values: ['dt'], doc: 'dt: dt=YYYY-MM-DD from the record time.' },

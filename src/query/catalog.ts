@@ -1,7 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection, type Json } from '@duckdb/node-api';
-import { join } from 'node:path';
 import { UserError } from '../user-error.js';
-import { committedFiles, type JobTable } from './job-tables.js';
+import type { DataFile } from '../table/job-store.js';
+import type { JobTable } from './job-tables.js';
+import { enableS3Reads } from './s3-access.js';
 import { DUCKDB_TYPES, sqlIdent, sqlString } from './sql-text.js';
 
 /** A query result: column names and DuckDB types; rows as display text and as JSON values. */
@@ -26,11 +27,15 @@ export interface Catalog {
 const VANISHED_FILE = /No such file or directory|No files found|Cannot open file|could not open/i;
 const RETRIES = 5;
 
-/** The SELECT a table's view runs: all its committed files, or no row with its columns when it has none yet. */
-export function viewSelect(table: JobTable, hasFiles: boolean): string {
-  if (hasFiles) {
-    const glob = join(table.dir, '**', '*.parquet');
-    return `SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true, union_by_name = true)`;
+/**
+ * The SELECT a table's view runs: its live files as the table format lists them (a Delta table's
+ * from its log, so files of commits that never landed are never read), or no row with its columns
+ * when it has none yet.
+ */
+export function viewSelect(table: JobTable, files: DataFile[]): string {
+  if (files.length) {
+    const list = files.map((f) => sqlString(f.url)).join(', ');
+    return `SELECT * FROM read_parquet([${list}], hive_partitioning = true, union_by_name = true)`;
   }
   const columns = table.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`);
   if (table.partitioned) columns.push(`CAST(NULL AS DATE) AS dt`);
@@ -49,10 +54,10 @@ export async function openCatalog(tables: JobTable[]): Promise<Catalog> {
   const conn = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
   // Views are made again before every statement, so a long prompt session sees tables get their first file.
+  if (tables.some((t) => t.location.startsWith('s3://'))) await enableS3Reads(conn);
   const createViews = async () => {
     for (const table of tables) {
-      const hasFiles = (await committedFiles(table.dir)).length > 0;
-      await conn.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS ${viewSelect(table, hasFiles)}`);
+      await conn.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS ${viewSelect(table, await table.files())}`);
     }
   };
   return {

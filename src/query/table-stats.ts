@@ -1,5 +1,5 @@
 import type { Catalog, QueryResult } from './catalog.js';
-import { committedFiles, type JobTable } from './job-tables.js';
+import type { JobTable } from './job-tables.js';
 import { sqlIdent } from './sql-text.js';
 
 /** What a table holds now. */
@@ -19,7 +19,7 @@ export async function tableStats(catalog: Catalog): Promise<TableStats[]> {
 }
 
 async function oneTableStats(catalog: Catalog, table: JobTable): Promise<TableStats> {
-  const files = await committedFiles(table.dir);
+  const files = await table.files();
   const result = await catalog.query(`SELECT count(*) FROM ${sqlIdent(table.name)}`);
   return {
     table: table.name,

@@ -1,7 +1,7 @@
 import { loadJobs } from '../dsl/load-jobs.js';
 import { UserError } from '../user-error.js';
 import type { Logger } from './logger.js';
-import { tableLayout } from '../table/folder/layout.js';
+import { openJobStore } from '../table/open-job-store.js';
 
 /** Closed partitions with at least this many files are compacted by the runner. */
 export const AUTO_MIN_FILES = 4;
@@ -21,9 +21,7 @@ export function startAutoCompaction(paths: string[], log: Logger): { stop(): Pro
     const { jobs } = await loadJobs(paths);
     for (const job of jobs) {
       if (stopped || !job.spec.sink.partitionBy.includes('dt')) continue;
-      // Loaded when a compaction runs: it brings DuckDB, which a runner otherwise never needs.
-      const { compactTable } = await import('../table/folder/compaction/compact-table.js');
-      const { recovered, results } = await compactTable(tableLayout(job.spec.sink.path), { includeToday: false, minFiles: AUTO_MIN_FILES });
+      const { recovered, results } = await openJobStore(job).compact({ includeToday: false, minFiles: AUTO_MIN_FILES });
       for (const line of recovered) log.warn({ job: job.spec.job }, `compaction recovery: ${line}`);
       for (const r of results) {
         if (r.outcome === 'compacted') log.info({ job: job.spec.job, partition: r.partition, files: r.filesBefore, rows: r.rows, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter }, 'partition compacted');

@@ -1,14 +1,8 @@
-import { join } from 'node:path';
-import type { CompiledJob } from '../dsl/job-spec.js';
 import type { SealedBatch } from './partition-buffer.js';
-import type { ColumnBatch } from './batch/column-batch.js';
-import type { ParquetEncoder } from './parquet/parquet-encoder.js';
-import { dataFileName, type TableLayout } from '../table/folder/layout.js';
-import type { CommitOutcome, StagedFile, TableCommitter } from '../table/folder/commit-protocol.js';
+import type { JobStore } from '../table/job-store.js';
 
 /** What one partition's commit wrote, for the batch log line and the metrics. */
-export interface FlushResult {
-  outcome: CommitOutcome;
+export type FlushResult = {
   partition: number;
   from: number;
   next: number;
@@ -19,41 +13,15 @@ export interface FlushResult {
   files: string[];
   bytes: number;
   durationMs: number;
-}
+} & ({ outcome: 'committed' } | { outcome: 'fenced'; resumeAt: number });
 
-/** Encodes a partition's sealed batch to Parquet and commits it with the table's commit protocol. */
-export async function commitSealedBatch(
-  job: CompiledJob,
-  sealed: SealedBatch,
-  layout: TableLayout,
-  committer: TableCommitter,
-  encoder: ParquetEncoder,
-): Promise<FlushResult> {
+/** Hands a partition's sealed batch to the job's table store as Arrow tables, and reports what the commit did. */
+export async function commitSealedBatch(topic: string, sealed: SealedBatch, store: JobStore): Promise<FlushResult> {
   const started = performance.now();
-  const topic = job.spec.source.topic;
-  const fromText = String(sealed.from);
-  const staged: StagedFile[] = [];
-  let bytes = 0;
-  let seq = 0;
-  const stage = async (dir: string, batch: ColumnBatch) => {
-    const data = await encoder.encode(batch);
-    bytes += data.byteLength;
-    staged.push(await committer.stage(data, join(dir, dataFileName(topic, sealed.partition, fromText, seq++))));
-  };
-  for (const [folder, batch] of sealed.groups) {
-    if (batch.rowCount > 0) await stage(folder ? join(layout.table, folder) : layout.table, batch);
-  }
-  if (sealed.rejected && sealed.rejected.rowCount > 0) await stage(layout.rejected, sealed.rejected);
-
-  const outcome = await committer.commit({
-    topic,
-    partition: sealed.partition,
-    from: fromText,
-    next: String(sealed.next),
-    files: staged,
-  });
-  return {
-    outcome,
+  const groups = new Map([...sealed.groups].map(([folder, batch]) => [folder, batch.toArrowTable()]));
+  const rejected = sealed.rejected && sealed.rejected.rowCount > 0 ? sealed.rejected.toArrowTable() : undefined;
+  const result = await store.commit({ topic, partition: sealed.partition, from: sealed.from, next: sealed.next, groups, rejected });
+  const common = {
     partition: sealed.partition,
     from: sealed.from,
     next: sealed.next,
@@ -61,8 +29,9 @@ export async function commitSealedBatch(
     rows: sealed.rows,
     rejected: sealed.rejectedRows,
     skipped: sealed.skippedRows,
-    files: staged.map((f) => f.final),
-    bytes,
     durationMs: Math.round(performance.now() - started),
   };
+  return result.outcome === 'committed'
+    ? { ...common, outcome: 'committed', files: result.files, bytes: result.bytes }
+    : { ...common, outcome: 'fenced', resumeAt: result.resumeAt, files: [], bytes: 0 };
 }

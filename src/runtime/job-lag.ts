@@ -1,14 +1,11 @@
-import { readdir } from 'node:fs/promises';
 import type { Admin } from 'kafkajs';
-import type { Checkpoint } from '../table/folder/commit-protocol.js';
-import { readJsonIfExists } from '../table/folder/durable-fs.js';
-import { checkpointPath, tableLayout } from '../table/folder/layout.js';
+import type { JobStore } from '../table/job-store.js';
 
-/** What lag is measured for: a job's name, topic and sink. */
+/** What lag is measured for: a job's name, topic and table store. */
 export interface LagTarget {
   job: string;
   topic: string;
-  sinkPath: string;
+  store: Pick<JobStore, 'committedOffsets'>;
 }
 
 /** One topic-partition of a job: Kafka's end offset, the sink checkpoint, and the difference. */
@@ -35,11 +32,11 @@ export async function measureLag(admin: Admin, targets: LagTarget[]): Promise<Pa
       offsets = await admin.fetchTopicOffsets(target.topic).catch(() => []);
       offsetsByTopic.set(target.topic, offsets);
     }
-    const layout = tableLayout(target.sinkPath);
+    const positions = await target.store.committedOffsets(target.topic);
     for (const o of offsets) {
-      const checkpoint = await readJsonIfExists<Checkpoint>(checkpointPath(layout, target.topic, o.partition));
+      const checkpoint = positions.get(o.partition);
       const end = Number(o.high);
-      const committed = checkpoint ? Number(checkpoint.next) : undefined;
+      const committed = checkpoint?.next;
       rows.push({
         job: target.job,
         topic: target.topic,
@@ -54,14 +51,11 @@ export async function measureLag(admin: Admin, targets: LagTarget[]): Promise<Pa
   return rows;
 }
 
-/** When the job last committed a batch (the newest checkpoint of its topic), read from the sink alone. */
+/** When the job last committed a batch (the newest committed offset of its topic), read from the table alone. */
 export async function lastCommitAt(target: LagTarget): Promise<string | undefined> {
-  const layout = tableLayout(target.sinkPath);
   let newest: string | undefined;
-  for (const name of await readdir(layout.checkpoints).catch(() => [] as string[])) {
-    if (!name.startsWith(`${target.topic}-`) || !name.endsWith('.json')) continue;
-    const checkpoint = await readJsonIfExists<Checkpoint>(`${layout.checkpoints}/${name}`).catch(() => undefined);
-    if (checkpoint?.topic === target.topic && (!newest || checkpoint.committedAt > newest)) newest = checkpoint.committedAt;
+  for (const { committedAt } of (await target.store.committedOffsets(target.topic)).values()) {
+    if (committedAt && (!newest || committedAt > newest)) newest = committedAt;
   }
   return newest;
 }

@@ -5,8 +5,8 @@ import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
 import { PartitionBuffer, type SealedBatch } from './partition-buffer.js';
 import { BadRecordError, RecordLoop } from './record-loop.js';
-import { TableCommitter } from '../table/folder/commit-protocol.js';
-import { tableLayout, type TableLayout } from '../table/folder/layout.js';
+import type { JobStore } from '../table/job-store.js';
+import { openJobStore } from '../table/open-job-store.js';
 
 /** How a job reports its life to whoever supervises it (logs, metrics, status). */
 export interface JobEvents {
@@ -43,8 +43,7 @@ export class JobSink {
   readonly name: string;
   readonly loop: RecordLoop;
   readonly buffers = new Map<number, PartitionBuffer>();
-  private readonly layout: TableLayout;
-  private readonly committer: TableCommitter;
+  private readonly store: JobStore;
   private member: Consumer | undefined;
   private reader: ReaderLink | undefined;
   /** When this job last committed something; 0 so the first records are committed at once. */
@@ -65,8 +64,7 @@ export class JobSink {
     private readonly options: JobSinkOptions,
   ) {
     this.name = job.spec.job;
-    this.layout = tableLayout(job.spec.sink.path);
-    this.committer = new TableCommitter(this.layout);
+    this.store = openJobStore(job, options.encoder);
     this.loop = new RecordLoop(job);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {});
@@ -80,7 +78,7 @@ export class JobSink {
   async start(reader: ReaderLink): Promise<void> {
     this.reader = reader;
     this.setState('starting');
-    await this.committer.open();
+    await this.store.open();
     const { spec } = this.job;
     const member = this.options.kafka.consumer({
       groupId: `gamepipe.${spec.job}`,
@@ -121,17 +119,18 @@ export class JobSink {
         reader.positionChanged(p, undefined);
       }
     }
-    await this.committer.recover();
+    // The table's committed offsets are the truth; the consumer group's only serve lag tooling.
+    const committed = await this.store.committedOffsets(this.job.spec.source.topic);
     let low: Map<number, number> | undefined;
     let start: Map<number, number> | undefined;
     for (const partition of partitions) {
       let buffer = this.buffers.get(partition);
       if (!buffer) {
-        const checkpoint = await this.committer.checkpoint(this.job.spec.source.topic, partition);
+        const checkpoint = committed.get(partition)?.next;
         low ??= await reader.watermarks('low');
         let offset: number;
         if (checkpoint !== undefined) {
-          offset = Number(checkpoint);
+          offset = checkpoint;
           const earliest = low.get(partition) ?? 0;
           if (offset < earliest) {
             this.log.warn({ job: this.name, partition, checkpoint: offset, earliest }, 'records past the checkpoint were deleted by retention; resuming at the earliest offset');
@@ -211,10 +210,10 @@ export class JobSink {
   private async commit(buffer: PartitionBuffer, sealed: SealedBatch): Promise<void> {
     const topic = this.job.spec.source.topic;
     try {
-      const result = await commitSealedBatch(this.job, sealed, this.layout, this.committer, this.options.encoder);
+      const result = await commitSealedBatch(topic, sealed, this.store);
       if (result.outcome === 'fenced') {
         // Applied at the next flush, inside `exclusive`; until then the buffer takes no record.
-        buffer.fencedAt = Number(await this.committer.checkpoint(topic, sealed.partition));
+        buffer.fencedAt = result.resumeAt;
         this.log.warn({ job: this.name, partition: sealed.partition, next: buffer.fencedAt }, 'batch fenced by another committer; resuming at its checkpoint');
         return;
       }

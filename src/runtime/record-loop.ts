@@ -2,7 +2,7 @@ import type { CompiledJob, OutputValue } from '../dsl/job-spec.js';
 import { deadLetterRow } from './dead-letters.js';
 import type { PartitionBuffer } from './partition-buffer.js';
 import { oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
-import { dtFolder } from '../table/folder/layout.js';
+import { dtFolder } from '../table/partition-days.js';
 
 /** Raised when a job with `on_bad_record: fail` meets a bad record. */
 export class BadRecordError extends Error {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
 import { defaultParquetEncoder } from '../../src/runtime/parquet/parquet-encoder.js';
-import { TableCommitter } from '../../src/runtime/sink/commit-protocol.js';
-import { dataFileName, type TableLayout } from '../../src/runtime/sink/sink-layout.js';
+import { TableCommitter } from '../../src/table/folder/commit-protocol.js';
+import { dataFileName, type TableLayout } from '../../src/table/folder/layout.js';
 
 /** The columns of the test tables: an id that must be seen exactly once, and a payload. */
 export const TEST_COLUMNS = [
@@ -26,7 +26,7 @@ export async function commitBatches(committer: TableCommitter, layout: TableLayo
       batch.append([id, r]);
     }
     const final = join(layout.table, partition, dataFileName(topic, 0, String(offset), 0));
-    const staged = await committer.stage(await encoder.encode(batch), final);
+    const staged = await committer.stage(await encoder.encode(batch.toArrowTable()), final);
     const outcome = await committer.commit({ topic, partition: 0, from: String(offset), next: String(offset + rowsPerBatch), files: [staged] });
     if (outcome !== 'committed') throw new Error(`fixture commit at ${offset} was ${outcome}`);
     offset += rowsPerBatch;

@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Catalog } from '../../src/query/catalog.js';
 import { jobTables } from '../../src/query/job-tables.js';
 import { loadJobs } from '../../src/dsl/load-jobs.js';
-import { TableCommitter } from '../../src/runtime/sink/commit-protocol.js';
-import { tableLayout, type TableLayout } from '../../src/runtime/sink/sink-layout.js';
-import type { CompactionStep } from '../../src/runtime/compaction/pause-point.js';
+import { TableCommitter } from '../../src/table/folder/commit-protocol.js';
+import { tableLayout, type TableLayout } from '../../src/table/folder/layout.js';
+import type { CompactionStep } from '../../src/table/folder/compaction/pause-point.js';
 import { commitBatches } from './committed-table.js';
 import { gamepipe } from './gamepipe-cli.js';
 

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { committedFiles } from '../../src/query/job-tables.js';
+import { committedFiles } from '../../src/table/folder/folder-store.js';
 import { formatCsv, formatTable } from '../../src/query/result-format.js';
-import { TableCommitter } from '../../src/runtime/sink/commit-protocol.js';
-import { tableLayout } from '../../src/runtime/sink/sink-layout.js';
+import { TableCommitter } from '../../src/table/folder/commit-protocol.js';
+import { tableLayout } from '../../src/table/folder/layout.js';
 import { commitBatches } from './committed-table.js';
 import { gamepipe, queryJson } from './gamepipe-cli.js';
 

@@ -4,8 +4,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir, hostname } from 'node:os';
 import { join, relative, dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TableCommitter, type Owner } from '../../src/runtime/sink/commit-protocol.js';
-import { checkpointPath, dataFileName, intentPath, tableLayout, type TableLayout } from '../../src/runtime/sink/sink-layout.js';
+import { TableCommitter, type Owner } from '../../src/table/folder/commit-protocol.js';
+import { checkpointPath, dataFileName, intentPath, tableLayout, type TableLayout } from '../../src/table/folder/layout.js';
 
 /** Every file under `dir`, relative to it, sorted. */
 async function listFiles(dir: string): Promise<string[]> {

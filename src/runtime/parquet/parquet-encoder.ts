@@ -1,17 +1,20 @@
-import type { ColumnBatch } from '../batch/column-batch.js';
+import type { Table } from 'apache-arrow';
 import { UserError } from '../../user-error.js';
 import { parquetWasmEncoder } from './parquet-wasm-encoder.js';
 
-/** Turns one batch into the bytes of one Parquet file. Pure: the caller writes, fsyncs and renames. */
+/**
+ * Turns one Arrow table (a batch's rows, or a Delta checkpoint's actions) into the bytes of one
+ * Parquet file. Pure: the caller writes, fsyncs and renames.
+ */
 export interface ParquetEncoder {
   readonly name: string;
-  encode(batch: ColumnBatch): Promise<Uint8Array>;
+  encode(table: Table): Promise<Uint8Array>;
 }
 
 /** An encoder whose module loads on first use, so the default one never pays for the others. */
 function loadedOnUse(name: string, load: () => Promise<ParquetEncoder>): ParquetEncoder {
   let encoder: Promise<ParquetEncoder> | undefined;
-  return { name, encode: async (batch) => (await (encoder ??= load())).encode(batch) };
+  return { name, encode: async (table) => (await (encoder ??= load())).encode(table) };
 }
 
 const ENCODERS: Record<string, () => ParquetEncoder> = {

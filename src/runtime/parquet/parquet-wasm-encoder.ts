@@ -1,6 +1,5 @@
-import { tableToIPC } from 'apache-arrow';
+import { tableToIPC, type Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
-import type { ColumnBatch } from '../batch/column-batch.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
 
 /** Which codec the file's column chunks are compressed with. */
@@ -62,8 +61,8 @@ export function parquetWasmEncoder(compression: ParquetWasmCompression): Parquet
   return {
     name: `parquet-wasm-${compression}`,
     compression,
-    encode(batch: ColumnBatch): Promise<Uint8Array> {
-      return thread.encode(tableToIPC(batch.toArrowTable(), 'stream'), compression, batch.rowCount);
+    encode(table: Table): Promise<Uint8Array> {
+      return thread.encode(tableToIPC(table, 'stream'), compression, table.numRows);
     },
   };
 }

@@ -1,8 +1,6 @@
 import parquet from 'parquetjs-lite';
 import parquetTypes from 'parquetjs-lite/lib/types.js';
-import type { Vector } from 'apache-arrow';
-import type { ColumnType } from '../../dsl/job-spec.js';
-import type { ColumnBatch } from '../batch/column-batch.js';
+import { DataType, type Table, type Vector } from 'apache-arrow';
 import type { ParquetEncoder } from './parquet-encoder.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -17,21 +15,21 @@ for (const name of ['INT64', 'TIMESTAMP_MILLIS', 'DATE']) {
     typeof value === 'bigint' || Number.isInteger(value) ? value : original(value);
 }
 
-const PARQUET_TYPE: Record<ColumnType, string> = {
-  string: 'UTF8',
-  json: 'UTF8',
-  int: 'INT32',
-  long: 'INT64',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP_MILLIS',
-  date: 'DATE',
-};
+/** The parquetjs-lite type of an Arrow column type as the column batches build them. */
+function parquetType(type: DataType): string {
+  if (DataType.isUtf8(type)) return 'UTF8';
+  if (DataType.isInt(type)) return type.bitWidth === 64 ? 'INT64' : 'INT32';
+  if (DataType.isFloat(type)) return 'DOUBLE';
+  if (DataType.isBool(type)) return 'BOOLEAN';
+  if (DataType.isTimestamp(type)) return 'TIMESTAMP_MILLIS';
+  if (DataType.isDate(type)) return 'DATE';
+  throw new TypeError(`parquetjs-lite encoder: no Parquet type for Arrow ${type}`);
+}
 
 /** The column's values as parquetjs-lite wants them; Arrow hands Date32 back as epoch ms. */
-function columnValues(vector: Vector, type: ColumnType): unknown[] {
+function columnValues(vector: Vector): unknown[] {
   const values: unknown[] = [...vector];
-  if (type !== 'date') return values;
+  if (!DataType.isDate(vector.type)) return values;
   return values.map((ms) => (ms === null ? null : Math.round((ms as number) / MS_PER_DAY)));
 }
 
@@ -43,19 +41,18 @@ function columnValues(vector: Vector, type: ColumnType): unknown[] {
 export function parquetjsLiteEncoder(): ParquetEncoder {
   return {
     name: 'parquetjs-lite',
-    async encode(batch: ColumnBatch): Promise<Uint8Array> {
-      const { columns } = batch;
+    async encode(table: Table): Promise<Uint8Array> {
+      const columns = table.schema.fields;
       const fields = Object.fromEntries(
-        columns.map((c) => [c.name, { type: PARQUET_TYPE[c.type], optional: true, compression: 'SNAPPY' }]),
+        columns.map((c) => [c.name, { type: parquetType(c.type), optional: true, compression: 'SNAPPY' }]),
       );
       const schema = new parquet.ParquetSchema(fields);
       const chunks: Buffer[] = [];
       const envelope = new parquet.ParquetEnvelopeWriter(schema, (chunk) => void chunks.push(chunk), () => {}, 0, {});
-      const writer = new parquet.ParquetWriter(schema, envelope, { rowGroupSize: Math.max(batch.rowCount, 1) });
+      const writer = new parquet.ParquetWriter(schema, envelope, { rowGroupSize: Math.max(table.numRows, 1) });
 
-      const table = batch.toArrowTable();
-      const values = columns.map((c, i) => columnValues(table.getChildAt(i)!, c.type));
-      for (let r = 0; r < batch.rowCount; r++) {
+      const values = columns.map((_, i) => columnValues(table.getChildAt(i)!));
+      for (let r = 0; r < table.numRows; r++) {
         const row: Record<string, unknown> = {};
         for (let c = 0; c < columns.length; c++) {
           const value = values[c]![r];

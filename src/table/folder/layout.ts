@@ -50,17 +50,3 @@ export function intentPath(layout: TableLayout, topic: string, partition: number
 export function dataFileName(topic: string, partition: number, fromOffset: string, seq: number): string {
   return `part-${partitionKey(topic, partition)}-${fromOffset.padStart(20, '0')}-${seq}.parquet`;
 }
-
-const DAY_MS = 86_400_000;
-const dayNames = new Map<number, string>();
-
-/** The Hive-style partition folder `dt=YYYY-MM-DD` (UTC) for an epoch-milliseconds time. */
-export function dtFolder(epochMs: number): string {
-  const day = Math.floor(epochMs / DAY_MS);
-  let name = dayNames.get(day);
-  if (name === undefined) {
-    name = `dt=${new Date(day * DAY_MS).toISOString().slice(0, 10)}`;
-    dayNames.set(day, name);
-  }
-  return name;
-}

@@ -76,7 +76,7 @@ afterAll(() => {
 
 async function writeAndRead(encoder: ParquetEncoder, rows: OutputValue[][], file: string) {
   const path = join(dir, `${encoder.name}-${file}.parquet`);
-  writeFileSync(path, await encoder.encode(batchOf(rows)));
+  writeFileSync(path, await encoder.encode(batchOf(rows).toArrowTable()));
   return { path, ...(await readParquet(db.connection, path)) };
 }
 

@@ -7,12 +7,8 @@ import { fsyncDir, readJsonIfExists, unlinkIfExists } from '../durable-fs.js';
 import type { TableLayout } from '../layout.js';
 import { createMarker, ensureMarkerDir, finishOrRollBack, markerPath, recoverCompactions, updateMarker, workRoot, type CompactionMarker } from './compaction-marker.js';
 import { exchangeDirs } from './exchange-dirs.js';
+import type { CompactionResult } from '../../job-store.js';
 import { pausePoint } from './pause-point.js';
-
-/** What compacting one partition did. */
-export type CompactionResult =
-  | { partition: string; outcome: 'compacted'; filesBefore: number; bytesBefore: number; bytesAfter: number; rows: number; lateFiles: number }
-  | { partition: string; outcome: 'skipped'; reason: string };
 
 const COMMIT_WAIT_MS = 60_000;
 

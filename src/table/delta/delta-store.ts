@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { Table } from 'apache-arrow';
+import type { ColumnType } from '../../dsl/job-spec.js';
+import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
+import type { Action, AddAction } from './actions.js';
+import { compactDeltaTable } from './delta-compaction.js';
+import { DeltaLog } from './delta-log.js';
+import { removeOrphans, UPLOAD_VALID_MS } from './orphans.js';
+import { deltaFields, evolveSchema, parseSchemaString, type DeltaField } from './schema.js';
+import { fileStats } from './stats.js';
+import type { DeltaSnapshot } from './snapshot.js';
+
+/** What a Delta job store needs to know of its job. */
+export interface DeltaJobConfig {
+  job: string;
+  columns: readonly { name: string; type: ColumnType }[];
+  rejectedColumns: readonly { name: string; type: ColumnType }[];
+  partitionBy: readonly string[];
+}
+
+/** One Delta table of the store: its log, its columns, and the schema the job wants. */
+interface DeltaTarget {
+  log: DeltaLog;
+  columns: readonly { name: string; type: ColumnType }[];
+  fields: DeltaField[];
+  partitionBy: string[];
+  name: string;
+}
+
+/** A file uploaded for a commit that has not landed yet: its action, and its key to delete if the commit does not happen. */
+interface Upload {
+  add: AddAction;
+  key: string;
+}
+
+/** The Kafka app id of a topic-partition in a job's table (Delta `txn.appId`). */
+export function appId(job: string, topic: string, partition: number): string {
+  return `gamepipe:${job}:${topic}:${partition}`;
+}
+
+/** The partitions of `topic` in a table's app transactions, with their next offsets. */
+function topicTxns(snapshot: DeltaSnapshot, job: string, topic: string): Map<number, CommittedOffset> {
+  const prefix = `gamepipe:${job}:${topic}:`;
+  const out = new Map<number, CommittedOffset>();
+  for (const txn of snapshot.txns.values()) {
+    if (!txn.appId.startsWith(prefix)) continue;
+    const partition = Number(txn.appId.slice(prefix.length));
+    if (!Number.isInteger(partition)) continue;
+    out.set(partition, { next: txn.version, committedAt: txn.lastUpdated ? new Date(txn.lastUpdated).toISOString() : undefined });
+  }
+  return out;
+}
+
+/** The first row of dead letters (in offset order) at or after `offset`. */
+function firstRowFrom(rejected: Table, offset: number): number {
+  const offsets = rejected.getChild('offset')!;
+  let row = 0;
+  for (const value of offsets as Iterable<bigint | null>) {
+    if (value !== null && Number(value) >= offset) return row;
+    row++;
+  }
+  return row;
+}
+
+/**
+ * A job's output and dead-letter tables in Delta Lake format, on any object store. Each Kafka
+ * partition's next offset is a `txn` action in the output table, committed in the same log entry
+ * as the batch's files (as kafka-delta-ingest does), so the table alone says where to resume.
+ */
+export class DeltaJobStore implements JobStore {
+  readonly format = 'delta';
+  readonly location: string;
+  private readonly output: DeltaTarget;
+  private readonly rejected: DeltaTarget;
+
+  constructor(
+    private readonly config: DeltaJobConfig,
+    outputStore: ObjectStore,
+    rejectedStore: ObjectStore,
+    private readonly encoder: ParquetEncoder,
+    checkpointEncoder: ParquetEncoder,
+  ) {
+    this.location = outputStore.root;
+    this.output = {
+      log: new DeltaLog(outputStore, checkpointEncoder),
+      columns: config.columns,
+      fields: deltaFields({ columns: config.columns, partitionBy: config.partitionBy }),
+      partitionBy: [...config.partitionBy],
+      name: config.job,
+    };
+    this.rejected = {
+      log: new DeltaLog(rejectedStore, checkpointEncoder),
+      columns: config.rejectedColumns,
+      fields: deltaFields({ columns: config.rejectedColumns, partitionBy: [] }),
+      partitionBy: [],
+      name: `${config.job}_rejected`,
+    };
+  }
+
+  async open(): Promise<void> {
+    for (const target of [this.output, this.rejected]) {
+      const { log } = target;
+      if (!(await log.exists())) await log.create(target.fields, target.partitionBy, target.name);
+      const meta = log.snapshot.metaData!;
+      if (meta.partitionColumns.join(',') !== target.partitionBy.join(',')) {
+        throw new DeltaSchemaError(`the Delta table ${log.store.root} is partitioned by [${meta.partitionColumns.join(', ')}] but the job's partition_by is [${target.partitionBy.join(', ')}]`);
+      }
+      // Throws on a changed type now, at start; added columns are written with the next commit.
+      evolveSchema(parseSchemaString(meta.schemaString), target.fields, log.store.root);
+      await removeOrphans(log);
+    }
+  }
+
+  async committedOffsets(topic: string): Promise<Map<number, CommittedOffset>> {
+    return topicTxns(await this.output.log.refresh(), this.config.job, topic);
+  }
+
+  async commit(batch: TableBatch): Promise<CommitResult> {
+    const id = appId(this.config.job, batch.topic, batch.partition);
+    const moved = (snapshot: DeltaSnapshot) => {
+      const txn = snapshot.txns.get(id);
+      return txn !== undefined && txn.version !== batch.from ? txn.version : undefined;
+    };
+    // Another writer committed this range: give up before uploading anything.
+    const early = moved(await this.output.log.refresh());
+    if (early !== undefined) return { outcome: 'fenced', resumeAt: early };
+
+    let bytes = 0;
+    const files: string[] = [];
+    if (batch.rejected && batch.rejected.numRows > 0) {
+      const written = await this.commitRejected(id, batch.rejected, batch.next);
+      bytes += written.bytes;
+      files.push(...written.files);
+    }
+    const uploadedAt = Date.now();
+    const uploads: Upload[] = [];
+    for (const [folder, rows] of batch.groups) {
+      if (rows.numRows > 0) uploads.push(await this.upload(this.output, folder, rows, `${batch.topic}-${batch.partition}-${batch.from}`));
+    }
+    const { committed, result } = await this.output.log.commit<number | undefined>(async (snapshot) => {
+      const resumeAt = moved(snapshot);
+      if (resumeAt !== undefined) return { abort: resumeAt };
+      // A writer stalled this long may have had its uploads taken for orphans: read the batch again.
+      if (Date.now() - uploadedAt > UPLOAD_VALID_MS) return { abort: batch.from };
+      const actions: Action[] = [...schemaUpdate(snapshot, this.output), ...uploads.map((u) => ({ add: u.add }))];
+      actions.push({ txn: { appId: id, version: batch.next, lastUpdated: Date.now() } });
+      return { actions, result: undefined };
+    });
+    if (!committed) {
+      await this.discard(this.output, uploads);
+      return { outcome: 'fenced', resumeAt: result! };
+    }
+    for (const u of uploads) {
+      bytes += u.add.size;
+      files.push(this.output.log.store.url(u.key));
+    }
+    return { outcome: 'committed', files, bytes };
+  }
+
+  /**
+   * Commits the dead letters before the batch itself. The dead-letter table keeps its own `txn` per
+   * partition: every dead letter below it is in the table. Rows below it are left out, so a batch
+   * read again after a crash between the two commits adds none twice.
+   */
+  private async commitRejected(id: string, rejected: Table, next: number): Promise<{ files: string[]; bytes: number }> {
+    for (;;) {
+      const watermark = (await this.rejected.log.refresh()).txns.get(id)?.version ?? -1;
+      const rows = rejected.slice(firstRowFrom(rejected, watermark));
+      if (rows.numRows === 0) return { files: [], bytes: 0 };
+      const uploadedAt = Date.now();
+      const upload = await this.upload(this.rejected, '', rows, id.replaceAll(':', '-'));
+      const { committed } = await this.rejected.log.commit(async (snapshot) => {
+        if ((snapshot.txns.get(id)?.version ?? -1) !== watermark) return { abort: undefined };
+        if (Date.now() - uploadedAt > UPLOAD_VALID_MS) return { abort: undefined };
+        return {
+          actions: [...schemaUpdate(snapshot, this.rejected), { add: upload.add }, { txn: { appId: id, version: next, lastUpdated: Date.now() } }],
+          result: undefined,
+        };
+      });
+      if (committed) return { files: [this.rejected.log.store.url(upload.key)], bytes: upload.add.size };
+      await this.discard(this.rejected, [upload]);
+    }
+  }
+
+  private async upload(target: DeltaTarget, folder: string, rows: Table, tag: string): Promise<Upload> {
+    const data = await this.encoder.encode(rows);
+    const key = `${folder ? `${folder}/` : ''}part-${tag}-${randomUUID()}.parquet`;
+    await target.log.store.put(key, data);
+    const partitionValues: Record<string, string | null> = {};
+    if (folder) for (const part of folder.split('/')) partitionValues[part.slice(0, part.indexOf('='))] = part.slice(part.indexOf('=') + 1);
+    return {
+      key,
+      add: {
+        path: key,
+        partitionValues,
+        size: data.byteLength,
+        modificationTime: Date.now(),
+        dataChange: true,
+        stats: JSON.stringify(fileStats(rows, target.columns)),
+      },
+    };
+  }
+
+  private async discard(target: DeltaTarget, uploads: Upload[]): Promise<void> {
+    for (const u of uploads) await target.log.store.delete(u.key);
+  }
+
+  async files(which: 'output' | 'rejected'): Promise<DataFile[]> {
+    const { log } = which === 'output' ? this.output : this.rejected;
+    const snapshot = await log.refresh();
+    return [...snapshot.files.values()].map((add) => ({ url: log.store.url(decodeURIComponent(add.path)), bytes: add.size }));
+  }
+
+  async compact(options: CompactOptions): Promise<CompactionReport> {
+    return compactDeltaTable(this.output.log, this.encoder, this.output.columns, options);
+  }
+}
+
+/** The table's partitioning differs from the job's: a job cannot change it. */
+export class DeltaSchemaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeltaSchemaError';
+  }
+}
+
+/** A metaData action adding the job's new columns, when the table lacks some. */
+function schemaUpdate(snapshot: DeltaSnapshot, target: DeltaTarget): Action[] {
+  const meta = snapshot.metaData!;
+  const evolved = evolveSchema(parseSchemaString(meta.schemaString), target.fields, target.log.store.root);
+  return evolved ? [{ metaData: { ...meta, schemaString: JSON.stringify({ type: 'struct', fields: evolved }) } }] : [];
+}

@@ -1,0 +1,78 @@
+import type { ColumnType } from '../../dsl/job-spec.js';
+
+/** A field of a Delta table's schema (a struct type's field, as in `schemaString`). */
+export interface DeltaField {
+  name: string;
+  type: string;
+  nullable: boolean;
+  metadata: Record<string, unknown>;
+}
+
+/** What a job writes: its output columns and the Hive-style partition columns (only `dt`). */
+export interface TableColumns {
+  columns: readonly { name: string; type: ColumnType }[];
+  partitionBy: readonly string[];
+}
+
+const DELTA_TYPES: Record<ColumnType, string> = {
+  string: 'string',
+  json: 'string',
+  int: 'integer',
+  long: 'long',
+  double: 'double',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
+  date: 'date',
+};
+
+/** The Delta primitive type a job column type is stored as. */
+export function deltaType(type: ColumnType): string {
+  return DELTA_TYPES[type];
+}
+
+/** The Delta fields of a job's output: every column nullable, partition columns (`dt` is a date) last. */
+export function deltaFields({ columns, partitionBy }: TableColumns): DeltaField[] {
+  const fields = columns.map((c) => ({ name: c.name, type: deltaType(c.type), nullable: true, metadata: {} }));
+  for (const p of partitionBy) fields.push({ name: p, type: 'date', nullable: true, metadata: {} });
+  return fields;
+}
+
+export function schemaString(fields: DeltaField[]): string {
+  return JSON.stringify({ type: 'struct', fields });
+}
+
+export function parseSchemaString(text: string): DeltaField[] {
+  const parsed = JSON.parse(text) as { fields?: DeltaField[] };
+  return parsed.fields ?? [];
+}
+
+/** A column whose type in the table differs from the job's: the job cannot write to the table. */
+export class SchemaConflictError extends Error {
+  constructor(
+    readonly column: string,
+    readonly tableType: string,
+    readonly jobType: string,
+    readonly table: string,
+  ) {
+    super(`column '${column}' is ${tableType} in the Delta table ${table} but ${jobType} in the job; a column's type cannot change (write to a new table, or rename the column)`);
+    this.name = 'SchemaConflictError';
+  }
+}
+
+/**
+ * The table schema after a job with `wanted` fields writes to a table with `current` ones: columns
+ * the job adds are appended (nullable, so older files read them as null); columns the job no longer
+ * has stay in the table. Undefined when nothing changes. Throws SchemaConflictError on a changed type.
+ */
+export function evolveSchema(current: DeltaField[], wanted: DeltaField[], table: string): DeltaField[] | undefined {
+  const byName = new Map(current.map((f) => [f.name, f]));
+  const added: DeltaField[] = [];
+  for (const field of wanted) {
+    const existing = byName.get(field.name);
+    if (!existing) added.push(field);
+    else if (typeof existing.type !== 'string' || existing.type !== field.type) {
+      throw new SchemaConflictError(field.name, JSON.stringify(existing.type).replaceAll('"', ''), field.type, table);
+    }
+  }
+  return added.length ? [...current, ...added] : undefined;
+}

@@ -1,0 +1,107 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
+import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
+import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
+import { readJsonIfExists } from './durable-fs.js';
+import { dataFileName, tableLayout, type TableLayout } from './layout.js';
+
+/**
+ * A job's tables as Hive-style folders of Parquet files on a local disk (`format: parquet`), kept
+ * exactly once for any reader that lists `*.parquet` by the commit protocol in commit-protocol.ts.
+ */
+export class FolderJobStore implements JobStore {
+  readonly format = 'parquet';
+  readonly location: string;
+  readonly layout: TableLayout;
+  private readonly committer: TableCommitter;
+
+  constructor(
+    sinkPath: string,
+    private readonly encoder: ParquetEncoder,
+  ) {
+    this.layout = tableLayout(sinkPath);
+    this.location = this.layout.table;
+    this.committer = new TableCommitter(this.layout);
+  }
+
+  open(): Promise<void> {
+    return this.committer.open();
+  }
+
+  async committedOffsets(topic: string): Promise<Map<number, CommittedOffset>> {
+    // Interrupted commits of dead owners are finished (or dropped) first: they may move a checkpoint.
+    await this.committer.recover();
+    const offsets = new Map<number, CommittedOffset>();
+    for (const name of await readdir(this.layout.checkpoints).catch(() => [] as string[])) {
+      if (!name.startsWith(`${topic}-`) || !name.endsWith('.json')) continue;
+      const checkpoint = await readJsonIfExists<Checkpoint>(join(this.layout.checkpoints, name)).catch(() => undefined);
+      if (checkpoint?.topic === topic) offsets.set(checkpoint.partition, { next: Number(checkpoint.next), committedAt: checkpoint.committedAt });
+    }
+    return offsets;
+  }
+
+  async commit(batch: TableBatch): Promise<CommitResult> {
+    const fromText = String(batch.from);
+    const staged: StagedFile[] = [];
+    let bytes = 0;
+    let seq = 0;
+    const stage = async (dir: string, rows: TableBatch['rejected'] & object) => {
+      const data = await this.encoder.encode(rows);
+      bytes += data.byteLength;
+      staged.push(await this.committer.stage(data, join(dir, dataFileName(batch.topic, batch.partition, fromText, seq++))));
+    };
+    for (const [folder, rows] of batch.groups) {
+      if (rows.numRows > 0) await stage(folder ? join(this.layout.table, folder) : this.layout.table, rows);
+    }
+    if (batch.rejected && batch.rejected.numRows > 0) await stage(this.layout.rejected, batch.rejected);
+    const outcome = await this.committer.commit({ topic: batch.topic, partition: batch.partition, from: fromText, next: String(batch.next), files: staged });
+    if (outcome === 'fenced') {
+      return { outcome, resumeAt: Number(await this.committer.checkpoint(batch.topic, batch.partition)) };
+    }
+    return { outcome, files: staged.map((f) => f.final), bytes };
+  }
+
+  files(which: 'output' | 'rejected'): Promise<DataFile[]> {
+    return committedFiles(which === 'output' ? this.layout.table : this.layout.rejected);
+  }
+
+  async compact(options: CompactOptions): Promise<CompactionReport> {
+    // Loaded when a compaction runs: it brings DuckDB, which a runner otherwise never needs.
+    const { compactTable } = await import('./compaction/compact-table.js');
+    return compactTable(this.layout, options);
+  }
+}
+
+/** The committed data files of a table folder (`*.parquet`, outside the protocol's `_gamepipe/`). */
+export async function committedFiles(dir: string): Promise<DataFile[]> {
+  // A compaction swapping a partition between the listing and the stat makes listed names vanish;
+  // the listing is then taken again, since it would otherwise miss the partition's files entirely.
+  for (let attempt = 0; ; attempt++) {
+    const files = await listCommittedFiles(dir);
+    if (files !== 'vanished') return files;
+    if (attempt === 10) throw new Error(`files under ${dir} keep vanishing while being listed`);
+  }
+}
+
+async function listCommittedFiles(dir: string): Promise<DataFile[] | 'vanished'> {
+  let names: string[];
+  try {
+    names = await readdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const files: DataFile[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.parquet') || name.startsWith('_gamepipe')) continue;
+    const url = join(dir, name);
+    const info = await stat(url).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return 'vanished' as const;
+      throw err;
+    });
+    if (info === 'vanished') return info;
+    if (info.isFile()) files.push({ url, bytes: info.size });
+  }
+  return files;
+}
