@@ -21,6 +21,10 @@ export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   });
 }
 
+// gamepipe runs on Node 20 (the project's engine); the SDK's notice about its 2027 releases would
+// otherwise print on every command that touches S3.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 let sharedClient: S3Client | undefined;
 
 function statusOf(err: unknown): number | undefined {
