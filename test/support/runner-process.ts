@@ -7,8 +7,13 @@ const RUN_BIN = join(import.meta.dirname, '../../bin/gamepipe-run.js');
 
 /** Runs `gamepipe-run --once <paths>` in `cwd` to completion; returns its exit code and output. */
 export async function runOnce(cwd: string, ...paths: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runOnceWith({}, cwd, ...paths);
+}
+
+/** `runOnce` with extra environment variables (say, a GAMEPIPE_HOME of its own). */
+export async function runOnceWith(env: NodeJS.ProcessEnv, cwd: string, ...paths: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec('node', [RUN_BIN, '--once', ...paths], { cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await exec('node', [RUN_BIN, '--once', ...paths], { cwd, env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -30,8 +35,8 @@ export class RunnerProcess {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  constructor(cwd: string, paths: string[]) {
-    this.child = spawn('node', [RUN_BIN, ...paths], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(cwd: string, paths: string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn('node', [RUN_BIN, ...paths], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let pending = '';
     this.child.stdout!.on('data', (chunk: Buffer) => {
       pending += chunk.toString();
