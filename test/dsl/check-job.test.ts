@@ -78,6 +78,21 @@ describe('checkJobText: the job file', () => {
     ]);
   });
 
+  it('accepts format: delta on a local path and on s3://', () => {
+    for (const path of ['data/t', 's3://gamepipe/tables/t']) {
+      const { spec, diagnostics } = checkJobText('t.job.yaml', jobText().replace('  path: data/t\n', `  path: ${path}\n  format: delta\n`));
+      expect(diagnostics).toEqual([]);
+      expect(spec!.sink).toMatchObject({ path, format: 'delta' });
+    }
+  });
+
+  it('refuses format: parquet on s3://, pointing to format: delta, and a malformed s3:// path', () => {
+    const onS3 = jobText().replace('  path: data/t', '  path: s3://gamepipe/tables/t');
+    expect(errorsOf(onS3)).toEqual([{ ...positionOf(onS3, 's3://'), message: expect.stringMatching(/^sink.path on s3:\/\/ needs `format: delta`: S3 has no atomic rename/) }]);
+    const noPrefix = jobText().replace('  path: data/t', '  path: s3://gamepipe\n  format: delta');
+    expect(errorsOf(noPrefix)).toEqual([{ ...positionOf(noPrefix, 's3://'), message: "sink.path 's3://gamepipe': give a prefix for the table inside the bucket (s3://gamepipe/<table>)" }]);
+  });
+
   it('reports a bad duration and a bad size', () => {
     const text = jobText('trigger: 10 parsecs\n').replace('  topic: events', '  topic: events\n  max_record_bytes: 1 lightyear');
     expect(errorsOf(text)).toEqual([
