@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const GAMEPIPE = fileURLToPath(new URL('../../bin/gamepipe.js', import.meta.url));
+
+/** The S3 a benchmark writes Delta tables to: its bucket, the AWS_* variables, and how to let it go. */
+export interface BenchS3 {
+  bucket: string;
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+/**
+ * The configured S3 (AWS_ENDPOINT_URL set: its bucket is GAMEPIPE_BENCH_BUCKET, default `gamepipe`),
+ * or the local MinIO through the project's own `gamepipe s3 up`, stopped afterwards if this started it.
+ */
+export async function ensureBenchS3(): Promise<BenchS3> {
+  if (process.env.AWS_ENDPOINT_URL) return { bucket: process.env.GAMEPIPE_BENCH_BUCKET ?? 'gamepipe', env: {}, stop: async () => {} };
+  const up = execFileSync(process.execPath, [GAMEPIPE, 's3', 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const env: NodeJS.ProcessEnv = {};
+  const exports = execFileSync(process.execPath, [GAMEPIPE, 's3', 'env'], { encoding: 'utf8' });
+  for (const match of exports.matchAll(/^export (\w+)=(.*)$/gm)) env[match[1]!] = match[2]!.replace(/^'(.*)'$/, '$1');
+  const started = /started/.test(up);
+  return {
+    bucket: 'gamepipe',
+    env,
+    stop: async () => {
+      if (started) execFileSync(process.execPath, [GAMEPIPE, 's3', 'down'], { stdio: 'ignore' });
+    },
+  };
+}
