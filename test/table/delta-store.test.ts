@@ -64,11 +64,14 @@ describe.each([
     // Different partitions at the same moment: the loser of the version race retries at the next version.
     const different = await Promise.all([a.commit(onPartition(1, horseBatch(job, 0, 5, [['large', 5]]))), b.commit(onPartition(2, horseBatch(job, 0, 6, [['large', 6]])))]);
     expect(different.map((r) => r.outcome)).toEqual(['committed', 'committed']);
+    // One writer's partitions commit concurrently too (each partition's commit runs on its own).
+    const oneWriter = await Promise.all([3, 4, 5].map((p) => a.commit(onPartition(p, horseBatch(job, 0, 1, [['small', p]])))));
+    expect(oneWriter.map((r) => r.outcome)).toEqual(['committed', 'committed', 'committed']);
     const read = await readWithDeltaRs(path, ['quantity']);
-    expect(read.rows).toBe(3);
-    expect(read.version).toBe(3);
+    expect(read.rows).toBe(6);
+    expect(read.version).toBe(6);
     const offsets = await openJobStore(job).committedOffsets('events');
-    expect([...offsets].map(([p, o]) => [p, o.next]).sort()).toEqual([[0, same[0]!.outcome === 'committed' ? 2 : 3], [1, 5], [2, 6]]);
+    expect([...offsets].map(([p, o]) => [p, o.next]).sort()).toEqual([[0, same[0]!.outcome === 'committed' ? 2 : 3], [1, 5], [2, 6], [3, 1], [4, 1], [5, 1]]);
   });
 });
 

@@ -22,14 +22,27 @@ export type CommitPlan<T> = { actions: Action[]; result: T } | { abort: T };
 export class DeltaLog {
   snapshot = new DeltaSnapshot();
   private loaded = false;
+  // One log operation at a time: the partitions of a job commit concurrently, and two replays
+  // of the same new version into one snapshot would collide.
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly store: ObjectStore,
     private readonly checkpointEncoder: ParquetEncoder,
   ) {}
 
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   /** Brings the snapshot up to the newest version (loading the last checkpoint the first time). */
-  async refresh(): Promise<DeltaSnapshot> {
+  refresh(): Promise<DeltaSnapshot> {
+    return this.exclusive(() => this.catchUp());
+  }
+
+  private async catchUp(): Promise<DeltaSnapshot> {
     if (!this.loaded) {
       await this.loadCheckpoint();
       this.loaded = true;
@@ -77,9 +90,13 @@ export class DeltaLog {
    * `abort`; on a lost race it is asked again with the newer snapshot. Writes a checkpoint after
    * every CHECKPOINT_INTERVAL-th version.
    */
-  async commit<T>(plan: (snapshot: DeltaSnapshot) => Promise<CommitPlan<T>>, operation = 'WRITE'): Promise<{ committed: boolean; result: T; version: number }> {
+  commit<T>(plan: (snapshot: DeltaSnapshot) => Promise<CommitPlan<T>>, operation = 'WRITE'): Promise<{ committed: boolean; result: T; version: number }> {
+    return this.exclusive(() => this.commitNow(plan, operation));
+  }
+
+  private async commitNow<T>(plan: (snapshot: DeltaSnapshot) => Promise<CommitPlan<T>>, operation: string): Promise<{ committed: boolean; result: T; version: number }> {
     for (;;) {
-      const snapshot = await this.refresh();
+      const snapshot = await this.catchUp();
       const decided = await plan(snapshot);
       if ('abort' in decided) return { committed: false, result: decided.abort, version: snapshot.version };
       const version = snapshot.version + 1;
