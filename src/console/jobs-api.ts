@@ -1,4 +1,4 @@
-import { fetchRunnerStatus, jobHealth } from '../query/job-status.js';
+import { agoText, fetchRunnerStatus, jobHealth } from '../query/job-status.js';
 import { sqlIdent } from '../query/sql-text.js';
 import { tableStats } from '../query/table-stats.js';
 import type { CatalogKeeper } from './catalog-keeper.js';
@@ -22,6 +22,8 @@ export interface JobRow {
   partitions?: { partition: number; lag: number }[];
   lag?: number;
   lastBatchAt?: string;
+  /** `12s ago`, `never`: as `gamepipe status` says it. */
+  lastBatch?: string;
   rows?: number;
   rejected?: number;
   batchAvgMs?: number;
@@ -53,6 +55,7 @@ export async function listJobs(sources: JobSources): Promise<JobRow[]> {
       partitions: h.lag?.map((l) => ({ partition: l.partition, lag: l.lag })),
       lag: h.lag?.reduce((sum, l) => sum + l.lag, 0),
       lastBatchAt: h.lastBatchAt,
+      lastBatch: agoText(h.lastBatchAt),
       rows: h.rows,
       rejected: h.rejected,
       batchAvgMs: metrics.get(spec.job)?.batchAvgMs,
