@@ -52,7 +52,7 @@ export async function listJobs(sources: JobSources): Promise<JobRow[]> {
       state: h.state,
       error: h.error,
       topic: spec.source.topic,
-      partitions: h.lag?.map((l) => ({ partition: l.partition, lag: l.lag })),
+      partitions: h.lag?.map((l) => ({ partition: l.partition, lag: l.lag })).sort((a, b) => a.partition - b.partition),
       lag: h.lag?.reduce((sum, l) => sum + l.lag, 0),
       lastBatchAt: h.lastBatchAt,
       lastBatch: agoText(h.lastBatchAt),
