@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConsole, type RunningConsole } from '../../src/console/server.js';
 import { seedEvents, produce, type GameEvent } from '../support/events.js';
+import { writeExampleJobs } from '../support/example-jobs.js';
 import { createTopic, uniqueTopic } from '../support/kafka.js';
 import { freePort } from '../support/ports.js';
 import { RunnerProcess, eventually } from '../support/runner-process.js';
-
-const REPO_JOBS = join(import.meta.dirname, '../../jobs');
 
 /** A job file with a type error on line 4, column 6: the console must show it as invalid. */
 export const BROKEN_JOB = 'job: broken_one\nsource: { topic: nowhere }\nschema:\n  a: strng\nsink: { path: data/broken_one }\n';
@@ -26,25 +25,6 @@ export interface ConsoleFixture {
   dispose(): Promise<void>;
 }
 
-/** The repo's example jobs reading `topic` from its start every second, with absolute sink paths. */
-async function writeJobs(dir: string, topic: string, suffix: string): Promise<Record<string, string>> {
-  await mkdir(join(dir, 'jobs'));
-  const names: Record<string, string> = {};
-  for (const file of (await readdir(REPO_JOBS)).filter((f) => f.endsWith('.job.yaml'))) {
-    let text = await readFile(join(REPO_JOBS, file), 'utf8');
-    const name = /^job: (\w+)/m.exec(text)![1]!;
-    names[name] = `${name}_${suffix}`;
-    text = text
-      .replace(/^job: \w+/m, `job: ${names[name]}`)
-      .replace(/^ {2}topic: events\n( {2}start: earliest\n)?/m, `  topic: ${topic}\n  start: earliest\n`)
-      .replace(/^ {2}path: data\//m, `  path: ${dir}/data/`)
-      .replace(/^trigger: .*\n/m, '');
-    await writeFile(join(dir, 'jobs', file), `${text.trimEnd()}\ntrigger: 1 second\n`);
-  }
-  await writeFile(join(dir, 'jobs', 'broken.job.yaml'), BROKEN_JOB);
-  return names;
-}
-
 /**
  * Starts a runner on the example jobs and a console sampling every 300 ms, then produces seed
  * events (and two bad horses) and waits until every job has committed up to the topic's end.
@@ -53,7 +33,8 @@ export async function startConsoleFixture(options: { events: number; rowLimit?: 
   const dir = await mkdtemp(join(tmpdir(), 'gamepipe-console-'));
   const topic = uniqueTopic('console');
   await createTopic(topic, 2);
-  const names = await writeJobs(dir, topic, randomUUID().slice(0, 6));
+  const names = await writeExampleJobs(dir, topic, randomUUID().slice(0, 6), dir);
+  await writeFile(join(dir, 'jobs', 'broken.job.yaml'), BROKEN_JOB);
   const metricsPort = await freePort();
   const metricsUrl = `http://127.0.0.1:${metricsPort}`;
   const runner = new RunnerProcess(dir, ['--metrics-port', String(metricsPort), 'jobs']);

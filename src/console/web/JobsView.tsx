@@ -6,6 +6,8 @@ import { numberText } from './format.js';
 
 const REFRESH_MS = 3000;
 
+const fileName = (path: string) => path.split('/').at(-1)!;
+
 /** Every job file with its state and live figures, refreshed every few seconds. */
 export function JobsView() {
   const [jobs, setJobs] = useState<JobRow[] | undefined>();
@@ -48,7 +50,7 @@ function JobLine({ job, onRejected }: { job: JobRow; onRejected: () => void }) {
   const latest = job.rate.at(-1)?.rowsPerSecond;
   return (
     <tr data-job={job.job} data-state={job.state}>
-      <td><strong>{job.job}</strong><div class="muted small">{job.file}</div></td>
+      <td><strong>{job.job}</strong><div class="muted small" title={job.file}>{fileName(job.file)}</div></td>
       <td>
         <span class={`state state-${job.state.replace(/\s/g, '-')}`}>{job.state}</span>
         {job.error && <div class="error small">{job.error}</div>}
@@ -74,7 +76,7 @@ function JobLine({ job, onRejected }: { job: JobRow; onRejected: () => void }) {
 function InvalidJob({ job }: { job: JobRow }) {
   return (
     <tr data-file={job.file} data-state="invalid">
-      <td><strong>{job.file}</strong></td>
+      <td><strong title={job.file}>{fileName(job.file)}</strong></td>
       <td><span class="state state-invalid">invalid</span></td>
       <td colSpan={7}>
         <pre class="diagnostics">{job.errors?.join('\n')}</pre>
