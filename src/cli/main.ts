@@ -12,6 +12,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   query: { summary: 'query ["<SQL>"] [--jobs DIR] [--csv|--json]  SQL over the job tables (no SQL: a prompt)', load: () => import('./query.js') },
   tables: { summary: 'tables [--jobs DIR] [--csv|--json]  list job tables: rows, files, bytes', load: () => import('./tables.js') },
   status: { summary: 'status [--jobs DIR] [--watch] [--metrics-url U]  job state, lag, last batch, rows, files', load: () => import('./status.js') },
+  console: { summary: 'console [--jobs DIR] [--port N] [--host ADDR]  web console: jobs, tables, SQL with charts (port 8080)', load: () => import('./console.js') },
   compact: { summary: 'compact <job> [--jobs DIR] [--include-today]  rewrite a table\'s small files into few large ones', load: () => import('./compact.js') },
   validate: { summary: 'validate [--format json] <files or dirs>  check job files', load: () => import('./validate.js') },
   test: { summary: 'test <files or dirs>  run the tests: of job files', load: () => import('./test.js') },

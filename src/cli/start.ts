@@ -1,6 +1,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { ensureTopic } from '../../api/api-kafka.js';
 import { startApi, type RunningApi } from '../../api/server.js';
+import { DEFAULT_CONSOLE_PORT, startConsole, type RunningConsole } from '../console/server.js';
 import { bootstrapServers, kafkaClient, localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
 import { brokerDown, brokerPaths, brokerUp } from '../broker/local-broker.js';
 import { loadJobs } from '../dsl/load-jobs.js';
@@ -10,7 +11,7 @@ import { DEFAULT_METRICS_PORT, runJobs, type RunningJobs } from './run-jobs.js';
 import { acquireStartLock } from './start-lock.js';
 import { prefixed, prefixedLogger } from './start-output.js';
 
-const USAGE = 'usage: gamepipe start [--jobs DIR] [--port N] [--metrics-port N]';
+const USAGE = 'usage: gamepipe start [--jobs DIR] [--port N] [--metrics-port N] [--console-port N]';
 
 const say = (name: string, text: string) => prefixed(name, text);
 
@@ -24,6 +25,7 @@ export async function run(args: string[]): Promise<number> {
     jobs: { type: 'string' },
     port: { type: 'string' },
     'metrics-port': { type: 'string' },
+    'console-port': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -34,13 +36,16 @@ export async function run(args: string[]): Promise<number> {
   const jobsDir = values.jobs ?? 'jobs';
   const apiPort = values.port === undefined ? undefined : intFlag(values.port, 'port', 5000);
   const metricsPort = intFlag(values['metrics-port'], 'metrics-port', DEFAULT_METRICS_PORT);
+  const consolePort = intFlag(values['console-port'], 'console-port', DEFAULT_CONSOLE_PORT);
   const topic = process.env.GAMEPIPE_TOPIC?.trim() || 'events';
 
   const lock = await acquireStartLock();
   let brokerPort: number | undefined;
   let api: RunningApi | undefined;
   let jobs: RunningJobs | undefined;
+  let webConsole: RunningConsole | undefined;
   const stopAll = async () => {
+    await webConsole?.close().catch((err: Error) => say('console', `stop failed: ${err.message}`));
     await api?.close().catch((err: Error) => say('api', `stop failed: ${err.message}`));
     if (jobs) say('run', 'stopping: each job commits its open batch');
     await jobs?.stop().catch((err: Error) => say('run', `stop failed: ${err.message}`));
@@ -77,6 +82,12 @@ export async function run(args: string[]): Promise<number> {
       compactClosed: true,
       report: (line) => say('run', line),
     });
+    // With metrics off there are no runner figures to read: port 0 never answers, so jobs show as stopped.
+    webConsole = await startConsole({ paths: [jobsDir], port: consolePort, metricsUrl: jobs.metricsUrl ?? 'http://127.0.0.1:0' }).catch((err: Error) => {
+      // The pipeline is what start is for; a console whose port is taken is reported, not fatal.
+      say('console', `not started: ${err.message} (--console-port N)`);
+      return undefined;
+    });
     const sinks = (await loadJobs([jobsDir])).jobs.map((j) => j.spec.sink.path);
     const folders = [...new Set(sinks.map((p) => relative('.', dirname(resolve(p))) || '.'))];
     console.log(
@@ -84,6 +95,7 @@ export async function run(args: string[]): Promise<number> {
         '',
         `gamepipe is running: ${jobs.started} job(s) from ${jobsDir}/ (add, change or remove *.job.yaml files there at any time)`,
         `  game API  ${api.url}       try: curl ${api.url}/purchase_a_horse/3/large/1`,
+        ...(webConsole ? [`  console   ${webConsole.url}       jobs, tables, SQL with charts, in a browser`] : []),
         `  tables    ${folders.map((f) => `${f}/`).join(', ')}   one folder per job, Parquet`,
         `  query     npx gamepipe query "SELECT size, count(*) FROM horse_purchases GROUP BY size"`,
         `  health    npx gamepipe status${jobs.metricsUrl ? `   (Prometheus: ${jobs.metricsUrl}/metrics)` : ''}`,

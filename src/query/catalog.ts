@@ -48,13 +48,28 @@ export function duckdbMessage(err: unknown): string {
   return text.split('\n')[0]!.trim();
 }
 
+/** How far a catalog trusts its SQL; the default (the CLI's) trusts it fully. */
+export interface CatalogLimits {
+  /** Only the tables' folders are readable, nothing is installed or loaded, and settings are locked. */
+  lockdown?: boolean;
+  /** A statement running longer is interrupted. */
+  timeoutMs?: number;
+}
+
 /** Opens an in-memory DuckDB and creates a view for every table. */
-export async function openCatalog(tables: JobTable[]): Promise<Catalog> {
+export async function openCatalog(tables: JobTable[], limits: CatalogLimits = {}): Promise<Catalog> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
   // Views are made again before every statement, so a long prompt session sees tables get their first file.
   if (tables.some((t) => t.location.startsWith('s3://'))) await enableS3Reads(conn);
+  if (limits.lockdown) {
+    // Order matters: allowed_directories must be set while external access is still on, and the lock last.
+    const dirs = tables.map((t) => sqlString(`${t.location}/`)).join(', ');
+    await conn.run(`SET allowed_directories = [${dirs}]`);
+    await conn.run(`SET enable_external_access = false`);
+    await conn.run(`SET lock_configuration = true`);
+  }
   const createViews = async () => {
     for (const table of tables) {
       await conn.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS ${viewSelect(table, await table.files())}`);
@@ -66,7 +81,12 @@ export async function openCatalog(tables: JobTable[]): Promise<Catalog> {
       for (let attempt = 0; ; attempt++) {
         try {
           await createViews();
-          return await readAll(conn, sql);
+          const timer = limits.timeoutMs ? setTimeout(() => conn.interrupt(), limits.timeoutMs) : undefined;
+          try {
+            return await readAll(conn, sql);
+          } finally {
+            clearTimeout(timer);
+          }
         } catch (err) {
           const message = duckdbMessage(err);
           if (attempt < RETRIES && VANISHED_FILE.test(message)) continue;

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../api/server.js';
+import { writeExampleJobs } from '../support/example-jobs.js';
 import { createTopic, uniqueTopic } from '../support/kafka.js';
 import { RunnerProcess, eventually } from '../support/runner-process.js';
 import { gamepipe, queryJson } from './gamepipe-cli.js';
-
-const REPO_JOBS = join(import.meta.dirname, '../../jobs');
 
 /** The requests the test sends, with what each one means for the tables. */
 type Sent =
@@ -35,24 +34,6 @@ function requests(): Sent[] {
   return sent;
 }
 
-/** The repo's example jobs, reading `topic` from the start, every second, under suffixed names. */
-async function writeJobs(dir: string, topic: string, suffix: string): Promise<Record<string, string>> {
-  await mkdir(join(dir, 'jobs'));
-  const names: Record<string, string> = {};
-  for (const file of (await readdir(REPO_JOBS)).filter((f) => f.endsWith('.job.yaml'))) {
-    let text = await readFile(join(REPO_JOBS, file), 'utf8');
-    const name = /^job: (\w+)/m.exec(text)![1]!;
-    // Each job name is its consumer group (gamepipe.<job>): a suffix keeps this test's groups its own.
-    names[name] = `${name}_${suffix}`;
-    text = text
-      .replace(/^job: \w+/m, `job: ${names[name]}`)
-      .replace(/^ {2}topic: events\n( {2}start: earliest\n)?/m, `  topic: ${topic}\n  start: earliest\n`)
-      .replace(/^trigger: .*\n/m, '');
-    await writeFile(join(dir, 'jobs', file), `${text.trimEnd()}\ntrigger: 1 second\n`);
-  }
-  return names;
-}
-
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -76,7 +57,7 @@ describe('the analyst loop: API -> Kafka -> runner -> gamepipe query / status', 
     dir = await mkdtemp(join(tmpdir(), 'gamepipe-analyst-'));
     const topic = uniqueTopic('analyst');
     await createTopic(topic, 2);
-    const t = await writeJobs(dir, topic, randomUUID().slice(0, 6));
+    const t = await writeExampleJobs(dir, topic, randomUUID().slice(0, 6));
     const port = await freePort();
     runner = new RunnerProcess(dir, ['--metrics-port', String(port), 'jobs']);
     api = await startApi({ port: 0, topic, log: () => {} });

@@ -92,10 +92,13 @@ describe('gamepipe start (npm start) as a child process', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, GAMEPIPE_HOME: join(dir, '.gamepipe'), GAMEPIPE_TOPIC: topic };
     delete env.PORT;
 
-    first = new StartProcess(dir, env, ['--port', '0', '--metrics-port', '0']);
+    first = new StartProcess(dir, env, ['--port', '0', '--metrics-port', '0', '--console-port', '0']);
     const [, url, apiTopic] = await first.waitFor(/game API listening on (http:\/\/127\.0\.0\.1:\d+) \(topic (\S+)\)/);
     expect(apiTopic).toBe(topic);
     await first.waitFor(/gamepipe is running: 2 job\(s\)/);
+    const [, consoleUrl] = await first.waitFor(/ {2}console {3}(http:\/\/127\.0\.0\.1:\d+) /);
+    const consoleJobs = (await fetch(`${consoleUrl}/api/jobs`).then((r) => r.json())) as { job: string }[];
+    expect(consoleJobs.map((j) => j.job).sort()).toEqual([atExit, live].sort());
 
     const send = async (path: string) => {
       const res = await fetch(url + path);

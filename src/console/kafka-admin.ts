@@ -1,0 +1,31 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { bootstrapServers } from '../broker/brokers.js';
+
+const RECONNECT_MS = 10_000;
+
+/**
+ * A Kafka admin for lag, connected on first use and again at most every 10 s while Kafka is down,
+ * so a page load never waits on Kafka's retries.
+ */
+export class LagAdmin {
+  private admin: Admin | undefined;
+  private connected = false;
+  private triedAt = 0;
+
+  async get(): Promise<Admin | undefined> {
+    if (this.connected) return this.admin;
+    if (Date.now() - this.triedAt < RECONNECT_MS) return undefined;
+    this.triedAt = Date.now();
+    // As `gamepipe status`: short timeouts, one retry.
+    this.admin ??= new Kafka({ clientId: 'gamepipe-console', brokers: bootstrapServers(), logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 1 } }).admin();
+    this.connected = await this.admin.connect().then(
+      () => true,
+      () => false,
+    );
+    return this.connected ? this.admin : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => {});
+  }
+}

@@ -1,0 +1,121 @@
+import Fastify, { type FastifyError } from 'fastify';
+import { UserError } from '../user-error.js';
+import { CatalogKeeper } from './catalog-keeper.js';
+import { listJobs, rejectedRows, sampleRates, type JobSources } from './jobs-api.js';
+import { LagAdmin } from './kafka-admin.js';
+import { ConsoleQueryError } from './query-guard.js';
+import { formatCsv, queryAnswer, runConsoleQuery, sqlOfBody } from './query-api.js';
+import { RateHistory } from './rate-history.js';
+import { listTables } from './tables-api.js';
+import { buildWebBundle, INDEX_HTML } from './web-bundle.js';
+
+/** How to run the console; everything but the job paths has a default. */
+export interface ConsoleOptions {
+  paths: string[];
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: the console answers SQL, so it is not opened wider unless asked. */
+  host?: string;
+  /** The runner's /status and /metrics; default http://127.0.0.1:9464. */
+  metricsUrl?: string;
+  /** How often rows per second are sampled; default 5000 ms. */
+  sampleMs?: number;
+  /** Most rows a query returns; default 10,000. */
+  rowLimit?: number;
+  /** Longest a query runs; default 10,000 ms. */
+  timeoutMs?: number;
+}
+
+export interface RunningConsole {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CONSOLE_PORT = 8080;
+
+/** Builds the front end, then serves it and its JSON API. */
+export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_CONSOLE_PORT;
+  const limits = { rowLimit: options.rowLimit ?? 10_000, timeoutMs: options.timeoutMs ?? 10_000 };
+  const bundle = await buildWebBundle();
+  const sources: JobSources = {
+    paths: options.paths,
+    metricsUrl: options.metricsUrl ?? 'http://127.0.0.1:9464',
+    // The page's own figures and the analyst's SQL get a catalog each, so a slow query never holds up the job list.
+    keeper: new CatalogKeeper({ lockdown: true }),
+    admin: new LagAdmin(),
+    rates: new RateHistory(),
+  };
+  const queries = new CatalogKeeper({ lockdown: true, timeoutMs: limits.timeoutMs });
+
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err instanceof ConsoleQueryError) return reply.code(err.status).send({ error: err.message });
+    // Fastify's own 4xx (malformed JSON, wrong content type, body too large) keep their status.
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : err instanceof UserError ? 400 : 500;
+    return reply.code(status).send({ error: firstLine(status === 500 ? `internal error: ${err.message}` : err.message) });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no such route: ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(INDEX_HTML));
+  app.get('/app.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(bundle.js));
+  app.get('/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(bundle.css));
+  app.get('/api/jobs', () => listJobs(sources));
+  app.get<{ Params: { job: string } }>('/api/jobs/:job/rejected', async (req, reply) => {
+    const rows = await rejectedRows(sources, req.params.job);
+    return rows ?? reply.code(404).send({ error: `no job named '${req.params.job}'` });
+  });
+  app.get('/api/tables', () => listTables(options.paths, sources.keeper));
+  app.post('/api/query', async (req) => {
+    const { result, truncated } = await runConsoleQuery(options.paths, queries, sqlOfBody(req.body), limits);
+    return queryAnswer(result, truncated, limits.rowLimit);
+  });
+  app.post('/api/query.csv', async (req, reply) => {
+    const { result } = await runConsoleQuery(options.paths, queries, sqlOfBody(req.body), limits);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(`${formatCsv(result)}\n`);
+  });
+
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UserError(e.code === 'EADDRINUSE' ? `console port ${port} on ${host} is already in use; choose another with --port N` : `cannot listen on ${host}:${port}: ${e.message}`);
+  }
+  const sampler = startSampling(sources, options.sampleMs ?? 5000);
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
+    async close() {
+      await sampler.stop();
+      await app.close();
+      await Promise.all([sources.keeper.close(), queries.close(), sources.admin.close()]);
+    },
+  };
+}
+
+/** Samples rows per second every `everyMs`, one round at a time, until stopped. */
+function startSampling(sources: JobSources, everyMs: number): { stop(): Promise<void> } {
+  let stopped = false;
+  let round: Promise<void> = Promise.resolve();
+  const tick = () => {
+    if (stopped) return;
+    // A round that fails (a job file half-written, the disk busy) is only a missing chart point.
+    round = sampleRates(sources).catch(() => {}).then(() => {
+      if (!stopped) timer = setTimeout(tick, everyMs);
+    });
+  };
+  let timer: NodeJS.Timeout = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await round;
+    },
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
