@@ -8,7 +8,7 @@ import {
   replaceFileDurably,
   unlinkIfExists,
   writeSynced,
-} from './durable-fs.js';
+} from '../storage/durable-fs.js';
 import { checkpointPath, intentPath, type TableLayout } from './layout.js';
 import { waitWhileCompacting } from './compaction/compaction-marker.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
 import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
 import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
-import { readJsonIfExists } from './durable-fs.js';
+import { readJsonIfExists } from '../storage/durable-fs.js';
 import { dataFileName, tableLayout, type TableLayout } from './layout.js';
 
 /**

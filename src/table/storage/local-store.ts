@@ -1,7 +1,7 @@
 import { link, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve, sep } from 'node:path';
-import { fsyncDir, unlinkIfExists, writeSynced } from '../folder/durable-fs.js';
+import { fsyncDir, unlinkIfExists, writeSynced } from './durable-fs.js';
 import { KeyExistsError, type ObjectStore, type StoredObject } from './object-store.js';
 
 function isErrno(err: unknown, code: string): boolean {

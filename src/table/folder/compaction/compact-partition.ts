@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { currentOwner, ownerAlive, TableCommitter, type Owner } from '../commit-protocol.js';
-import { fsyncDir, readJsonIfExists, unlinkIfExists } from '../durable-fs.js';
+import { fsyncDir, readJsonIfExists, unlinkIfExists } from '../../storage/durable-fs.js';
 import type { TableLayout } from '../layout.js';
 import { createMarker, ensureMarkerDir, finishOrRollBack, markerPath, recoverCompactions, updateMarker, workRoot, type CompactionMarker } from './compaction-marker.js';
 import { exchangeDirs } from './exchange-dirs.js';

@@ -1,7 +1,7 @@
 import { link, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ownerAlive, type Owner } from '../commit-protocol.js';
-import { fsyncDir, readJsonIfExists, replaceFileDurably, unlinkIfExists, writeSynced } from '../durable-fs.js';
+import { fsyncDir, readJsonIfExists, replaceFileDurably, unlinkIfExists, writeSynced } from '../../storage/durable-fs.js';
 import type { TableLayout } from '../layout.js';
 
 // A compaction of partition folder `<table>/dt=X` is announced by a marker file
