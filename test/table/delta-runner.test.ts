@@ -83,6 +83,13 @@ describe.each([
     const name = `horses_${suffix(topic)}`;
     const counts = await queryJson(dir, 'jobs', `SELECT (SELECT count(*) FROM ${name}) AS rows, (SELECT count(*) FROM ${name}_rejected) AS rejected`);
     expect(counts).toEqual([{ rows: output.rows, rejected: rejected.rows }]);
+    // status reads each partition's committed offset from the table's txn actions: nothing left to read.
+    const status = await gamepipe(dir, ['status', '--jobs', 'jobs', '--json']);
+    expect(status.code).toBe(0);
+    const [health] = JSON.parse(status.stdout) as { lag: { partition: number; lag: number }[]; rows: number; rejected: number; lastBatchAt: string }[];
+    expect(health!.lag.map((l) => [l.partition, l.lag]).sort()).toEqual([[0, 0], [1, 0]]);
+    expect([health!.rows, health!.rejected]).toEqual([output.rows, rejected.rows]);
+    expect(Date.parse(health!.lastBatchAt)).toBeGreaterThan(Date.now() - 120_000);
     const tables = await gamepipe(dir, ['tables', '--jobs', 'jobs', '--json']);
     expect(tables.code).toBe(0);
     expect(JSON.parse(tables.stdout).map((t: { table: string; rows: number; files: number }) => [t.table, t.rows, t.files])).toEqual([
