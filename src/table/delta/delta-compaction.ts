@@ -1,3 +1,4 @@
+import { sqlString } from '../../query/sql-text.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,6 @@ import type { CompactOptions, CompactionReport, CompactionResult } from '../job-
 import type { Action, AddAction } from './actions.js';
 import type { DeltaLog } from './delta-log.js';
 import { fileStats } from './stats.js';
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
 /**
  * Compacts the closed `dt` partitions of a Delta table: a partition's live files are read, rewritten

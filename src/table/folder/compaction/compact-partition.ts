@@ -1,3 +1,4 @@
+import { sqlString } from '../../../query/sql-text.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
@@ -11,10 +12,6 @@ import type { CompactionResult } from '../../job-store.js';
 import { pausePoint } from './pause-point.js';
 
 const COMMIT_WAIT_MS = 60_000;
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
 async function fsyncFile(path: string): Promise<void> {
   const handle = await open(path, 'r');
