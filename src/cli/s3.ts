@@ -13,8 +13,9 @@ async function answers(url: string, timeoutMs: number): Promise<void> {
   try {
     await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new UserError(`AWS_ENDPOINT_URL=${url} is set but does not answer (${cause})`);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error).message;
+    throw new UserError(`AWS_ENDPOINT_URL=${url} is set but does not answer (${why})`);
   }
 }
 

@@ -3,6 +3,9 @@ import type { S3Env } from './s3-env.js';
 
 /** An S3 client for `env`. Path-style addressing: MinIO on 127.0.0.1 has no per-bucket host names. */
 export function s3Client(env: S3Env): S3Client {
+  // gamepipe supports Node 20 on purpose; the SDK's multi-line notice about its future Node 22
+  // requirement would break the CLI's one-line output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     endpoint: env.AWS_ENDPOINT_URL,
     region: env.AWS_REGION,
