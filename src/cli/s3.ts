@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { ensurePythonTools } from '../pytools/python-tools.js';
 import { minioDown, minioPaths, minioStatus, minioUp } from '../s3local/local-minio.js';
 import { ensureMinio, MINIO_VERSION } from '../s3local/provision-minio.js';
 import { exportLines, externalS3Endpoint, localS3Env, localS3Port } from '../s3local/s3-env.js';
 import { UserError } from '../user-error.js';
-import { intFlag, parseFlags } from './args.js';
+import { runServiceCommand, type LocalServiceCli } from './local-service-command.js';
 
 const USAGE = 'usage: gamepipe s3 up|down|status|env|logs|install [--port N] [--timeout SECONDS] [--lines N]';
 
@@ -19,52 +18,26 @@ async function answers(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-/** `gamepipe s3 up|down|status|env|logs|install`: the local S3 (MinIO) for development and tests. */
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
-    port: { type: 'string' },
-    timeout: { type: 'string' },
-    lines: { type: 'string' },
-  });
-  const [action, ...extra] = positionals;
-  if (!action || extra.length) throw new UserError(USAGE, 2);
-  const port = intFlag(values.port, 'port', localS3Port(), 1, 65535);
+const S3: LocalServiceCli = {
+  name: 's3',
+  noun: 'S3',
+  upTimeoutSeconds: 60,
+  up: minioUp,
+  down: minioDown,
+  status: minioStatus,
+  logPath: (port) => minioPaths(port).log,
+  external(port) {
+    const url = externalS3Endpoint(port);
+    return url ? { variable: 'AWS_ENDPOINT_URL', value: url, check: (timeoutMs) => answers(url, timeoutMs) } : undefined;
+  },
+};
 
-  const external = externalS3Endpoint(port);
-  if (external && (action === 'up' || action === 'status')) {
-    await answers(external, intFlag(values.timeout, 'timeout', 10, 1, 3600) * 1000);
-    console.log(`AWS_ENDPOINT_URL is set: using ${external}; no local S3 is started`);
-    return 0;
-  }
-
+/** The actions only the S3 has; undefined for the others. */
+async function s3Action(action: string, port: number): Promise<number | undefined> {
   switch (action) {
-    case 'up': {
-      const { endpoint, started } = await minioUp(port, intFlag(values.timeout, 'timeout', 60, 1, 3600) * 1000);
-      console.log(started ? `s3 started: ${endpoint}` : `s3 already running: ${endpoint}`);
-      return 0;
-    }
-    case 'down': {
-      const stopped = await minioDown(port);
-      console.log(stopped ? `s3 on port ${port} stopped` : `no local s3 was running on port ${port}`);
-      return 0;
-    }
-    case 'status': {
-      const status = await minioStatus(port);
-      console.log(status.running ? `running: ${status.endpoint} (pid ${status.pid})` : `not running (port ${port})`);
-      return status.running ? 0 : 3;
-    }
     case 'env':
       console.log(exportLines(localS3Env(port)));
       return 0;
-    case 'logs': {
-      const lines = intFlag(values.lines, 'lines', 50, 1, 1_000_000);
-      const log = minioPaths(port).log;
-      const text = await readFile(log, 'utf8').catch(() => {
-        throw new UserError(`no s3 log yet at ${log}`);
-      });
-      console.log(text.trimEnd().split('\n').slice(-lines).join('\n'));
-      return 0;
-    }
     case 'install': {
       // Provisioning only, for CI logs and offline preparation: builds and caches, starts nothing.
       console.log(`minio ${MINIO_VERSION}: ${await ensureMinio()}`);
@@ -74,6 +47,11 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UserError(`unknown action '${action}'; ${USAGE}`, 2);
+      return undefined;
   }
+}
+
+/** `gamepipe s3 up|down|status|env|logs|install`: the local S3 (MinIO) for development and tests. */
+export function run(args: string[]): Promise<number> {
+  return runServiceCommand(args, USAGE, localS3Port(), S3, s3Action);
 }

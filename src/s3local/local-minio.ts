@@ -21,14 +21,15 @@ export function minioPaths(port: number) {
   };
 }
 
-export type MinioStatus = { running: false } | { running: true; pid: number; endpoint: string };
+// `address` is the endpoint URL, the form S3 clients take.
+export type MinioStatus = { running: false } | { running: true; pid: number; address: string };
 
 /** Whether the MinIO this project started on `port` is alive; its command line names its data folder. */
 export async function minioStatus(port: number): Promise<MinioStatus> {
   const paths = minioPaths(port);
   const state = await readServiceState(paths.state);
   if (state && pidIsOurs(state.pid, paths.data)) {
-    return { running: true, pid: state.pid, endpoint: localS3Env(port).AWS_ENDPOINT_URL };
+    return { running: true, pid: state.pid, address: localS3Env(port).AWS_ENDPOINT_URL };
   }
   return { running: false };
 }
@@ -59,7 +60,7 @@ async function lastErrorLine(log: string): Promise<string | undefined> {
  * Starts the local MinIO on `port` unless it already runs, waits until it is ready and makes sure
  * the `gamepipe` bucket exists. Returns whether this call started it.
  */
-export async function minioUp(port: number, timeoutMs = 60_000): Promise<{ endpoint: string; started: boolean }> {
+export async function minioUp(port: number, timeoutMs = 60_000): Promise<{ address: string; started: boolean }> {
   const env = localS3Env(port);
   const endpoint = env.AWS_ENDPOINT_URL;
   const paths = minioPaths(port);
@@ -69,7 +70,7 @@ export async function minioUp(port: number, timeoutMs = 60_000): Promise<{ endpo
       throw new UserError(`the local S3 (pid ${status.pid}) runs but is not ready on ${endpoint}; see 'gamepipe s3 logs'`);
     }
     await ensureBucket(env, LOCAL_S3_BUCKET);
-    return { endpoint, started: false };
+    return { address: endpoint, started: false };
   }
   if (!(await portIsFree(port))) {
     throw new UserError(`port ${port} on 127.0.0.1 is taken by another process; stop it, or set GAMEPIPE_S3_PORT to another port`);
@@ -115,7 +116,7 @@ export async function minioUp(port: number, timeoutMs = 60_000): Promise<{ endpo
     await giveUp();
     throw new UserError(`creating bucket '${LOCAL_S3_BUCKET}' on ${endpoint} failed: ${String((err as Error).message).split('\n')[0]}`);
   }
-  return { endpoint, started: true };
+  return { address: endpoint, started: true };
 }
 
 /** Stops the MinIO this project started on `port` (by its recorded pid); returns whether one ran. */

@@ -1,13 +1,12 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../src/s3local/s3-client.js';
 import { LOCAL_S3_BUCKET, type S3Env } from '../../src/s3local/s3-env.js';
 import { gamepipe } from '../analyst/gamepipe-cli.js';
-import { freePort } from '../support/ports.js';
+import { alive, freePort, occupiedPort } from '../support/ports.js';
 
 /**
  * Runs `gamepipe s3 ...` for a MinIO of its own (temp GAMEPIPE_HOME, its own port), away from the
@@ -17,15 +16,6 @@ function s3(home: string, port: number, args: string[], extraEnv: NodeJS.Process
   const env: NodeJS.ProcessEnv = { ...process.env, GAMEPIPE_HOME: home, GAMEPIPE_S3_PORT: String(port), ...extraEnv };
   if (!('AWS_ENDPOINT_URL' in extraEnv)) delete env.AWS_ENDPOINT_URL;
   return gamepipe(home, ['s3', ...args], { env });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The variables of `export NAME=value` lines. */
@@ -99,9 +89,7 @@ describe('gamepipe s3', () => {
   });
 
   it('says in one line that the port is taken, naming GAMEPIPE_S3_PORT', async () => {
-    const blocker: Server = createServer();
-    const taken = await freePort();
-    await new Promise<void>((r) => blocker.listen(taken, '127.0.0.1', r));
+    const { port: taken, release } = await occupiedPort();
     try {
       const result = await s3(home, taken, ['up']);
       expect(result.code).toBe(1);
@@ -109,7 +97,7 @@ describe('gamepipe s3', () => {
         `gamepipe s3: port ${taken} on 127.0.0.1 is taken by another process; stop it, or set GAMEPIPE_S3_PORT to another port`,
       ]);
     } finally {
-      blocker.close();
+      release();
     }
   });
 
