@@ -1,6 +1,6 @@
 import { ensurePythonTools } from '../pytools/python-tools.js';
 import { minioDown, minioPaths, minioStatus, minioUp } from '../s3local/local-minio.js';
-import { ensureMinio, MINIO_VERSION } from '../s3local/provision-minio.js';
+import { ensureMinio } from '../s3local/provision-minio.js';
 import { exportLines, externalS3Endpoint, localS3Env, localS3Port } from '../s3local/s3-env.js';
 import { UserError } from '../user-error.js';
 import { runServiceCommand, type LocalServiceCli } from './local-service-command.js';
@@ -40,7 +40,8 @@ async function s3Action(action: string, port: number): Promise<number | undefine
       return 0;
     case 'install': {
       // Provisioning only, for CI logs and offline preparation: builds and caches, starts nothing.
-      console.log(`minio ${MINIO_VERSION}: ${await ensureMinio()}`);
+      // The path names the pinned version, unless GAMEPIPE_MINIO_BIN chose another binary.
+      console.log(`minio: ${await ensureMinio()}`);
       const tools = await ensurePythonTools();
       console.log(`python tools: ${tools.python}`);
       console.log(`duckdb httpfs extension: ${tools.httpfsExtension}`);
