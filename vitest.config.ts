@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/support/kafka-global-setup.ts'],
+    globalSetup: ['test/support/kafka-global-setup.ts', 'test/support/s3-global-setup.ts'],
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { gamepipeHome } from '../local-service/home.js';
+import { freePort, portIsFree } from '../local-service/ports.js';
+import { pidIsOurs, readServiceState, stopPid, type ServiceState } from '../local-service/processes.js';
+import { requireTool } from '../local-service/tools.js';
 import { UserError } from '../user-error.js';
 import { waitForMetadata } from './brokers.js';
-import { ensureKafkaJars, requireTool } from './provision.js';
+import { ensureKafkaJars } from './provision.js';
 
-/** Where gamepipe keeps its local state (broker jars, data, pid files): GAMEPIPE_HOME or ./.gamepipe. */
-export function gamepipeHome(): string {
-  return resolve(process.env.GAMEPIPE_HOME ?? '.gamepipe');
-}
+export { gamepipeHome };
 
 /** Files of the local broker on one port; each port gets its own data, log and pid record. */
 export function brokerPaths(port: number) {
@@ -26,58 +26,17 @@ export function brokerPaths(port: number) {
   };
 }
 
-type BrokerState = { pid: number; port: number; startedAt: string };
-
 export type BrokerStatus = { running: false } | { running: true; pid: number; address: string };
 
-function isOurBroker(pid: number, configPath: string): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A recycled pid must not be mistaken for our broker: its command line names our config file.
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(configPath);
-  } catch {
-    return true;
-  }
-}
-
-async function readState(port: number): Promise<BrokerState | undefined> {
-  try {
-    return JSON.parse(await readFile(brokerPaths(port).state, 'utf8')) as BrokerState;
-  } catch {
-    return undefined;
-  }
-}
+const readState = (port: number) => readServiceState(brokerPaths(port).state);
 
 /** Whether the broker this project started on `port` is alive. */
 export async function brokerStatus(port: number): Promise<BrokerStatus> {
   const state = await readState(port);
-  if (state && isOurBroker(state.pid, brokerPaths(port).config)) {
+  if (state && pidIsOurs(state.pid, brokerPaths(port).config)) {
     return { running: true, pid: state.pid, address: `127.0.0.1:${port}` };
   }
   return { running: false };
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 function serverProperties(port: number, controllerPort: number, dataDir: string): string {
@@ -190,7 +149,7 @@ export async function brokerUp(port: number, timeoutMs = 90_000): Promise<{ addr
   closeSync(logFd);
   child.unref();
   if (!child.pid) throw new UserError('could not start java for the Kafka broker');
-  await writeFile(paths.state, JSON.stringify({ pid: child.pid, port, startedAt: new Date().toISOString() } satisfies BrokerState));
+  await writeFile(paths.state, JSON.stringify({ pid: child.pid, port, startedAt: new Date().toISOString() } satisfies ServiceState));
 
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
@@ -205,34 +164,11 @@ export async function brokerUp(port: number, timeoutMs = 90_000): Promise<{ addr
   return { address, started: true };
 }
 
-async function stopPid(pid: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  // A clean shutdown lets the next start skip log recovery; SIGKILL only if it hangs.
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
-
 /** Stops the broker this project started on `port` (by its recorded pid); returns whether one ran. */
 export async function brokerDown(port: number): Promise<boolean> {
   const paths = brokerPaths(port);
   const state = await readState(port);
-  const running = state !== undefined && isOurBroker(state.pid, paths.config);
+  const running = state !== undefined && pidIsOurs(state.pid, paths.config);
   if (running) await stopPid(state.pid);
   await rm(paths.state, { force: true });
   return running;

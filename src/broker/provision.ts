@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { requireTool } from '../local-service/tools.js';
 import { UserError } from '../user-error.js';
 
 const run = promisify(execFile);
@@ -23,15 +24,6 @@ const POM = `<project xmlns="http://maven.apache.org/POM/4.0.0">
   </dependencies>
 </project>
 `;
-
-/** Fails with a clear message when a required executable is not on PATH. */
-export async function requireTool(tool: string, hint: string): Promise<void> {
-  try {
-    await run(tool, tool === 'java' ? ['-version'] : ['--version']);
-  } catch {
-    throw new UserError(`'${tool}' was not found on PATH; ${hint}`);
-  }
-}
 
 /**
  * Returns the folder of broker jars under `cacheDir`, downloading them from Maven Central on first use.

@@ -7,6 +7,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   start: { summary: 'start  run the whole local pipeline (npm start)', load: () => import('./start.js') },
   run: { summary: 'run [--once] <jobs>  run the jobs (also: gamepipe-run)', load: () => import('./run.js') },
   kafka: { summary: 'kafka up|down|status|logs  manage the local development broker', load: () => import('./kafka.js') },
+  s3: { summary: 's3 up|down|status|env|logs|install  manage the local S3 (MinIO) for development', load: () => import('./s3.js') },
   api: { summary: 'api [--port N] [--host ADDR] [--topic NAME]  serve the game API', load: () => import('./api.js') },
   generate: { summary: 'generate <scenario.yaml> [--url U] [--concurrency N]  replay a scenario against the API', load: () => import('./generate.js') },
   query: { summary: 'query ["<SQL>"] [--jobs DIR] [--csv|--json]  SQL over the job tables (no SQL: a prompt)', load: () => import('./query.js') },

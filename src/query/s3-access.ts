@@ -1,12 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UserError } from '../user-error.js';
+import { duckdbExtensionDirectory } from '../pytools/httpfs-extension.js';
+import { ensurePythonTools } from '../pytools/python-tools.js';
 import { sqlString } from './sql-text.js';
 
-/** Where the httpfs extension file is: set by the project's Python tools (see ensurePythonTools). */
+/** The httpfs extension file: GAMEPIPE_HTTPFS_EXTENSION, else the one the project's Python tools install (first use only). */
 async function httpfsExtensionFile(): Promise<string> {
-  const fromEnv = process.env.GAMEPIPE_DUCKDB_HTTPFS;
-  if (fromEnv) return fromEnv;
-  throw new UserError('reading s3:// tables needs DuckDB\'s httpfs extension; set GAMEPIPE_DUCKDB_HTTPFS');
+  return process.env.GAMEPIPE_HTTPFS_EXTENSION ?? (await ensurePythonTools()).httpfsExtension;
 }
 
 /**
@@ -15,6 +14,7 @@ async function httpfsExtensionFile(): Promise<string> {
  * standard AWS_* variables as an S3 secret.
  */
 export async function enableS3Reads(conn: DuckDBConnection, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await conn.run(`SET extension_directory = ${sqlString(duckdbExtensionDirectory())}`);
   await conn.run(`INSTALL ${sqlString(await httpfsExtensionFile())}`);
   await conn.run('LOAD httpfs');
   const options = [`TYPE s3`, `REGION ${sqlString(env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1')}`];

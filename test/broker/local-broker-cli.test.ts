@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../support/ports.js';
+import { alive, freePort, occupiedPort } from '../support/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const exec = promisify(execFile);
@@ -20,15 +19,6 @@ async function gamepipe(home: string, port: number, ...args: string[]) {
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -64,9 +54,7 @@ describe('gamepipe kafka', () => {
   });
 
   it('says in one line that the port is taken, and exits non-zero', async () => {
-    const blocker: Server = createServer();
-    const taken = await freePort();
-    await new Promise<void>((r) => blocker.listen(taken, '127.0.0.1', r));
+    const { port: taken, release } = await occupiedPort();
     try {
       const result = await gamepipe(home, taken, 'up');
       expect(result.code).toBe(1);
@@ -74,7 +62,7 @@ describe('gamepipe kafka', () => {
         `gamepipe kafka: port ${taken} on 127.0.0.1 is taken by another process; stop it, or set GAMEPIPE_KAFKA_PORT to another port`,
       ]);
     } finally {
-      blocker.close();
+      release();
     }
   });
 

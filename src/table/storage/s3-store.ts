@@ -12,17 +12,24 @@ import { KeyExistsError, type ObjectStore, type StoredObject } from './object-st
 // flight; the write is then tried again, and one of the two finally sees 412.
 const CONFLICT_RETRIES = 10;
 
-/** An S3 client configured from the standard AWS_* variables, path-style when an endpoint is set (MinIO). */
+/**
+ * An S3 client configured from the standard AWS_* variables of `env` (the process's by default),
+ * path-style when an endpoint is set: MinIO and other S3-compatible stores have no per-bucket host names.
+ */
 export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   return new S3Client({
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    // Without keys in `env`, the SDK's own chain (profiles, instance roles) finds them.
+    ...(env.AWS_ACCESS_KEY_ID
+      ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '', sessionToken: env.AWS_SESSION_TOKEN } }
+      : {}),
   });
 }
 
-// gamepipe runs on Node 20 (the project's engine); the SDK's notice about its 2027 releases would
-// otherwise print on every command that touches S3.
+// gamepipe runs on Node 20 (the project's engine); the SDK's multi-line notice about its 2027
+// releases would otherwise break the CLI's one-line output on every command that touches S3.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 let sharedClient: S3Client | undefined;

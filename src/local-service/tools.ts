@@ -1,0 +1,17 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { UserError } from '../user-error.js';
+
+const run = promisify(execFile);
+
+// Most tools answer `--version`; java and go have their own spelling.
+const PROBE: Record<string, string[]> = { java: ['-version'], go: ['version'] };
+
+/** Fails with a clear message when a required executable is not on PATH. */
+export async function requireTool(tool: string, hint: string): Promise<void> {
+  try {
+    await run(tool, PROBE[tool] ?? ['--version']);
+  } catch {
+    throw new UserError(`'${tool}' was not found on PATH; ${hint}`);
+  }
+}
