@@ -1,11 +1,13 @@
 import { kafkaClient } from '../broker/brokers.js';
 import { loadJobs } from '../dsl/load-jobs.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
 import { JobSupervisor } from '../runtime/job-supervisor.js';
 import type { Logger } from '../runtime/logger.js';
 import { startAutoCompaction } from '../runtime/compaction/auto-compactor.js';
 import { PipelineMetrics, serveMetrics } from '../runtime/metrics.js';
 import { defaultParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
 import { UserError } from '../user-error.js';
+import { handleKafkaRejections } from './kafka-rejections.js';
 
 /** How `gamepipe-run` and `gamepipe start` run the jobs. */
 export interface RunJobsOptions {
@@ -36,6 +38,7 @@ export const DEFAULT_METRICS_PORT = 9464;
 
 /** Starts the supervisor over `paths` and serves its metrics. */
 export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
+  handleKafkaRejections(options.log);
   const kafka = kafkaClient('gamepipe-run');
   const admin = kafka.admin();
   const metrics = new PipelineMetrics(admin, async () =>
@@ -76,7 +79,7 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
       await compactor?.stop();
       await supervisor.stop();
       await server?.close();
-      await admin.disconnect().catch(() => {});
+      await boundedWait(admin.disconnect(), LEAVE_WAIT_MS);
     },
   };
 }
