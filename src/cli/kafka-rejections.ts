@@ -1,5 +1,8 @@
-import { KafkaJSError } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { Logger } from '../runtime/logger.js';
+
+// kafkajs spreads its error classes into module.exports, which Node cannot list as named ESM exports.
+const { KafkaJSError } = kafkajs;
 
 let installed = false;
 
