@@ -102,6 +102,7 @@ export class JobSink {
     });
     this.member = member;
     member.on(member.events.GROUP_JOIN, ({ payload }) => {
+      if (this.stopped) return void this.leaveAgain(member);
       const partitions = payload.memberAssignment[spec.source.topic] ?? [];
       void reader
         .exclusive(async () => {
@@ -312,6 +313,14 @@ export class JobSink {
     this.buffers.clear();
     const leaving = this.member ? boundedWait(this.member.disconnect(), LEAVE_WAIT_MS) : Promise.resolve(undefined);
     this.left = leaving.then(then);
+  }
+
+  // kafkajs restarts a crashed consumer from a timer that a disconnect racing the crash does not
+  // cancel: such a member rejoins for a job that is gone and would hold partitions from the job's
+  // next start (which then reads nothing). It is made to leave again.
+  private leaveAgain(member: Consumer): void {
+    this.log.warn({ job: this.name }, 'group member rejoined after the job stopped; leaving again');
+    void boundedWait(member.disconnect(), LEAVE_WAIT_MS);
   }
 
   setState(state: JobState, error?: string): void {

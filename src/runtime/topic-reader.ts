@@ -163,7 +163,15 @@ export class TopicReader {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.apply(this.positions.assign(payload.memberAssignment[this.topic] ?? [])));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // A consumer kafkajs restarted after our disconnect (see JobSink.leaveAgain) would hold
+      // partitions of this process's reader group from the next reader of the topic.
+      if (this.closed) {
+        this.options.log.warn({ topic: this.topic }, 'topic reader rejoined after it closed; leaving again');
+        return void boundedWait(consumer.disconnect(), LEAVE_WAIT_MS);
+      }
+      this.apply(this.positions.assign(payload.memberAssignment[this.topic] ?? []));
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.options.log.warn({ topic: this.topic, error: payload.error.message, restart: payload.restart }, 'topic reader error; retrying');
       if (!payload.restart && !this.closed) {
