@@ -21,6 +21,8 @@ export interface RunJobsOptions {
   report?: (line: string) => void;
   /** Compact closed `dt=` partitions in the background (see startAutoCompaction). */
   compactClosed?: boolean;
+  /** Settles when the caller wants to stop, possibly while the jobs still start (a signal). */
+  stopRequested?: Promise<unknown>;
 }
 
 /** A running set of jobs with its metrics endpoint. */
@@ -68,6 +70,10 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
     events: metrics.events,
     report: options.report,
   });
+  // A stop asked for while the jobs start stops them there, rather than after they joined.
+  void options.stopRequested
+    ?.then(() => supervisor.stop())
+    .catch((err: Error) => options.log.error({ error: err.message }, 'stop failed'));
   const { started, diagnostics } = await supervisor.start();
   const compactor = options.compactClosed && !options.once ? startAutoCompaction(options.paths, options.log) : undefined;
   return {

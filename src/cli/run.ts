@@ -31,6 +31,7 @@ export async function run(args: string[]): Promise<number> {
     metricsPort: intFlag(values['metrics-port'], 'metrics-port', once ? 0 : DEFAULT_METRICS_PORT, 0, 65535),
     metricsPortExplicit: values['metrics-port'] !== undefined,
     compactClosed: values['compact-closed'] ?? false,
+    stopRequested: signals.first,
   });
   if (running.started === 0 && (once || running.diagnostics > 0)) {
     await running.stop();

@@ -49,18 +49,25 @@ export class JobSupervisor {
   private timer: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private stopping: Promise<void> | undefined;
+  private onStop!: () => void;
+  private readonly stopCalled = new Promise<void>((resolve) => (this.onStop = resolve));
   failures = 0;
   /** The last error of each job that failed, by job name. */
   readonly failed = new Map<string, string>();
 
   constructor(private readonly options: SupervisorOptions) {}
 
-  /** Loads and starts the jobs. */
+  /**
+   * Loads and starts the jobs; resolves once they joined their groups, or when a stop comes first
+   * (with the broker away a start waits for it, and the stop must not).
+   */
   async start(): Promise<{ started: number; diagnostics: Diagnostic[] }> {
     const loaded = await loadJobs(this.options.paths);
     this.reportDiagnostics(loaded.diagnostics, loaded.sources);
-    await Promise.all(loaded.jobs.map((job) => this.startJob(job, loaded.sources.get(job.spec.file) ?? '')));
-    if (!this.options.once) {
+    const starting = Promise.all(loaded.jobs.map((job) => this.startJob(job, loaded.sources.get(job.spec.file) ?? '')));
+    await Promise.race([starting, this.stopCalled]);
+    if (!this.options.once && !this.stopped) {
       this.timer = setInterval(() => void this.runSerially(() => this.rescan()), this.options.rescanMs ?? 1000);
     }
     return { started: loaded.jobs.length, diagnostics: loaded.diagnostics };
@@ -78,7 +85,12 @@ export class JobSupervisor {
    * Nothing here waits on the broker without a bound, so a stop with Kafka gone takes
    * STOP_DRAIN_MS + LEAVE_WAIT_MS + the commits.
    */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.onStop();
+    return (this.stopping ??= this.stopJobs());
+  }
+
+  private async stopJobs(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     // Not queued behind a rescan: a job starting while the broker is gone waits for it without end.
