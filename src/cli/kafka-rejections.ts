@@ -10,7 +10,8 @@ let installed = false;
  * Handles the rejections kafkajs leaves unhandled inside itself. Its consumer's crash handler
  * awaits `disconnect()`, which rethrows, and a restart scheduled from a timer rejects when the
  * broker is gone: neither promise is reachable from here, and Node would end the process with
- * exit code 1 for them (the "exit code 1 after a broker restart" seen in CI). Their consumer retries
+ * exit code 1 for them (a likely cause of the exit code 1 CI saw after a broker restart, once the
+ * stop stopped waiting for disconnects; not reproduced here). Their consumer retries
  * or is restarted by the job supervisor, and the table is safe whatever Kafka does, so they are
  * logged and the run goes on. Any other unhandled rejection is a bug of ours and still ends the
  * process, as Node would.
