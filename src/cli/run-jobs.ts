@@ -1,12 +1,14 @@
 import { openJobStore } from '../table/open-job-store.js';
 import { kafkaClient } from '../broker/brokers.js';
 import { loadJobs } from '../dsl/load-jobs.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
 import { JobSupervisor } from '../runtime/job-supervisor.js';
 import type { Logger } from '../runtime/logger.js';
 import { startAutoCompaction } from '../runtime/auto-compactor.js';
 import { PipelineMetrics, serveMetrics } from '../runtime/metrics.js';
 import { defaultParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
 import { UserError } from '../user-error.js';
+import { handleKafkaRejections } from './kafka-rejections.js';
 
 /** How `gamepipe-run` and `gamepipe start` run the jobs. */
 export interface RunJobsOptions {
@@ -20,6 +22,8 @@ export interface RunJobsOptions {
   report?: (line: string) => void;
   /** Compact closed `dt=` partitions in the background (see startAutoCompaction). */
   compactClosed?: boolean;
+  /** Settles when the caller wants to stop, possibly while the jobs still start (a signal). */
+  stopRequested?: Promise<unknown>;
 }
 
 /** A running set of jobs with its metrics endpoint. */
@@ -37,6 +41,7 @@ export const DEFAULT_METRICS_PORT = 9464;
 
 /** Starts the supervisor over `paths` and serves its metrics. */
 export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
+  handleKafkaRejections(options.log);
   const kafka = kafkaClient('gamepipe-run');
   const admin = kafka.admin();
   const metrics = new PipelineMetrics(admin, async () =>
@@ -66,6 +71,10 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
     events: metrics.events,
     report: options.report,
   });
+  // A stop asked for while the jobs start stops them there, rather than after they joined.
+  void options.stopRequested
+    ?.then(() => supervisor.stop())
+    .catch((err: Error) => options.log.error({ error: err.message }, 'stop failed'));
   const { started, diagnostics } = await supervisor.start();
   const compactor = options.compactClosed && !options.once ? startAutoCompaction(options.paths, options.log) : undefined;
   return {
@@ -77,7 +86,7 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
       await compactor?.stop();
       await supervisor.stop();
       await server?.close();
-      await admin.disconnect().catch(() => {});
+      await boundedWait(admin.disconnect(), LEAVE_WAIT_MS);
     },
   };
 }

@@ -2,6 +2,7 @@ import { log } from '../runtime/logger.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
 import { DEFAULT_METRICS_PORT, runJobs } from './run-jobs.js';
+import { exitSoon, watchStopSignals } from './stop-signals.js';
 
 const USAGE = 'usage: gamepipe-run [--once] [--metrics-port N] [--compact-closed] <job files or folders>';
 
@@ -19,6 +20,9 @@ export async function run(args: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UserError(USAGE, 2);
   const once = values.once ?? false;
+  // Watched before the jobs start: a signal while they start (a broker that is slow to answer)
+  // still stops them the same way.
+  const signals = watchStopSignals(log);
   const running = await runJobs({
     paths: positionals,
     log,
@@ -27,6 +31,7 @@ export async function run(args: string[]): Promise<number> {
     metricsPort: intFlag(values['metrics-port'], 'metrics-port', once ? 0 : DEFAULT_METRICS_PORT, 0, 65535),
     metricsPortExplicit: values['metrics-port'] !== undefined,
     compactClosed: values['compact-closed'] ?? false,
+    stopRequested: signals.first,
   });
   if (running.started === 0 && (once || running.diagnostics > 0)) {
     await running.stop();
@@ -35,22 +40,18 @@ export async function run(args: string[]): Promise<number> {
   if (running.metricsUrl) log.info({ url: running.metricsUrl }, 'serving /metrics and /status');
 
   if (once) {
-    await running.supervisor.whenAllDone();
+    // --once ends when each job's partitions (the share its group gave this process) are read to
+    // the end offsets seen at start and committed; a signal stops it early, as a streaming run.
+    const signal = await Promise.race([running.supervisor.whenAllDone().then(() => undefined), signals.first]);
     await running.stop();
     for (const [job, error] of running.supervisor.failed) console.error(`gamepipe run: job ${job} failed: ${error}`);
-    return running.supervisor.failures > 0 || running.diagnostics > 0 ? 1 : 0;
+    if (signal) console.error(`gamepipe run: stopped by ${signal} before every job reached the end offsets seen at start`);
+    const code = signal || running.supervisor.failures > 0 || running.diagnostics > 0 ? 1 : 0;
+    exitSoon(code);
+    return code;
   }
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      process.off('SIGINT', shutdown);
-      process.off('SIGTERM', shutdown);
-      // The commit protocol makes a kill safe at any point, so a second signal need not wait (with
-      // Kafka gone, the group leaves retry for ~17 s); Node's default handler then ends the process.
-      log.info({ signal }, 'stopping: flushing open batches (signal again to stop at once; uncommitted records are read again on the next start)');
-      void running.stop().then(resolve);
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
-  });
+  await signals.first;
+  await running.stop();
+  exitSoon(0);
   return 0;
 }

@@ -1,6 +1,9 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { CompiledJob } from '../dsl/job-spec.js';
 import { commitSealedBatch, type FlushResult } from './batch-flusher.js';
+import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
+import { flushDue } from './decisions/flush-due.js';
+import { hasReadTo, onceProgress, type OnceProgress } from './decisions/once-progress.js';
 import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
 import { PartitionBuffer, type SealedBatch } from './partition-buffer.js';
@@ -53,8 +56,12 @@ export class JobSink {
   private readonly inFlight = new Map<number, Promise<void>>();
   /** The first commit that failed; the next flush throws it and the job fails. */
   private commitError: Error | undefined;
-  /** Set once every partition reached these offsets (--once). */
+  /** The end offsets the topic had at start: a --once job ends when its partitions reach them. */
   endOffsets: Map<number, number> | undefined;
+  /** True once the group gave this job an assignment (possibly empty). */
+  private assigned = false;
+  /** Settles when the job has left its group, or stopped waiting for that (`LEAVE_WAIT_MS`). */
+  left: Promise<void> = Promise.resolve();
   private settle!: { resolve(): void; reject(err: Error): void };
   /** Settles when the job ends: finished (--once), stopped, or failed (rejects with the cause). */
   readonly done: Promise<void>;
@@ -93,8 +100,14 @@ export class JobSink {
     });
     this.member = member;
     member.on(member.events.GROUP_JOIN, ({ payload }) => {
+      if (this.stopped) return void this.leaveAgain(member);
       const partitions = payload.memberAssignment[spec.source.topic] ?? [];
-      void reader.exclusive(() => this.assign(partitions)).catch((err) => reader.exclusive(() => this.fail(err as Error)));
+      void reader
+        .exclusive(async () => {
+          await this.assign(partitions);
+          this.assigned = true;
+        })
+        .catch((err) => reader.exclusive(() => this.fail(err as Error)));
     });
     member.on(member.events.CRASH, ({ payload }) => {
       this.log.warn({ job: this.name, error: payload.error.message, restart: payload.restart }, 'consumer group error; retrying');
@@ -150,26 +163,36 @@ export class JobSink {
 
   /** True when a trigger is due or a batch passed its bounds. */
   flushDue(now: number): boolean {
-    if (now - this.lastFlush >= this.job.spec.triggerMs) return true;
-    const { maxRows, maxBytes } = this.job.spec.sink;
-    for (const b of this.buffers.values()) if (b.rows + b.rejectedRows >= maxRows || b.bytes >= maxBytes) return true;
-    return false;
+    const { triggerMs, sink } = this.job.spec;
+    return flushDue(now, this.lastFlush, { triggerMs, maxRows: sink.maxRows, maxBytes: sink.maxBytes }, this.buffers.values());
   }
 
-  /** With --once: every partition of the topic is held here and has reached its end offset. */
-  reachedEnd(): boolean {
-    if (!this.endOffsets) return false;
-    for (const [partition, end] of this.endOffsets) {
-      const buffer = this.buffers.get(partition);
-      if (!buffer || buffer.next < end) return false;
-    }
+  /** With --once: where this job stands against the end offsets seen at start (see onceProgress). */
+  onceProgress(): OnceProgress {
+    const held = [...this.buffers.values()].map((b) => ({ partition: b.partition, next: b.next, settled: !b.dirty && b.fencedAt === undefined }));
+    return onceProgress(this.assigned, held, this.endOffsets ?? new Map());
+  }
+
+  /**
+   * With --once: once every partition this job holds is read to the end offsets, commits them,
+   * and ends the job when all of it is committed; true when it ended. A commit that fails throws
+   * (the job then fails: a --once run never reports done over a batch it could not commit). A
+   * fenced commit sends its partition back to the checkpoint that fenced it, to be read on from
+   * there. Call inside `exclusive`.
+   */
+  async finishAtEnd(): Promise<boolean> {
+    const progress = this.onceProgress();
+    if (progress === 'waiting' || progress === 'reading') return false;
+    await this.flushAll();
+    await this.settled();
+    if (this.onceProgress() !== 'done') return false;
+    await this.finish('done');
     return true;
   }
 
   /** True when every partition this job holds has read up to `ends`. */
   caughtUp(ends: Map<number, number>): boolean {
-    for (const [partition, buffer] of this.buffers) if (buffer.next < (ends.get(partition) ?? 0)) return false;
-    return true;
+    return hasReadTo(this.buffers.values(), ends);
   }
 
   /**
@@ -243,7 +266,10 @@ export class JobSink {
     }
   }
 
-  /** Ends the job: commits its open batches (unless it failed), leaves the group. Call inside `exclusive`. */
+  /**
+   * Ends the job: commits its open batches (unless it failed) and leaves the group; `done` settles
+   * once it left (see `left`). Call inside `exclusive`.
+   */
   async finish(state: 'stopped' | 'done'): Promise<void> {
     if (this.stopped) return;
     try {
@@ -252,9 +278,10 @@ export class JobSink {
     } catch (err) {
       this.log.error({ job: this.name, error: (err as Error).message }, 'final commit failed; the batch will be read again');
     }
-    await this.leave();
-    this.setState(state);
-    this.settle.resolve();
+    this.leave(() => {
+      this.setState(state);
+      this.settle.resolve();
+    });
   }
 
   /**
@@ -266,17 +293,33 @@ export class JobSink {
     if (err instanceof BadRecordError) await this.flushAll().catch(() => {});
     // Commits in flight are whole and valid: let them land before leaving.
     await Promise.allSettled(this.inFlight.values());
-    await this.leave();
     this.log.error({ job: this.name, error: err.message }, 'job failed');
-    this.setState('failing', err.message);
-    this.settle.reject(err);
+    this.leave(() => {
+      this.setState('failing', err.message);
+      this.settle.reject(err);
+    });
   }
 
-  private async leave(): Promise<void> {
+  /**
+   * Takes no record from now on and gives the partitions back to the reader at once; leaving the
+   * group goes on outside the reader's queue (so jobs on one topic leave side by side), waited for
+   * `LEAVE_WAIT_MS` at most: with the broker gone kafkajs retries the leave for many seconds, and
+   * a member that did not leave is dropped by the broker after its session timeout anyway.
+   */
+  private leave(then: () => void): void {
     this.stopped = true;
     for (const p of this.buffers.keys()) this.reader?.positionChanged(p, undefined);
     this.buffers.clear();
-    await this.member?.disconnect().catch(() => {});
+    const leaving = this.member ? boundedWait(this.member.disconnect(), LEAVE_WAIT_MS) : Promise.resolve(undefined);
+    this.left = leaving.then(then);
+  }
+
+  // kafkajs restarts a crashed consumer from a timer that a disconnect racing the crash does not
+  // cancel: such a member rejoins for a job that is gone and would hold partitions from the job's
+  // next start (which then reads nothing). It is made to leave again.
+  private leaveAgain(member: Consumer): void {
+    this.log.warn({ job: this.name }, 'group member rejoined after the job stopped; leaving again');
+    void boundedWait(member.disconnect(), LEAVE_WAIT_MS);
   }
 
   setState(state: JobState, error?: string): void {

@@ -49,18 +49,25 @@ export class JobSupervisor {
   private timer: NodeJS.Timeout | undefined;
   private serial: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private stopping: Promise<void> | undefined;
+  private onStop!: () => void;
+  private readonly stopCalled = new Promise<void>((resolve) => (this.onStop = resolve));
   failures = 0;
   /** The last error of each job that failed, by job name. */
   readonly failed = new Map<string, string>();
 
   constructor(private readonly options: SupervisorOptions) {}
 
-  /** Loads and starts the jobs. */
+  /**
+   * Loads and starts the jobs; resolves once they joined their groups, or when a stop comes first
+   * (with the broker away a start waits for it, and the stop must not).
+   */
   async start(): Promise<{ started: number; diagnostics: Diagnostic[] }> {
     const loaded = await loadJobs(this.options.paths);
     this.reportDiagnostics(loaded.diagnostics, loaded.sources);
-    await Promise.all(loaded.jobs.map((job) => this.startJob(job, loaded.sources.get(job.spec.file) ?? '')));
-    if (!this.options.once) {
+    const starting = Promise.all(loaded.jobs.map((job) => this.startJob(job, loaded.sources.get(job.spec.file) ?? '')));
+    await Promise.race([starting, this.stopCalled]);
+    if (!this.options.once && !this.stopped) {
       this.timer = setInterval(() => void this.runSerially(() => this.rescan()), this.options.rescanMs ?? 1000);
     }
     return { started: loaded.jobs.length, diagnostics: loaded.diagnostics };
@@ -74,15 +81,25 @@ export class JobSupervisor {
 
   /**
    * Stops every job: each first reads on to the end its topic had at the stop (for a few seconds
-   * at most), then commits its open batch.
+   * at most), then commits its open batch and leaves its group (a couple of seconds at most).
+   * Nothing here waits on the broker without a bound, so a stop with Kafka gone takes
+   * STOP_DRAIN_MS + LEAVE_WAIT_MS + the commits.
    */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.onStop();
+    return (this.stopping ??= this.stopJobs());
+  }
+
+  private async stopJobs(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.runSerially(async () => {
-      await Promise.all([...this.readers.values()].map((reader) => reader.drain(STOP_DRAIN_MS)));
-      await Promise.all([...this.running.values()].map((entry) => this.stopJob(entry)));
-    });
+    // Not queued behind a rescan: a job starting while the broker is gone waits for it without end.
+    // A start or rescan still under way sees `stopped` and starts nothing more; a job mid-start
+    // is in `running` already and is stopped below like the others.
+    const readers = [...this.readers.values()];
+    await Promise.all(readers.map((reader) => reader.drain(STOP_DRAIN_MS)));
+    for (const reader of readers) reader.stopWaiting();
+    await Promise.all([...this.running.values()].map((entry) => this.stopJob(entry)));
   }
 
   /** The running jobs. */
@@ -106,6 +123,7 @@ export class JobSupervisor {
   }
 
   private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
+    if (this.stopped) return;
     const sink = new JobSink(job, {
       kafka: this.options.kafka,
       encoder: this.options.encoder,
@@ -134,9 +152,10 @@ export class JobSupervisor {
     }
   }
 
+  // The group leave and the reader's close both wait on the broker: side by side, not one after the other.
   private async stopJob(entry: Running): Promise<void> {
     await entry.reader.remove(entry.sink);
-    await this.releaseReader(entry.reader);
+    await Promise.all([entry.sink.left, this.releaseReader(entry.reader)]);
   }
 
   private async releaseReader(reader: TopicReader): Promise<void> {

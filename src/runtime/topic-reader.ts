@@ -1,9 +1,22 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { JobSink, ReaderLink } from './job-sink.js';
+import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
+import { ReadPositions, type PositionStep } from './decisions/read-positions.js';
 import type { Logger } from './logger.js';
 import { decodeRecord, ReusableRecordMeta, type Decoded } from './record-decoder.js';
 import { BadRecordError } from './record-loop.js';
 import { currentOwner } from '../table/folder/commit-protocol.js';
+
+/**
+ * Rejects a broker call of a job's assignment once the process is stopping: with the broker gone
+ * it would retry for minutes, while the stop needs the reader's queue to commit the open batches.
+ */
+export class ReaderStoppingError extends Error {
+  constructor(readonly topic: string) {
+    super(`the reader of topic '${topic}' is stopping`);
+    this.name = 'ReaderStoppingError';
+  }
+}
 
 export interface TopicReaderOptions {
   kafka: Kafka;
@@ -21,12 +34,7 @@ export interface TopicReaderOptions {
  */
 export class TopicReader {
   private readonly sinks = new Set<JobSink>();
-  /** Per partition, the offset each job reading it needs next (as of its last assignment or fence). */
-  private readonly wants = new Map<number, Map<JobSink, number>>();
-  /** Per partition, where the consumer reads next. */
-  private readonly position = new Map<number, number>();
-  private readonly paused = new Set<number>();
-  private assigned: number[] | undefined;
+  private readonly positions = new ReadPositions<JobSink>();
   private consumer: Consumer | undefined;
   private started: Promise<void> | undefined;
   private endOffsets: Promise<Map<number, number>> | undefined;
@@ -34,12 +42,16 @@ export class TopicReader {
   private timer: NodeJS.Timeout | undefined;
   private readonly meta = new ReusableRecordMeta();
   private closed = false;
+  private stopping: ((err: Error) => void) | undefined;
+  /** Rejects (handled) once `stopWaiting` is called. */
+  private readonly stopSignal = new Promise<never>((_, reject) => (this.stopping = reject));
 
   constructor(
     readonly topic: string,
     private readonly options: TopicReaderOptions,
   ) {
     this.meta.topic = topic;
+    this.stopSignal.catch(() => {});
   }
 
   /** The number of jobs this reader feeds. */
@@ -78,25 +90,34 @@ export class TopicReader {
    */
   async drain(timeoutMs: number): Promise<void> {
     if (this.closed || this.sinks.size === 0) return;
-    const ends = await this.watermarks('high').catch(() => undefined);
-    if (!ends) return;
     const deadline = Date.now() + timeoutMs;
+    // With the broker gone there are no end offsets to read to: the stop goes on without them.
+    const ends = await boundedWait(this.watermarks('high'), timeoutMs);
+    if (!ends) return;
     while (Date.now() < deadline && [...this.sinks].some((s) => !s.stopped && !s.caughtUp(ends))) {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
-  /** Stops `sink`: it commits its open batches and leaves its group. */
+  /**
+   * From now on the broker calls of the jobs' assignments give up at once (ReaderStoppingError),
+   * so a stop's commits never queue behind one that waits on a broker that is gone.
+   */
+  stopWaiting(): void {
+    this.stopping?.(new ReaderStoppingError(this.topic));
+  }
+
+  /** Stops `sink`: it commits its open batches and starts leaving its group (`sink.left`). */
   async remove(sink: JobSink): Promise<void> {
     await this.exclusive(() => sink.finish('stopped'));
     this.sinks.delete(sink);
   }
 
-  /** Stops the reader's own consumer; call when it feeds no job any more. */
+  /** Stops the reader's own consumer (waiting `LEAVE_WAIT_MS` at most); call when it feeds no job any more. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    await this.consumer?.disconnect().catch(() => {});
+    if (this.consumer) await boundedWait(this.consumer.disconnect(), LEAVE_WAIT_MS);
   }
 
   /** Runs buffer work (batch delivery, commits, assignments) one piece at a time. */
@@ -121,14 +142,8 @@ export class TopicReader {
   private linkFor(sink: JobSink): ReaderLink {
     return {
       exclusive: (work) => this.exclusive(work),
-      watermarks: (which) => this.watermarks(which),
-      positionChanged: (partition, offset) => {
-        let wanting = this.wants.get(partition);
-        if (!wanting) this.wants.set(partition, (wanting = new Map()));
-        if (offset === undefined) wanting.delete(sink);
-        else wanting.set(sink, offset);
-        this.sync(partition);
-      },
+      watermarks: (which) => Promise.race([this.watermarks(which), this.stopSignal]),
+      positionChanged: (partition, offset) => this.apply(this.positions.want(sink, partition, offset)),
     };
   }
 
@@ -149,10 +164,13 @@ export class TopicReader {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.assigned = payload.memberAssignment[this.topic] ?? [];
-      for (const p of this.assigned) this.position.delete(p);
-      this.paused.clear();
-      for (const p of this.assigned) this.sync(p);
+      // A consumer kafkajs restarted after our disconnect (see JobSink.leaveAgain) would hold
+      // partitions of this process's reader group from the next reader of the topic.
+      if (this.closed) {
+        this.options.log.warn({ topic: this.topic }, 'topic reader rejoined after it closed; leaving again');
+        return void boundedWait(consumer.disconnect(), LEAVE_WAIT_MS);
+      }
+      this.apply(this.positions.assign(payload.memberAssignment[this.topic] ?? []));
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.options.log.warn({ topic: this.topic, error: payload.error.message, restart: payload.restart }, 'topic reader error; retrying');
@@ -171,21 +189,14 @@ export class TopicReader {
     this.timer = setInterval(() => void this.exclusive(() => this.commitDue()), 100);
   }
 
-  // Points the consumer at the lowest offset any job needs on `partition`, or pauses it.
-  private sync(partition: number): void {
+  private apply(steps: PositionStep[]): void {
     const consumer = this.consumer;
-    if (!consumer || !this.assigned?.includes(partition)) return;
-    let min: number | undefined;
-    for (const offset of this.wants.get(partition)?.values() ?? []) if (min === undefined || offset < min) min = offset;
-    if (min === undefined) {
-      if (!this.paused.has(partition)) consumer.pause([{ topic: this.topic, partitions: [partition] }]);
-      this.paused.add(partition);
-      return;
-    }
-    if (this.paused.delete(partition)) consumer.resume([{ topic: this.topic, partitions: [partition] }]);
-    if (this.position.get(partition) !== min) {
-      consumer.seek({ topic: this.topic, partition, offset: String(min) });
-      this.position.set(partition, min);
+    if (!consumer) return;
+    for (const step of steps) {
+      const at = { topic: this.topic, partitions: [step.partition] };
+      if (step.type === 'pause') consumer.pause([at]);
+      else if (step.type === 'resume') consumer.resume([at]);
+      else consumer.seek({ topic: this.topic, partition: step.partition, offset: String(step.offset) });
     }
   }
 
@@ -195,7 +206,7 @@ export class TopicReader {
       const partition = batch.partition;
       const takers = [...this.sinks].filter((s) => !s.stopped && s.buffers.has(partition));
       this.deliver(partition, batch.messages, takers);
-      this.position.set(partition, Number(batch.lastOffset()) + 1);
+      this.positions.read(partition, Number(batch.lastOffset()) + 1);
       resolveOffset(batch.lastOffset());
       await this.commitDue();
     });
@@ -243,8 +254,12 @@ export class TopicReader {
     await Promise.all(
       [...this.sinks].map(async (sink) => {
         if (sink.stopped) return;
-        if (this.options.once && sink.reachedEnd()) await sink.finish('done');
-        else if (sink.flushDue(now)) await sink.flushAll().catch((err) => sink.fail(err as Error));
+        try {
+          if (this.options.once && (await sink.finishAtEnd())) return;
+          if (sink.flushDue(now)) await sink.flushAll();
+        } catch (err) {
+          await sink.fail(err as Error);
+        }
       }),
     );
     for (const sink of [...this.sinks]) if (sink.stopped) this.sinks.delete(sink);
