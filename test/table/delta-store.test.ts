@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitKey } from '../../src/table/delta/actions.js';
+import { DeltaLog } from '../../src/table/delta/delta-log.js';
+import { ORPHAN_AGE_MS, removeOrphans } from '../../src/table/delta/orphans.js';
+import { parquetEncoderByName } from '../../src/runtime/parquet/parquet-encoder.js';
 import { SchemaConflictError } from '../../src/table/delta/schema.js';
-import { openJobStore } from '../../src/table/open-job-store.js';
-import { objectStoreAt } from '../../src/table/open-job-store.js';
+import { objectStoreAt, openJobStore } from '../../src/table/open-job-store.js';
 import { deltaJob, horseBatch, s3TablePath } from '../support/delta-jobs.js';
 import { readWithDeltaRs } from '../support/delta-rs.js';
 
@@ -139,5 +141,25 @@ describe('Delta dead letters after a crash between the two commits', () => {
     expect((await restarted.commit(horseBatch(job, 10, 25, [['large', 11]], [12, 18, 22]))).outcome).toBe('committed');
     expect((await readWithDeltaRs(`${path}_rejected`, ['offset'])).values.offset!.map(Number).sort((x, y) => x - y)).toEqual([2, 12, 18, 22]);
     expect((await readWithDeltaRs(path)).rows).toBe(2);
+  });
+});
+
+describe('Delta orphan cleanup', () => {
+  it('removes uploads no commit names once they are an hour old, and never a file a commit names', async () => {
+    const path = await localTablePath('horses');
+    const job = deltaJob(path);
+    const store = openJobStore(job);
+    await store.open();
+    await store.commit(horseBatch(job, 0, 1, [['large', 1]]));
+    const files = objectStoreAt(path);
+    await files.put('dt=2026-11-20/part-crashed-upload.parquet', new Uint8Array([1, 2, 3]));
+    const log = new DeltaLog(files, parquetEncoderByName('parquet-wasm-snappy'));
+
+    expect(await removeOrphans(log)).toBe(0);
+    expect(await removeOrphans(log, Date.now() + ORPHAN_AGE_MS + 60_000)).toBe(1);
+    const left = (await files.list('dt=')).map((o) => o.key);
+    expect(left).toHaveLength(1);
+    expect((await store.files('output')).map((f) => f.url)).toEqual([files.url(left[0]!)]);
+    expect((await readWithDeltaRs(path)).rows).toBe(1);
   });
 });
