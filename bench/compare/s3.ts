@@ -21,6 +21,8 @@ export async function ensureBenchS3(): Promise<BenchS3> {
   const exports = execFileSync(process.execPath, [GAMEPIPE, 's3', 'env'], { encoding: 'utf8' });
   for (const match of exports.matchAll(/^export (\w+)=(.*)$/gm)) env[match[1]!] = match[2]!.replace(/^'(.*)'$/, '$1');
   const started = /started/.test(up);
+  // This process reads the tables too (their files and bytes), through the same variables.
+  Object.assign(process.env, env);
   return {
     bucket: 'gamepipe',
     env,

@@ -6,6 +6,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { UserError } from '../../user-error.js';
 import { KeyExistsError, type ObjectStore, type StoredObject } from './object-store.js';
 
 // AWS answers 409 ConditionalRequestConflict while another conditional write to the key is in
@@ -34,6 +35,19 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 let sharedClient: S3Client | undefined;
 
+/**
+ * S3 could not be used: no credentials, an endpoint that does not answer, access denied, no such
+ * bucket. A problem of the environment, said in one line with the object it was about.
+ */
+export class S3StorageError extends UserError {
+  constructor(url: string, cause: unknown) {
+    const why = cause instanceof Error ? (cause.message.split('\n')[0] || cause.name) : String(cause);
+    const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    super(`S3 request for ${url} failed: ${why}${endpoint ? ` (AWS_ENDPOINT_URL=${endpoint})` : ''}`);
+    this.name = 'S3StorageError';
+  }
+}
+
 function statusOf(err: unknown): number | undefined {
   return err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
 }
@@ -52,6 +66,16 @@ export class S3Store implements ObjectStore {
     this.root = `s3://${bucket}/${this.prefix}`;
   }
 
+  /** Sends one request; errors the store does not act on become an S3StorageError naming `key`. */
+  private async send<T>(key: string, request: () => Promise<T>, expected: (status: number | undefined) => boolean = () => false): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      if (expected(statusOf(err))) throw err;
+      throw new S3StorageError(this.url(key), err);
+    }
+  }
+
   private objectKey(key: string): string {
     return this.prefix ? `${this.prefix}/${key}` : key;
   }
@@ -62,7 +86,7 @@ export class S3Store implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const out = await this.send(key, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })), (s) => s === 404);
       return await out.Body!.transformToByteArray();
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
@@ -71,18 +95,18 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, data: Uint8Array | string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data }));
+    await this.send(key, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data })));
   }
 
   async putIfAbsent(key: string, data: Uint8Array | string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, IfNoneMatch: '*' }));
+        await this.send(key, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, IfNoneMatch: '*' })), (s) => s === 412 || s === 409);
         return;
       } catch (err) {
         const status = statusOf(err);
         if (status === 412) throw new KeyExistsError(key);
-        if (status !== 409 || attempt >= CONFLICT_RETRIES) throw err;
+        if (status !== 409 || attempt >= CONFLICT_RETRIES) throw new S3StorageError(this.url(key), err);
         await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
       }
     }
@@ -93,8 +117,8 @@ export class S3Store implements ObjectStore {
     const strip = this.prefix ? this.prefix.length + 1 : 0;
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token }),
+      const page = await this.send(prefix, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token })),
       );
       for (const o of page.Contents ?? []) {
         objects.push({ key: o.Key!.slice(strip), bytes: o.Size ?? 0, modifiedMs: o.LastModified?.getTime() ?? 0 });
@@ -105,6 +129,6 @@ export class S3Store implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    await this.send(key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })));
   }
 }
