@@ -1,7 +1,7 @@
 import { openJobStore } from '../table/open-job-store.js';
 import type { Admin } from 'kafkajs';
 import type { CompiledJob } from '../dsl/job-spec.js';
-import { lastCommitAt, measureLag, type PartitionLag } from '../runtime/job-lag.js';
+import { lagTarget, lastCommitAt, measureLag, type PartitionLag } from '../runtime/job-lag.js';
 import type { RunnerStatus } from '../runtime/metrics.js';
 import type { Catalog, QueryResult } from './catalog.js';
 import { tableStats } from './table-stats.js';
@@ -35,7 +35,7 @@ export async function fetchRunnerStatus(metricsUrl: string): Promise<RunnerStatu
  * sink checkpoints, the last batch from the newest checkpoint, and what its tables hold on disk.
  */
 export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: RunnerStatus | undefined, admin: Admin | undefined): Promise<JobHealth[]> {
-  const targets = jobs.map((j) => ({ job: j.spec.job, topic: j.spec.source.topic, store: openJobStore(j) }));
+  const targets = jobs.map((j) => lagTarget(j, openJobStore(j)));
   const lag: PartitionLag[] | undefined = admin ? await measureLag(admin, targets).catch(() => undefined) : undefined;
   const stats = new Map((await tableStats(catalog)).map((s) => [s.table, s]));
   const lastBatches = await Promise.all(targets.map(lastCommitAt));
