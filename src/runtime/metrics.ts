@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FlushResult } from './batch-flusher.js';
@@ -13,7 +14,7 @@ type JobState = Parameters<NonNullable<JobEvents['onState']>>[1];
 /** One job as the runner's /status endpoint reports it. */
 export interface JobStatus {
   job: string;
-  /** The job file, as the runner was given it; undefined once the job no longer runs here. */
+  /** The job file's absolute path (readers elsewhere match files by it); undefined once the job no longer runs here. */
   file?: string;
   state: JobState;
   error?: string;
@@ -132,7 +133,7 @@ export class PipelineMetrics {
     const running = new Map(this.roster.jobs().map((r) => [r.job.spec.job, r]));
     const jobs = [...this.jobs.values()].map((s): JobStatus => {
       const r = running.get(s.job);
-      return r ? { ...s, file: r.job.spec.file, ...(r.invalidFile && { invalidFile: r.invalidFile }) } : s;
+      return r ? { ...s, file: resolve(r.job.spec.file), ...(r.invalidFile && { invalidFile: r.invalidFile }) } : s;
     });
     return { pid: process.pid, startedAt: this.startedAt, jobs, lag: await this.lag() };
   }
