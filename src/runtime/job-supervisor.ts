@@ -45,8 +45,9 @@ const STOP_DRAIN_MS = 3_000;
 /**
  * Runs every job found under the given paths, and keeps them in step with the files: a new file
  * starts its job, a changed one restarts only that job, a removed one stops it, an invalid one is
- * reported while the others (and its own last good version) keep running. Jobs on the same topic
- * share one topic reader.
+ * reported while the others (and its own last good version, marked as such) keep running. Jobs on
+ * the same topic share one topic reader. It is the runner's one reader of job files: the rest of
+ * the runner takes the running jobs from `jobs()`.
  */
 export class JobSupervisor implements JobRoster {
   private readonly running = new Map<string, Running>();
