@@ -1,6 +1,4 @@
-import { openJobStore } from '../table/open-job-store.js';
 import { kafkaClient } from '../broker/brokers.js';
-import { loadJobs } from '../dsl/load-jobs.js';
 import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
 import { JobSupervisor } from '../runtime/job-supervisor.js';
 import type { Logger } from '../runtime/logger.js';
@@ -44,9 +42,18 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
   handleKafkaRejections(options.log);
   const kafka = kafkaClient('gamepipe-run');
   const admin = kafka.admin();
-  const metrics = new PipelineMetrics(admin, async () =>
-    (await loadJobs(options.paths)).jobs.map((j) => ({ job: j.spec.job, topic: j.spec.source.topic, store: openJobStore(j) })),
-  );
+  // The supervisor reports to the metrics, and the metrics read its running jobs: it is asked
+  // only when they are served, which is after both exist.
+  const metrics = new PipelineMetrics(admin, { jobs: () => supervisor.jobs() });
+  const supervisor = new JobSupervisor({
+    paths: options.paths,
+    kafka,
+    encoder: defaultParquetEncoder(),
+    log: options.log,
+    once: options.once,
+    events: metrics.events,
+    report: options.report,
+  });
   // Bound before the jobs start: a taken port is a clear error, not a half-started runner.
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   if (options.metricsPort > 0) {
@@ -62,21 +69,12 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
     });
   }
   await admin.connect().catch(() => {});
-  const supervisor = new JobSupervisor({
-    paths: options.paths,
-    kafka,
-    encoder: defaultParquetEncoder(),
-    log: options.log,
-    once: options.once,
-    events: metrics.events,
-    report: options.report,
-  });
   // A stop asked for while the jobs start stops them there, rather than after they joined.
   void options.stopRequested
     ?.then(() => supervisor.stop())
     .catch((err: Error) => options.log.error({ error: err.message }, 'stop failed'));
   const { started, diagnostics } = await supervisor.start();
-  const compactor = options.compactClosed && !options.once ? startAutoCompaction(options.paths, options.log) : undefined;
+  const compactor = options.compactClosed && !options.once ? startAutoCompaction(supervisor, options.log) : undefined;
   return {
     supervisor,
     started,

@@ -4,7 +4,6 @@ import { startApi, type RunningApi } from '../../api/server.js';
 import { DEFAULT_CONSOLE_PORT, startConsole, type RunningConsole } from '../console/server.js';
 import { bootstrapServers, kafkaClient, localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
 import { brokerDown, brokerPaths, brokerUp } from '../broker/local-broker.js';
-import { loadJobs } from '../dsl/load-jobs.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
 import { DEFAULT_METRICS_PORT, runJobs, type RunningJobs } from './run-jobs.js';
@@ -88,7 +87,7 @@ export async function run(args: string[]): Promise<number> {
       say('console', `not started: ${err.message} (--console-port N)`);
       return undefined;
     });
-    const sinks = (await loadJobs([jobsDir])).jobs.map((j) => j.spec.sink.path);
+    const sinks = jobs.supervisor.jobs().map((r) => r.job.spec.sink.path);
     const folders = [...new Set(sinks.map((p) => relative('.', dirname(resolve(p))) || '.'))];
     console.log(
       [

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { agoText, fetchRunnerStatus, jobHealth } from '../query/job-status.js';
 import { sqlIdent } from '../query/sql-text.js';
 import { tableStats } from '../query/table-stats.js';
@@ -14,7 +15,7 @@ export interface JobRow {
   job: string | undefined;
   /** running, failing, stopped, starting, done, not loaded (by a running runner), or invalid. */
   state: string;
-  /** The failing job's reason. */
+  /** The failing job's reason; for an invalid file, that its last valid version still runs. */
   error?: string;
   /** An invalid file's validate errors, `file:line:col: error: message`. */
   errors?: string[];
@@ -62,7 +63,12 @@ export async function listJobs(sources: JobSources): Promise<JobRow[]> {
       rate: sources.rates.series(spec.job),
     };
   });
-  for (const bad of folder.invalid) rows.push({ file: bad.file, job: undefined, state: 'invalid', errors: bad.errors, rate: [] });
+  for (const bad of folder.invalid) {
+    // The runner may still run the file's last valid version: say so beside the errors.
+    const old = runner?.jobs.find((j) => j.invalidFile && j.file === resolve(bad.file));
+    const error = old && `job ${old.job} keeps running its last valid version (${old.state})`;
+    rows.push({ file: bad.file, job: old?.job, state: 'invalid', error, errors: bad.errors, rate: [] });
+  }
   return rows.sort((a, b) => a.file.localeCompare(b.file));
 }
 

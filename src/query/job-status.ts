@@ -1,7 +1,7 @@
 import { openJobStore } from '../table/open-job-store.js';
 import type { Admin } from 'kafkajs';
 import type { CompiledJob } from '../dsl/job-spec.js';
-import { lastCommitAt, measureLag, type PartitionLag } from '../runtime/job-lag.js';
+import { lagTarget, lastCommitAt, measureLag, type PartitionLag } from '../runtime/job-lag.js';
 import type { RunnerStatus } from '../runtime/metrics.js';
 import type { Catalog, QueryResult } from './catalog.js';
 import { tableStats } from './table-stats.js';
@@ -11,13 +11,16 @@ export interface JobHealth {
   job: string;
   state: string;
   error?: string;
+  /** While the job runs on although its file no longer validates: the file's first error. */
+  invalidFile?: string;
   /** Per partition; undefined when Kafka could not be asked. */
   lag: { partition: number; lag: number; end: number; committed: number | undefined }[] | undefined;
   lastBatchAt: string | undefined;
-  rows: number;
-  rejected: number;
-  files: number;
-  bytes: number;
+  /** What the tables hold; undefined when only the runner knows the job (its file no longer says where they are). */
+  rows: number | undefined;
+  rejected: number | undefined;
+  files: number | undefined;
+  bytes: number | undefined;
 }
 
 /** Asks a runner's /status endpoint; undefined when none answers (the runner is stopped). */
@@ -35,11 +38,11 @@ export async function fetchRunnerStatus(metricsUrl: string): Promise<RunnerStatu
  * sink checkpoints, the last batch from the newest checkpoint, and what its tables hold on disk.
  */
 export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: RunnerStatus | undefined, admin: Admin | undefined): Promise<JobHealth[]> {
-  const targets = jobs.map((j) => ({ job: j.spec.job, topic: j.spec.source.topic, store: openJobStore(j) }));
+  const targets = jobs.map((j) => lagTarget(j, openJobStore(j)));
   const lag: PartitionLag[] | undefined = admin ? await measureLag(admin, targets).catch(() => undefined) : undefined;
   const stats = new Map((await tableStats(catalog)).map((s) => [s.table, s]));
   const lastBatches = await Promise.all(targets.map(lastCommitAt));
-  return jobs.map(({ spec }, i) => {
+  const valid = jobs.map(({ spec }, i): JobHealth => {
     const mine = lag?.filter((l) => l.job === spec.job);
     const out = stats.get(spec.job);
     const dead = stats.get(`${spec.job}_rejected`);
@@ -49,6 +52,7 @@ export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: R
       // A runner that answers but has no such job has not picked the file up (yet), or rejected it.
       state: runner ? (state?.state ?? 'not loaded') : 'stopped',
       error: state?.error,
+      invalidFile: state?.invalidFile,
       lag: mine?.map((l) => ({ partition: l.partition, lag: l.lag, end: l.end, committed: l.committed })),
       lastBatchAt: lastBatches[i] ?? state?.lastBatchAt,
       rows: out?.rows ?? 0,
@@ -57,6 +61,31 @@ export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: R
       bytes: (out?.bytes ?? 0) + (dead?.bytes ?? 0),
     };
   });
+  return [...valid, ...runningOnlyInRunner(runner, new Set(jobs.map((j) => j.spec.job)))];
+}
+
+// A job whose file turned invalid is not among the loaded jobs, yet the runner runs it on: it is
+// shown from what the runner says, lag included (measured through the runner's own store).
+function runningOnlyInRunner(runner: RunnerStatus | undefined, loaded: Set<string>): JobHealth[] {
+  const orphans = runner?.jobs.filter((s) => s.invalidFile && !loaded.has(s.job)) ?? [];
+  return orphans.map((s) => ({
+    job: s.job,
+    state: s.state,
+    error: s.error,
+    invalidFile: s.invalidFile,
+    lag: runner!.lag.filter((l) => l.job === s.job).map((l) => ({ partition: l.partition, lag: l.lag, end: l.end, committed: l.committed })),
+    lastBatchAt: s.lastBatchAt,
+    rows: undefined,
+    rejected: undefined,
+    files: undefined,
+    bytes: undefined,
+  }));
+}
+
+/** The state column: the state, then a failing job's error or an invalid file's first error. */
+function stateText(h: JobHealth): string {
+  const state = h.error ? `${h.state}: ${h.error}` : h.state;
+  return h.invalidFile ? `${state}; invalid file: ${h.invalidFile}` : state;
 }
 
 /** How long ago `iso` was, in a few characters (`4s ago`, `12m ago`). */
@@ -68,6 +97,8 @@ export function agoText(iso: string | undefined, now = Date.now()): string {
   return `${Math.round(s / 3600)}h ago`;
 }
 
+const count = (n: number | undefined) => (n === undefined ? '?' : String(n));
+
 /** The health lines as a result for the shared table / CSV / JSON printers. */
 export function healthResult(health: JobHealth[], now = Date.now()): QueryResult {
   const lagText = (h: JobHealth) => (h.lag ? (h.lag.length ? h.lag.map((l) => `p${l.partition}=${l.lag}`).join(' ') : 'no topic') : 'kafka unreachable');
@@ -76,14 +107,14 @@ export function healthResult(health: JobHealth[], now = Date.now()): QueryResult
     types: ['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT'],
     text: health.map((h) => [
       h.job,
-      h.error ? `${h.state}: ${h.error}` : h.state,
+      stateText(h),
       lagText(h),
       agoText(h.lastBatchAt, now),
-      String(h.rows),
-      String(h.rejected),
-      String(h.files),
-      String(h.bytes),
+      count(h.rows),
+      count(h.rejected),
+      count(h.files),
+      count(h.bytes),
     ]),
-    json: health.map((h) => [h.job, h.state, lagText(h), h.lastBatchAt ?? null, h.rows, h.rejected, h.files, h.bytes]),
+    json: health.map((h) => [h.job, h.state, lagText(h), h.lastBatchAt ?? null, h.rows ?? null, h.rejected ?? null, h.files ?? null, h.bytes ?? null]),
   };
 }

@@ -1,7 +1,6 @@
-import { loadJobs } from '../dsl/load-jobs.js';
 import { UserError } from '../user-error.js';
 import type { Logger } from './logger.js';
-import { openJobStore } from '../table/open-job-store.js';
+import type { JobRoster } from './running-jobs.js';
 
 /** Closed partitions with at least this many files are compacted by the runner. */
 export const AUTO_MIN_FILES = 4;
@@ -11,17 +10,16 @@ const ROUND_MS = 10 * 60_000;
 /**
  * The runner's automatic compaction: shortly after start and then every ten minutes, the closed
  * `dt=` partitions (days before today, UTC) of every partitioned job with AUTO_MIN_FILES or more
- * files are compacted. One round at a time; a missing atomic swap turns it off with one warning.
+ * files are compacted (the jobs running at the time, an invalid file's too). One round at a time; a missing atomic swap turns it off with one warning.
  */
-export function startAutoCompaction(paths: string[], log: Logger): { stop(): Promise<void> } {
+export function startAutoCompaction(roster: JobRoster, log: Logger): { stop(): Promise<void> } {
   let round: Promise<void> = Promise.resolve();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const once = async () => {
-    const { jobs } = await loadJobs(paths);
-    for (const job of jobs) {
+    for (const { job, store } of roster.jobs()) {
       if (stopped || !job.spec.sink.partitionBy.includes('dt')) continue;
-      const { recovered, results } = await openJobStore(job).compact({ includeToday: false, minFiles: AUTO_MIN_FILES });
+      const { recovered, results } = await store.compact({ includeToday: false, minFiles: AUTO_MIN_FILES });
       for (const line of recovered) log.warn({ job: job.spec.job }, `compaction recovery: ${line}`);
       for (const r of results) {
         if (r.outcome === 'compacted') log.info({ job: job.spec.job, partition: r.partition, files: r.filesBefore, rows: r.rows, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter }, 'partition compacted');

@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import type { CompiledJob } from '../dsl/job-spec.js';
 import type { JobStore } from '../table/job-store.js';
 
 /** What lag is measured for: a job's name, topic and table store. */
@@ -6,6 +7,11 @@ export interface LagTarget {
   job: string;
   topic: string;
   store: Pick<JobStore, 'committedOffsets'>;
+}
+
+/** A job's lag target, read through `store`. */
+export function lagTarget(job: CompiledJob, store: LagTarget['store']): LagTarget {
+  return { job: job.spec.job, topic: job.spec.source.topic, store };
 }
 
 /** One topic-partition of a job: Kafka's end offset, the sink checkpoint, and the difference. */

@@ -5,11 +5,9 @@ import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
 import { flushDue } from './decisions/flush-due.js';
 import { hasReadTo, onceProgress, type OnceProgress } from './decisions/once-progress.js';
 import type { Logger } from './logger.js';
-import type { ParquetEncoder } from './parquet/parquet-encoder.js';
 import { PartitionBuffer, type SealedBatch } from './partition-buffer.js';
 import { BadRecordError, RecordLoop } from './record-loop.js';
 import type { JobStore } from '../table/job-store.js';
-import { openJobStore } from '../table/open-job-store.js';
 
 /** How a job reports its life to whoever supervises it (logs, metrics, status). */
 export interface JobEvents {
@@ -31,7 +29,8 @@ export interface ReaderLink {
 
 export interface JobSinkOptions {
   kafka: Kafka;
-  encoder: ParquetEncoder;
+  /** The job's tables; the supervisor opens them once per version of the job and shares them with lag and compaction. */
+  store: JobStore;
   log: Logger;
   events?: JobEvents;
 }
@@ -71,7 +70,7 @@ export class JobSink {
     private readonly options: JobSinkOptions,
   ) {
     this.name = job.spec.job;
-    this.store = openJobStore(job, options.encoder);
+    this.store = options.store;
     this.loop = new RecordLoop(job);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {});

@@ -2,10 +2,13 @@ import type { Kafka } from 'kafkajs';
 import type { CompiledJob, Diagnostic } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
+import type { JobStore } from '../table/job-store.js';
+import { openJobStore } from '../table/open-job-store.js';
 import { JobSink, type JobEvents } from './job-sink.js';
 import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
 import { BadRecordError } from './record-loop.js';
+import type { JobRoster, RunningJob } from './running-jobs.js';
 import { TopicReader } from './topic-reader.js';
 
 export interface SupervisorOptions {
@@ -28,6 +31,9 @@ interface Running {
   reader: TopicReader;
   text: string;
   job: CompiledJob;
+  store: JobStore;
+  /** The file's first error while it does not validate (this job runs on meanwhile). */
+  invalidFile: string | undefined;
   /** Consecutive failed starts or crashes, for the restart backoff. */
   attempts: number;
 }
@@ -39,10 +45,11 @@ const STOP_DRAIN_MS = 3_000;
 /**
  * Runs every job found under the given paths, and keeps them in step with the files: a new file
  * starts its job, a changed one restarts only that job, a removed one stops it, an invalid one is
- * reported while the others (and its own last good version) keep running. Jobs on the same topic
- * share one topic reader.
+ * reported while the others (and its own last good version, marked as such) keep running. Jobs on
+ * the same topic share one topic reader. It is the runner's one reader of job files: the rest of
+ * the runner takes the running jobs from `jobs()`.
  */
-export class JobSupervisor {
+export class JobSupervisor implements JobRoster {
   private readonly running = new Map<string, Running>();
   private readonly readers = new Map<string, TopicReader>();
   private readonly reported = new Map<string, string>();
@@ -102,9 +109,9 @@ export class JobSupervisor {
     await Promise.all([...this.running.values()].map((entry) => this.stopJob(entry)));
   }
 
-  /** The running jobs. */
-  jobs(): JobSink[] {
-    return [...this.running.values()].map((r) => r.sink);
+  /** The running jobs, with the store each writes through and whether its file still validates. */
+  jobs(): RunningJob[] {
+    return [...this.running.values()].map(({ job, store, invalidFile }) => ({ job, store, invalidFile }));
   }
 
   private runSerially(work: () => Promise<void>): Promise<void> {
@@ -124,14 +131,10 @@ export class JobSupervisor {
 
   private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
     if (this.stopped) return;
-    const sink = new JobSink(job, {
-      kafka: this.options.kafka,
-      encoder: this.options.encoder,
-      log: this.options.log,
-      events: this.options.events,
-    });
+    const store = openJobStore(job, this.options.encoder);
+    const sink = new JobSink(job, { kafka: this.options.kafka, store, log: this.options.log, events: this.options.events });
     const reader = this.readerFor(job.spec.source.topic);
-    const entry: Running = { sink, reader, text, job, attempts };
+    const entry: Running = { sink, reader, text, job, store, invalidFile: undefined, attempts };
     this.running.set(job.spec.file, entry);
     sink.done.then(
       () => this.releaseReader(reader),
@@ -184,6 +187,7 @@ export class JobSupervisor {
     if (this.stopped) return;
     const loaded = await loadJobs(this.options.paths);
     this.reportDiagnostics(loaded.diagnostics, loaded.sources);
+    this.markInvalidFiles(firstErrors(loaded.diagnostics));
     for (const [file, entry] of this.running) {
       if (!loaded.sources.has(file)) {
         this.running.delete(file);
@@ -204,19 +208,42 @@ export class JobSupervisor {
     }
   }
 
+  // A running job whose file turned invalid is not stopped (the file may be mid-edit, and its
+  // table would fall behind); it is marked, so status and metrics can say it runs an old version.
+  private markInvalidFiles(errors: Map<string, Diagnostic>): void {
+    for (const [file, entry] of this.running) {
+      const error = errors.get(file);
+      if (!error && entry.invalidFile) this.options.log.info({ job: entry.sink.name, file }, 'job file is valid again');
+      entry.invalidFile = error && formatDiagnostic(error);
+    }
+  }
+
   // Each file's problems are reported once per version of its text, not at every rescan.
   private reportDiagnostics(diagnostics: Diagnostic[], sources: Map<string, string>): void {
     const byFile = new Map<string, Diagnostic[]>();
     for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+    const first = firstErrors(diagnostics);
     for (const [file, list] of byFile) {
       const text = sources.get(file) ?? '';
       if (this.reported.get(file) === text) continue;
       this.reported.set(file, text);
-      const keeping = this.running.has(file) ? ' (the job keeps running its last valid version)' : '';
       const report = this.options.report ?? ((m: string) => process.stderr.write(`${m}\n`));
       for (const d of list) report(formatDiagnostic(d, sources.get(d.file)));
-      this.options.log.warn({ file, errors: list.length }, `job file has errors; not started${keeping}`);
+      const error = first.get(file);
+      const keeping = this.running.get(file);
+      if (keeping && error) {
+        this.options.log.warn({ job: keeping.sink.name, file, error: formatDiagnostic(error), errors: list.length }, 'job file is invalid; the job keeps running its last valid version');
+      } else {
+        this.options.log.warn({ file, error: error && formatDiagnostic(error), errors: list.length }, error ? 'job file has errors; not started' : 'job file has warnings');
+      }
     }
     for (const file of this.reported.keys()) if (!byFile.has(file)) this.reported.delete(file);
   }
+}
+
+/** Each file's first error (warnings do not make a file invalid). */
+function firstErrors(diagnostics: Diagnostic[]): Map<string, Diagnostic> {
+  const first = new Map<string, Diagnostic>();
+  for (const d of diagnostics) if (d.severity === 'error' && !first.has(d.file)) first.set(d.file, d);
+  return first;
 }

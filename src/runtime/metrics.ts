@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FlushResult } from './batch-flusher.js';
 import type { SupervisorOptions } from './job-supervisor.js';
-import { measureLag, type LagTarget, type PartitionLag } from './job-lag.js';
+import { lagTarget, measureLag, type PartitionLag } from './job-lag.js';
+import type { JobRoster } from './running-jobs.js';
 
 // Taken from the supervisor's options, the contract metrics is fed through, wherever the runtime defines them.
 type JobEvents = NonNullable<SupervisorOptions['events']>;
@@ -12,8 +14,15 @@ type JobState = Parameters<NonNullable<JobEvents['onState']>>[1];
 /** One job as the runner's /status endpoint reports it. */
 export interface JobStatus {
   job: string;
+  /** The job file's absolute path (readers elsewhere match files by it); undefined once the job no longer runs here. */
+  file?: string;
   state: JobState;
   error?: string;
+  /**
+   * While the job's file does not validate: its first error (`file:line:col: error: message`).
+   * The job runs on as it was before the file turned invalid.
+   */
+  invalidFile?: string;
   /** When the job entered its state, ISO time. */
   since: string;
   /** The last committed batch, ISO time; undefined before the first one in this process. */
@@ -37,7 +46,8 @@ const LAG_CACHE_MS = 1000;
 
 /**
  * The runner's figures, fed by JobEvents: counters and a batch-duration histogram in a prom-client
- * registry, and the same figures as JSON for `gamepipe status`. Lag is measured when asked for.
+ * registry, and the same figures as JSON for `gamepipe status`. Lag and invalid job files are
+ * read from the supervisor's running jobs when asked for.
  */
 export class PipelineMetrics {
   readonly registry = new Registry();
@@ -59,7 +69,7 @@ export class PipelineMetrics {
 
   constructor(
     private readonly admin: Admin,
-    private readonly targets: () => Promise<LagTarget[]>,
+    private readonly roster: JobRoster,
   ) {
     const registers = [this.registry];
     const counter = (name: string, help: string) => new Counter({ name, help, labelNames: ['job'] as const, registers });
@@ -96,6 +106,16 @@ export class PipelineMetrics {
         for (const s of this.jobs.values()) if (s.lastBatchAt) gauge.set({ job: s.job }, Date.parse(s.lastBatchAt) / 1000);
       },
     });
+    const invalidGauge = new Gauge({
+      name: 'gamepipe_job_file_invalid',
+      help: '1 while the job file does not validate and the job runs on as it was before, else 0',
+      labelNames: ['job'] as const,
+      registers,
+      collect: () => {
+        invalidGauge.reset();
+        for (const r of this.roster.jobs()) invalidGauge.set({ job: r.job.spec.job }, r.invalidFile ? 1 : 0);
+      },
+    });
     const lagGauge = new Gauge({
       name: 'gamepipe_lag_records',
       help: 'Kafka end offset minus the sink checkpoint, per job and partition',
@@ -110,12 +130,18 @@ export class PipelineMetrics {
 
   /** The JSON that GET /status serves. */
   async status(): Promise<RunnerStatus> {
-    return { pid: process.pid, startedAt: this.startedAt, jobs: [...this.jobs.values()], lag: await this.lag() };
+    const running = new Map(this.roster.jobs().map((r) => [r.job.spec.job, r]));
+    const jobs = [...this.jobs.values()].map((s): JobStatus => {
+      const r = running.get(s.job);
+      return r ? { ...s, file: resolve(r.job.spec.file), ...(r.invalidFile && { invalidFile: r.invalidFile }) } : s;
+    });
+    return { pid: process.pid, startedAt: this.startedAt, jobs, lag: await this.lag() };
   }
 
   private lag(): Promise<PartitionLag[]> {
     if (!this.lagCache || Date.now() - this.lagCache.at > LAG_CACHE_MS) {
-      const rows = this.targets().then((t) => measureLag(this.admin, t)).catch(() => [] as PartitionLag[]);
+      const targets = this.roster.jobs().map((r) => lagTarget(r.job, r.store));
+      const rows = measureLag(this.admin, targets).catch(() => [] as PartitionLag[]);
       this.lagCache = { at: Date.now(), rows };
     }
     return this.lagCache.rows;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { loadJobs } from '../../src/dsl/load-jobs.js';
 import { TableCommitter } from '../../src/table/folder/commit-protocol.js';
 import { tableLayout, type TableLayout } from '../../src/table/folder/layout.js';
 import type { CompactionStep } from '../../src/table/folder/compaction/pause-point.js';
+import { createTopic, uniqueTopic } from '../support/kafka.js';
+import { RunnerProcess } from '../support/runner-process.js';
 import { commitBatches } from './committed-table.js';
 import { gamepipe } from './gamepipe-cli.js';
 
@@ -133,5 +135,30 @@ describe('gamepipe compact', () => {
     expect(out.stderr).toContain('compaction needs python3');
     expect((await readdir(join(layout.table, CLOSED_DAY))).sort()).toEqual(before);
     expect(await readdir(join(layout.state, 'compaction'))).toEqual([]);
+  });
+});
+
+describe('gamepipe-run --compact-closed', () => {
+  it('compacts the closed days of the jobs it runs, through the store each job writes with', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'gamepipe-autocompact-'));
+    try {
+      const { dir, layout, ids } = await tableWithSmallFiles(root, 'auto');
+      // The job must start for the runner to hand it to the compactor: give it a topic that exists.
+      const topic = uniqueTopic('autocompact');
+      await createTopic(topic, 1);
+      const file = join(dir, 'jobs', 'auto.job.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('topic: fixture', `topic: ${topic}`));
+      const runner = new RunnerProcess(dir, ['--compact-closed', '--metrics-port', '0', 'jobs']);
+      try {
+        const done = await runner.waitForLog((l) => l.msg === 'partition compacted' && l.job === 'auto', 30_000);
+        expect(done).toMatchObject({ partition: CLOSED_DAY, files: 6, rows: ids.length });
+      } finally {
+        expect(await runner.stop('SIGTERM')).toBe(0);
+      }
+      const files = (await readdir(join(layout.table, CLOSED_DAY))).filter((n) => n.endsWith('.parquet'));
+      expect(files).toHaveLength(1);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,11 @@
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { committedFiles } from '../../src/table/folder/folder-store.js';
+import { eventually } from '../support/runner-process.js';
 import { horsesBySize, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
-interface Job { file: string; job?: string; state: string; errors?: string[]; topic?: string; partitions?: { partition: number; lag: number }[]; lag?: number; rows?: number; rejected?: number; lastBatchAt?: string; batchAvgMs?: number; rate: { t: number; rowsPerSecond: number }[] }
+interface Job { file: string; job?: string; state: string; error?: string; errors?: string[]; topic?: string; partitions?: { partition: number; lag: number }[]; lag?: number; rows?: number; rejected?: number; lastBatchAt?: string; batchAvgMs?: number; rate: { t: number; rowsPerSecond: number }[] }
 
 const ROW_LIMIT = 1000;
 
@@ -146,6 +147,26 @@ describe('the console API over tables a real runner wrote', () => {
 
   it('answers unknown routes with a 404 JSON error', async () => {
     expect(await get('/api/nope')).toEqual({ status: 404, body: { error: 'no such route: GET /api/nope' } });
+  });
+
+  it('shows a file that turned invalid with its errors and the job name its runner keeps running', async () => {
+    const file = join(f.dir, 'jobs', 'default_hits.job.yaml');
+    const valid = await readFile(file, 'utf8');
+    await writeFile(file, valid.replace('  event_id: string', '  event_id: strng'));
+    try {
+      const row = async () => ((await get('/api/jobs')).body as Job[]).find((j) => j.file === file);
+      await eventually(async () => (await row())?.job !== undefined, 10_000, 'the runner to mark the file invalid');
+      expect(await row()).toMatchObject({
+        state: 'invalid',
+        job: f.names.default_hits,
+        error: `job ${f.names.default_hits} keeps running its last valid version (running)`,
+        errors: [expect.stringMatching(/default_hits\.job\.yaml:9:13: error: schema\.event_id must be one of .*got 'strng'/)],
+      });
+    } finally {
+      // The same text as before: the runner keeps the job it runs and only drops the mark.
+      await writeFile(file, valid);
+      await eventually(async () => ((await get('/api/jobs')).body as Job[]).find((j) => j.file === file)?.state === 'running', 10_000, 'the file valid again');
+    }
   });
 
   it('shows stopped jobs once the runner is gone, and still answers tables through DuckDB', async () => {

@@ -77,7 +77,7 @@ function InvalidJob({ job }: { job: JobRow }) {
   return (
     <tr data-file={job.file} data-state="invalid">
       <td><strong title={job.file}>{fileName(job.file)}</strong></td>
-      <td><span class="state state-invalid">invalid</span></td>
+      <td><span class="state state-invalid">invalid</span>{job.error && <div class="error small">{job.error}</div>}</td>
       <td colSpan={7}>
         <pre class="diagnostics">{job.errors?.join('\n')}</pre>
       </td>
