@@ -67,6 +67,24 @@ try {
   log(`kcat left out: ${(err as Error).message.split('\n')[0]}`);
 }
 
+// Not a dependency, so not a contender: what `npm install -D` said here when it was tried.
+const NOT_MEASURED = [
+  '## Not measured: @confluentinc/kafka-javascript (librdkafka)',
+  '',
+  '`npm install -D @confluentinc/kafka-javascript` (1.10.1, tried for issue 11 item 3) fails on this machine, whose network',
+  'reaches only package registries: its install script first downloads a prebuilt binary from GitHub,',
+  '',
+  '    [error] install request to https://github.com/confluentinc/confluent-kafka-javascript/releases/download/v1.10.1/confluent-kafka-javascript-v1.10.1-node-v115-linux-glibc-x64.tar.gz failed, reason: getaddrinfo ENOTFOUND github.com',
+  '',
+  'then builds librdkafka from source, whose configure (`--install-deps --source-deps-only`) downloads zlib, OpenSSL, zstd and curl:',
+  '',
+  '    ERROR: Download of https://zlib.net/fossils/zlib-1.3.2.tar.gz failed',
+  "    make: *** No rule to make target '../deps/librdkafka/config.h', needed by '602aa78fe0d961067cd869d9b4a06c2c29aafc341a2abdc34b4516eb593b5144.intermediate'.  Stop.",
+  '    npm error command sh -c node-pre-gyp install --fallback-to-build',
+  '',
+  'kcat above uses the same library (librdkafka) and stands in as its floor, without any JavaScript per-record work.',
+];
+
 const topic = `bench-kafka-clients-${Date.now()}`;
 const produced = await produceEvents(topic, events, { partitions: 2, log: () => {} });
 log(`produced ${events} events to ${topic} at ${Math.round(produced.eventsPerSecond)} events/s`);
@@ -126,6 +144,8 @@ writeFileSync(
     `Median 1-minute load average at the start of a run: ${loads?.toFixed(2) ?? '—'} (every run's is listed below).`,
     '',
     table,
+    '',
+    ...NOT_MEASURED,
     '',
     '## Runs',
     '',
