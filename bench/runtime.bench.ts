@@ -2,7 +2,7 @@
 // Produces N seed-like events once, then runs `gamepipe-run --once` over them R times for each
 // scenario: one example job into a local folder (format: parquet), the same job as a Delta table
 // on a local disk and on S3 (MinIO: `gamepipe s3 up` unless AWS_ENDPOINT_URL is set), and all the
-// example jobs. Runs are interleaved (run 1 of every scenario, then run 2, ...), each in a fresh
+// example jobs, and each example job twice. Runs are interleaved (run 1 of every scenario, then run 2, ...), each in a fresh
 // folder or prefix, so every run reads the whole topic. Prints medians: events/s over the wall time
 // of the process, peak RSS of its process tree, CPU seconds, output bytes and files; writes them to
 // bench/runtime-results.md.
@@ -33,11 +33,13 @@ console.log(`produced ${events} events to ${topic} at ${Math.round(produced.even
 const s3 = await ensureBenchS3();
 const allJobs = readdirSync(join(ROOT, 'jobs')).filter((f) => f.endsWith('.job.yaml')).sort();
 type Sink = { format: 'delta'; path: (runId: string, dir: string) => string };
-const scenarios: { name: string; files: string[]; sink?: Sink }[] = [
+/** `copies` > 1 runs each file that many times, as jobs of their own (own names, groups and tables). */
+const scenarios: { name: string; files: string[]; sink?: Sink; copies?: number }[] = [
   { name: 'one job (horse_purchases), parquet folder', files: ['horse_purchases.job.yaml'] },
   { name: 'one job, delta on local disk', files: ['horse_purchases.job.yaml'], sink: { format: 'delta', path: (_, dir) => join(dir, 'data/horse_purchases') } },
   { name: 'one job, delta on S3 (MinIO)', files: ['horse_purchases.job.yaml'], sink: { format: 'delta', path: (runId) => `s3://${s3.bucket}/bench/${runId}/horse_purchases` } },
   { name: `all ${allJobs.length} example jobs, parquet folders`, files: allJobs },
+  { name: `${allJobs.length * 2} jobs (the examples twice), parquet folders`, files: allJobs, copies: 2 },
 ];
 
 type Sample = { rate: number; rss: number; cpu: number; bytes: number; files: number };
@@ -47,6 +49,13 @@ for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'gamepipe-bench-runtime-'));
     const runId = `bench${Date.now()}`;
     for (const file of scenario.files) {
+      // Extra copies first: retargetJobFile writes under the file's own name, which the original takes last.
+      for (let copy = (scenario.copies ?? 1) - 1; copy > 0; copy--) {
+        const { file: written, doc } = retargetJobFile(join(ROOT, 'jobs', file), dir, topic, `${runId}c${copy}`);
+        doc.setIn(['sink', 'path'], `data/copy${copy}/${String(doc.getIn(['sink', 'path']))}`);
+        writeFileSync(join(dir, `copy${copy}-${file}`), doc.toString());
+        rmSync(written);
+      }
       const { file: written, doc } = retargetJobFile(join(ROOT, 'jobs', file), dir, topic, runId);
       if (scenario.sink) {
         doc.setIn(['sink', 'format'], scenario.sink.format);
@@ -98,11 +107,12 @@ for (const scenario of scenarios) {
   ]);
 }
 
-const [one, deltaLocal, deltaS3, all] = Object.values(rates) as [number, number, number, number];
+const [one, deltaLocal, deltaS3, all, twice] = Object.values(rates) as [number, number, number, number, number];
 const header = ['scenario', 'events/s', 'peak RSS MiB', 'CPU s', 'output MiB', 'files'];
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 const ratio = [
-  `Cost of all jobs relative to one job (wall time): ${(one / all).toFixed(2)}x`,
+  `Cost of all ${allJobs.length} jobs relative to one job (wall time): ${(one / all).toFixed(2)}x`,
+  `Cost of ${allJobs.length * 2} jobs relative to one job (wall time): ${(one / twice).toFixed(2)}x`,
   `Delta on local disk relative to the parquet folder (events/s): ${((deltaLocal / one) * 100).toFixed(0)}%`,
   `Delta on S3 (MinIO) relative to the parquet folder (events/s): ${((deltaS3 / one) * 100).toFixed(0)}%`,
 ].join('\n\n');
