@@ -1,6 +1,7 @@
-// tsx bench/hotpath-compare.ts [--events N] [--runs R] [--topic T] [--jobs three|all] [--cpu-prof DIR] LABEL=ROOT ...
+// tsx bench/hotpath-compare.ts [--events N] [--runs R] [--topic T] [--jobs three|all] [--cpu-prof DIR] LABEL=ROOT[,NODE_FLAG...] ...
 // Runs `gamepipe-run --once` of several checkouts of gamepipe (ROOT: a project folder, e.g. a
-// `git archive` of a commit with node_modules linked in) over the same topic, interleaved and in
+// `git archive` of a commit with node_modules linked in; node flags may follow, comma-separated,
+// e.g. `semi64=.,--max-semi-space-size=64`) over the same topic, interleaved and in
 // alternating order each round, so a busy shared machine weighs on every checkout alike. Prints
 // each run and the medians of wall and CPU seconds, with the 1-minute load average at each start.
 // --cpu-prof writes V8 CPU profiles of every run there (read them with bench/cpuprofile-summary.ts);
@@ -31,7 +32,8 @@ const events = Number(values.events);
 const contenders = positionals.map((p) => {
   const at = p.indexOf('=');
   if (at < 1) throw new Error(`expected LABEL=ROOT, got '${p}'`);
-  return { label: p.slice(0, at), root: resolve(p.slice(at + 1)) };
+  const [root, ...flags] = p.slice(at + 1).split(',');
+  return { label: p.slice(0, at), root: resolve(root!), flags };
 });
 if (contenders.length === 0) throw new Error('name at least one LABEL=ROOT');
 
@@ -58,11 +60,11 @@ type Sample = { wall: number; cpu: number; load: number };
 const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
 for (let i = 0; i < runs; i++) {
   const order = i % 2 === 0 ? contenders : [...contenders].reverse();
-  for (const { label, root } of order) {
+  for (const { label, root, flags } of order) {
     const dir = mkdtempSync(join(tmpdir(), 'gamepipe-hotpath-'));
     const runId = `hot${Date.now()}`;
     for (const file of jobFiles) retargetJobFile(file, dir, topic, runId);
-    const nodeArgs: string[] = [];
+    const nodeArgs: string[] = [...flags];
     if (profileDir) {
       const out = join(profileDir, `${label}-${i + 1}`);
       mkdirSync(out, { recursive: true });

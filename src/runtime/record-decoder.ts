@@ -15,23 +15,13 @@ export class ReusableRecordMeta implements RecordMeta {
   }
 }
 
-/**
- * Why a record is bad. Allocated only for bad records: a good one decodes to its event itself, so
- * the hot loop makes no wrapper object per record. A parsed JSON value is never an instance of
- * this class, so `instanceof BadRecord` tells the two apart.
- */
-export class BadRecord {
-  constructor(readonly reason: string) {}
-}
-
-/** A record value decoded: its event (a JSON object), or why it is a bad record. */
-export type Decoded = Record<string, unknown> | BadRecord;
+export type Decoded = { event: Record<string, unknown> } | { bad: string };
 
 /** Decodes a record value into a JSON object event, or says why it is a bad record; sets `meta.raw`. */
 export function decodeRecord(value: Buffer | null, meta: ReusableRecordMeta): Decoded {
   if (value === null) {
     meta.raw = '';
-    return new BadRecord('record has no value (null)');
+    return { bad: 'record has no value (null)' };
   }
   const text = value.toString('utf8');
   meta.raw = text;
@@ -39,12 +29,12 @@ export function decodeRecord(value: Buffer | null, meta: ReusableRecordMeta): De
   try {
     event = JSON.parse(text);
   } catch (err) {
-    return new BadRecord(`not JSON: ${(err as Error).message}`);
+    return { bad: `not JSON: ${(err as Error).message}` };
   }
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-    return new BadRecord(`not a JSON object but ${event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`}`);
+    return { bad: `not a JSON object but ${event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`}` };
   }
-  return event as Record<string, unknown>;
+  return { event: event as Record<string, unknown> };
 }
 
 /** The bad-record reason for a value over a job's size bound. */

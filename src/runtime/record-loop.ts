@@ -1,7 +1,7 @@
 import type { CompiledJob, OutputValue } from '../dsl/job-spec.js';
 import { deadLetterRow } from './dead-letters.js';
 import type { PartitionBuffer } from './partition-buffer.js';
-import { BadRecord, oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
+import { oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
 import { dtFolder } from '../table/partition-days.js';
 
 /** Raised when a job with `on_bad_record: fail` meets a bad record. */
@@ -49,10 +49,10 @@ export class RecordLoop {
     if (decoded === undefined) {
       bad = oversizeReason(bytes, job.spec.maxRecordBytes);
       raw = raw.slice(0, job.spec.maxRecordBytes);
-    } else if (decoded instanceof BadRecord) {
-      bad = decoded.reason;
-    } else if (job.filter(decoded, meta)) {
-      bad = job.project(decoded, meta, row);
+    } else if ('bad' in decoded) {
+      bad = decoded.bad;
+    } else if (job.filter(decoded.event, meta)) {
+      bad = job.project(decoded.event, meta, row);
       if (bad === undefined) buffer.addRow(this.partitioned ? dtFolder(meta.timestamp) : '', row);
     }
     if (bad !== undefined) {

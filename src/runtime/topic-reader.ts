@@ -216,9 +216,6 @@ export class TopicReader {
   private deliver(partition: number, messages: EachBatchPayload['batch']['messages'], takers: JobSink[]): void {
     const meta = this.meta;
     meta.partition = partition;
-    // Looked up once per batch, not per record: nothing changes a job's buffers while a batch is
-    // delivered (a failing job is failed later, in its own turn of `exclusive`).
-    const buffers = takers.map((s) => s.buffers.get(partition)!);
     for (const message of messages) {
       const offset = Number(message.offset);
       const value = message.value;
@@ -229,10 +226,10 @@ export class TopicReader {
       let decoded: Decoded | undefined;
       for (let i = 0; i < takers.length; i++) {
         const sink = takers[i]!;
-        const buffer = buffers[i]!;
+        const buffer = sink.buffers.get(partition);
         // Below `next` was already taken: a re-delivery after a seek for another job. A fenced
         // buffer takes nothing until it restarts at the checkpoint that fenced it.
-        if (offset < buffer.next || buffer.fencedAt !== undefined) continue;
+        if (!buffer || offset < buffer.next || buffer.fencedAt !== undefined) continue;
         try {
           if (sink.loop.acceptsSize(bytes)) {
             decoded ??= decodeRecord(value, meta);
@@ -243,8 +240,7 @@ export class TopicReader {
           }
         } catch (err) {
           if (!(err instanceof BadRecordError)) throw err;
-          takers.splice(i, 1);
-          buffers.splice(i--, 1);
+          takers.splice(i--, 1);
           void this.exclusive(() => sink.fail(err));
         }
       }
