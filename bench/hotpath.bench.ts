@@ -80,7 +80,9 @@ async function loadCheckout(root: string) {
         if (buffer.rows >= MAX_ROWS) buffer.recycle(buffer.seal());
       }
     }
-    return sinks.reduce((n, s) => n + [...s.buffers.values()].reduce((m, b) => m + b.rows + b.rejectedRows, 0), 0);
+    let rows = 0;
+    for (const sink of sinks) for (const b of sink.buffers.values() as Iterable<{ rows: number; rejectedRows: number }>) rows += b.rows + b.rejectedRows;
+    return rows;
   };
 }
 
