@@ -131,6 +131,18 @@ describe('ColumnBatch', () => {
     expect(Buffer.from(data.values.subarray(0, data.valueOffsets[texts.length]))).toEqual(Buffer.from(texts.join('')));
   });
 
+  it('copies UTF-8 bytes into a string column as they are, and refuses them elsewhere', () => {
+    const batch = new ColumnBatch([
+      { name: 's', type: 'string' },
+      { name: 'n', type: 'int' },
+    ]);
+    batch.append([Buffer.from('épée'), 1]);
+    batch.append(['text', 2]);
+    expect(batch.toArrowTable().getChild('s')!.toArray()).toEqual(['épée', 'text']);
+    expect(() => batch.append(['x', new Uint8Array([49])])).toThrow('column "n" (int): expected a 32-bit integer, got 1 bytes of UTF-8');
+    expect(batch.rowCount).toBe(2);
+  });
+
   it('refuses two columns with one name', () => {
     expect(() => new ColumnBatch([COLUMNS[0]!, COLUMNS[0]!])).toThrow('column "name" appears twice');
   });
