@@ -1,6 +1,8 @@
-// tsx bench/cpuprofile-summary.ts FILE.cpuprofile [--top N]
+// tsx bench/cpuprofile-summary.ts FILE.cpuprofile... [--top N]
 // Sums the self time per function of a V8 CPU profile (`node --cpu-prof`), so a profile can be
-// compared with another in a commit message or a report without opening DevTools.
+// compared with another in a commit message or a report without opening DevTools. Given several
+// profiles (runs of one program), prints the median of every figure over them: one profile of a
+// busy shared machine says little on its own.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -96,6 +98,30 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Every figure as its median over `summaries` (a function missing from a profile counts 0 ms there). */
+export function medianSummary(summaries: ProfileSummary[]): ProfileSummary {
+  const across = <K>(pick: (s: ProfileSummary) => Map<K, number>): Map<K, number> => {
+    const keys = new Set(summaries.flatMap((s) => [...pick(s).keys()]));
+    return new Map([...keys].map((k) => [k, median(summaries.map((s) => pick(s).get(k) ?? 0))] as const).sort((a, b) => b[1] - a[1]));
+  };
+  const byKey = (s: ProfileSummary) => new Map(s.functions.map((f) => [`${f.name}@${f.where}`, f.selfMs]));
+  const named = new Map(summaries.flatMap((s) => s.functions.map((f) => [`${f.name}@${f.where}`, f] as const)));
+  return {
+    totalMs: median(summaries.map((s) => s.totalMs)),
+    idleMs: median(summaries.map((s) => s.idleMs)),
+    busyMs: median(summaries.map((s) => s.busyMs)),
+    gcMs: median(summaries.map((s) => s.gcMs)),
+    byPackage: across((s) => s.byPackage),
+    functions: [...across(byKey)].map(([key, selfMs]) => ({ name: named.get(key)!.name, where: named.get(key)!.where, selfMs })),
+  };
+}
+
 /** The summary as text: totals, packages, then the `top` functions by self time. */
 export function formatSummary(summary: ProfileSummary, top = 25): string {
   const ms = (v: number) => `${Math.round(v)} ms`.padStart(9);
@@ -113,8 +139,7 @@ export function formatSummary(summary: ProfileSummary, top = 25): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
-  for (const file of positionals) {
-    console.log(`== ${file}`);
-    console.log(formatSummary(summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile), Number(values.top)));
-  }
+  const summaries = positionals.map((file) => summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile));
+  if (summaries.length > 1) console.log(`medians over ${summaries.length} profiles:`);
+  console.log(formatSummary(summaries.length === 1 ? summaries[0]! : medianSummary(summaries), Number(values.top)));
 }

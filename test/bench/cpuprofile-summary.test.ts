@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, packageOf, summarizeProfile, type CpuProfile } from '../../bench/cpuprofile-summary.js';
+import { formatSummary, medianSummary, packageOf, summarizeProfile, type CpuProfile } from '../../bench/cpuprofile-summary.js';
 
 const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber });
 
@@ -38,6 +38,20 @@ describe('cpuprofile summary', () => {
       ['kafkajs', 0.2],
     ]);
     expect(formatSummary(s, 2)).toContain('top 2 functions by self time:');
+  });
+
+  it('takes the median of every figure over several profiles, 0 ms where a function is missing', () => {
+    const one = summarizeProfile(profile);
+    const other = summarizeProfile({ ...profile, samples: [4, 4, 4, 2, 2] });
+    const third = summarizeProfile({ ...profile, samples: [2, 2, 2, 2, 2] });
+    const m = medianSummary([one, other, third]);
+    // decodeRecord: 0.4, 0.6, 0 -> 0.4; fromString: 0.2, 0, 0 -> 0; idle: 0.05, 0.1, 0.7 -> 0.1.
+    expect(m.functions.find((f) => f.name === 'decodeRecord')!.selfMs).toBeCloseTo(0.4);
+    expect(m.functions.find((f) => f.name === 'fromString')!.selfMs).toBe(0);
+    expect(m.idleMs).toBeCloseTo(0.1);
+    expect(m.totalMs).toBeCloseTo(0.7);
+    expect(m.functions[0]!.name).toBe('decodeRecord');
+    expect(m.byPackage.get('gamepipe')).toBeCloseTo(0.4);
   });
 
   it('names the package of a script', () => {
