@@ -110,8 +110,8 @@ export function medianSummary(summaries: ProfileSummary[]): ProfileSummary {
     const keys = new Set(summaries.flatMap((s) => [...pick(s).keys()]));
     return new Map([...keys].map((k) => [k, median(summaries.map((s) => pick(s).get(k) ?? 0))] as const).sort((a, b) => b[1] - a[1]));
   };
-  const byKey = (s: ProfileSummary) => new Map(s.functions.map((f) => [`${f.name}@${f.where}`, f.selfMs]));
-  const named = new Map(summaries.flatMap((s) => s.functions.map((f) => [`${f.name}@${f.where}`, f] as const)));
+  const byKey = (s: ProfileSummary) => new Map<string, number>(s.functions.map((f) => [`${f.name}@${f.where}`, f.selfMs]));
+  const named = new Map<string, FunctionTime>(summaries.flatMap((s) => s.functions.map((f) => [`${f.name}@${f.where}`, f] as const)));
   return {
     totalMs: median(summaries.map((s) => s.totalMs)),
     idleMs: median(summaries.map((s) => s.idleMs)),
