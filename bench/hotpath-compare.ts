@@ -12,6 +12,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseCheckouts, roundOrder } from './compare/checkouts.js';
+import { median } from './compare/combine-runs.js';
 import { exampleJobFiles, retargetJobFile } from './compare/gamepipe.js';
 import { runMeasured } from './compare/measured-run.js';
 import { produceEvents } from './workload/producer.js';
@@ -29,15 +31,7 @@ const { values, positionals } = parseArgs({
 });
 const runs = Number(values.runs);
 const events = Number(values.events);
-const contenders = positionals.map((p) => {
-  const at = p.indexOf('=');
-  if (at < 1) throw new Error(`expected LABEL=ROOT, got '${p}'`);
-  const [root, ...flags] = p.slice(at + 1).split(',');
-  return { label: p.slice(0, at), root: resolve(root!), flags };
-});
-if (contenders.length === 0) throw new Error('name at least one LABEL=ROOT');
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const contenders = parseCheckouts(positionals);
 
 let topic = values.topic;
 if (!topic) {
@@ -59,7 +53,7 @@ const profileDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
 type Sample = { wall: number; cpu: number; load: number };
 const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
 for (let i = 0; i < runs; i++) {
-  const order = i % 2 === 0 ? contenders : [...contenders].reverse();
+  const order = roundOrder(contenders, i);
   for (const { label, root, flags } of order) {
     const dir = mkdtempSync(join(tmpdir(), 'gamepipe-hotpath-'));
     const runId = `hot${Date.now()}`;
@@ -88,8 +82,8 @@ for (let i = 0; i < runs; i++) {
 console.log(`\ntopic ${topic}, ${jobFiles.length} jobs, ${runs} interleaved runs each; medians:`);
 for (const { label } of contenders) {
   const taken = samples.get(label)!;
-  const wall = median(taken.map((s) => s.wall));
-  const cpu = median(taken.map((s) => s.cpu));
+  const wall = median(taken.map((s) => s.wall))!;
+  const cpu = median(taken.map((s) => s.cpu)) ?? NaN;
   const loads = taken.map((s) => s.load.toFixed(2)).join(', ');
   console.log(`  ${label.padEnd(12)} wall ${wall.toFixed(2)} s   CPU ${cpu.toFixed(2)} s   (wall: ${taken.map((s) => s.wall.toFixed(2)).join(', ')}; load: ${loads})`);
 }

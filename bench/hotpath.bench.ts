@@ -8,9 +8,11 @@
 // medians and the fastest run (other work on the machine only ever adds time to a run).
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseCheckouts, roundOrder } from './compare/checkouts.js';
+import { median } from './compare/combine-runs.js';
 import { exampleJobFiles } from './compare/gamepipe.js';
 import { eventStream } from './workload/events.js';
 
@@ -87,19 +89,13 @@ async function loadCheckout(root: string) {
 }
 
 const contenders = [];
-for (const p of positionals) {
-  const at = p.indexOf('=');
-  if (at < 1) throw new Error(`expected LABEL=ROOT, got '${p}'`);
-  contenders.push({ label: p.slice(0, at), run: await loadCheckout(resolve(p.slice(at + 1))) });
-}
-if (contenders.length === 0) throw new Error('name at least one LABEL=ROOT');
+for (const { label, root } of parseCheckouts(positionals)) contenders.push({ label, run: await loadCheckout(root) });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const taken = new Map<string, { wall: number; cpu: number }[]>(contenders.map((c) => [c.label, []]));
 const rows = new Map<string, number>();
 // Round 0 warms the JIT up and is not counted.
 for (let i = 0; i <= runs; i++) {
-  const order = i % 2 === 0 ? contenders : [...contenders].reverse();
+  const order = roundOrder(contenders, i);
   for (const { label, run } of order) {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -114,7 +110,7 @@ console.log(`${events} records, ${jobFiles.length} jobs, ${runs} interleaved run
 for (const { label } of contenders) {
   const t = taken.get(label)!;
   console.log(
-    `  ${label.padEnd(12)} ${median(t.map((s) => s.wall)).toFixed(0)} ns/record wall   ${median(t.map((s) => s.cpu)).toFixed(0)} ns/record CPU   ` +
+    `  ${label.padEnd(12)} ${median(t.map((s) => s.wall))!.toFixed(0)} ns/record wall   ${median(t.map((s) => s.cpu))!.toFixed(0)} ns/record CPU   ` +
       `fastest run ${Math.min(...t.map((s) => s.wall)).toFixed(0)} ns/record wall   (rows ${rows.get(label)}; wall: ${t.map((s) => s.wall.toFixed(0)).join(', ')})`,
   );
 }
