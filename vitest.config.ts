@@ -11,6 +11,8 @@ const UNIT = [
   'test/bin/**/*.test.ts',
   'test/runtime/commit-protocol.test.ts',
   'test/runtime/partition-buffer.test.ts',
+  'test/runtime/record-decoder.test.ts',
+  'test/runtime/record-loop.test.ts',
   'test/runtime/parquet/**/*.test.ts',
   'test/runtime/decisions/**/*.test.ts',
   'test/table/delta-log.test.ts',

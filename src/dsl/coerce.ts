@@ -1,3 +1,4 @@
+import { parseIsoUtcMillis } from './iso-timestamp.js';
 import type { ColumnType, OutputValue } from './job-spec.js';
 
 // Every coercion returns the typed value, null when the input is missing or null, and undefined
@@ -89,6 +90,9 @@ export function coerceTimestamp(v: unknown): number | null | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? Math.floor(v) : undefined;
   if (v === null || v === undefined) return null;
   if (typeof v !== 'string') return undefined;
+  // Text in the API's own shape is never numeric, so reading it first changes no result.
+  const iso = parseIsoUtcMillis(v);
+  if (iso !== undefined) return iso;
   const n = coerceDouble(v);
   if (n !== undefined && n !== null) return Math.floor(n);
   if (!ISO_DATE.test(v)) return undefined;

@@ -1,4 +1,5 @@
 import type { ColumnType, OutputValue } from '../dsl/job-spec.js';
+import type { BatchValue } from './batch/column-accumulators.js';
 import { ColumnBatch } from './batch/column-batch.js';
 import { DEAD_LETTER_COLUMNS } from './dead-letters.js';
 
@@ -54,7 +55,7 @@ export class PartitionBuffer {
   }
 
   /** Adds an output row (copied) to the batch of `folder`. */
-  addRow(folder: string, row: OutputValue[]): void {
+  addRow(folder: string, row: readonly BatchValue[]): void {
     let batch = this.groups.get(folder);
     if (batch === undefined) {
       batch = this.spareRows.pop() ?? new ColumnBatch(this.columns);

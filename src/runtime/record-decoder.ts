@@ -7,6 +7,8 @@ export class ReusableRecordMeta implements RecordMeta {
   offset = '0';
   timestamp = 0;
   raw = '';
+  /** The record value `raw` was decoded from (null with it), to copy into a raw_event column as it is. */
+  rawBytes: Buffer | null = null;
   keyBytes: Buffer | null = null;
 
   /** The record key as text, decoded only when a job asks for `$key`. */
@@ -19,6 +21,7 @@ export type Decoded = { event: Record<string, unknown> } | { bad: string };
 
 /** Decodes a record value into a JSON object event, or says why it is a bad record; sets `meta.raw`. */
 export function decodeRecord(value: Buffer | null, meta: ReusableRecordMeta): Decoded {
+  meta.rawBytes = value;
   if (value === null) {
     meta.raw = '';
     return { bad: 'record has no value (null)' };

@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import type { CompiledJob, OutputValue } from '../dsl/job-spec.js';
+import type { BatchValue } from './batch/column-accumulators.js';
 import { deadLetterRow } from './dead-letters.js';
 import type { PartitionBuffer } from './partition-buffer.js';
 import { oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
@@ -24,13 +26,16 @@ export class BadRecordError extends Error {
  * and offered to every job reading that topic.
  */
 export class RecordLoop {
-  private readonly row: OutputValue[];
+  private readonly row: BatchValue[];
   private readonly deadLetter: OutputValue[] = new Array(6).fill(null);
   private readonly partitioned: boolean;
+  /** Where the projection puts raw_event (after the schema's columns), or -1 without one. */
+  private readonly rawColumn: number;
 
   constructor(private readonly job: CompiledJob) {
     this.row = new Array(job.columns.length).fill(null);
     this.partitioned = job.spec.sink.partitionBy.includes('dt');
+    this.rawColumn = job.spec.include.includes('raw_event') ? job.spec.schema.length : -1;
   }
 
   /** Whether this job must see the decoded event of a record of `bytes` bytes (or only its size). */
@@ -52,8 +57,14 @@ export class RecordLoop {
     } else if ('bad' in decoded) {
       bad = decoded.bad;
     } else if (job.filter(decoded.event, meta)) {
-      bad = job.project(decoded.event, meta, row);
-      if (bad === undefined) buffer.addRow(this.partitioned ? dtFolder(meta.timestamp) : '', row);
+      bad = job.project(decoded.event, meta, row as OutputValue[]);
+      if (bad === undefined) {
+        // The record's own bytes are the UTF-8 of `raw` when they are valid UTF-8 (decoding
+        // replaced nothing), so they are copied as they are instead of encoding `raw` again.
+        const { rawColumn } = this;
+        if (rawColumn >= 0 && meta.rawBytes !== null && isUtf8(meta.rawBytes)) row[rawColumn] = meta.rawBytes;
+        buffer.addRow(this.partitioned ? dtFolder(meta.timestamp) : '', row);
+      }
     }
     if (bad !== undefined) {
       const { onBadRecord } = job.spec;

@@ -1,6 +1,6 @@
 import * as arrow from 'apache-arrow';
-import type { ColumnType, OutputValue } from '../../dsl/job-spec.js';
-import { columnAccumulator, type ColumnAccumulator } from './column-accumulators.js';
+import type { ColumnType } from '../../dsl/job-spec.js';
+import { columnAccumulator, type BatchValue, type ColumnAccumulator } from './column-accumulators.js';
 
 /** An output column: its name and the type its values are coerced to. */
 export interface BatchColumn {
@@ -31,7 +31,7 @@ export class ColumnBatch {
   }
 
   /** Copies one row in (values in column order); a value of the wrong type throws and adds nothing. */
-  append(row: readonly OutputValue[]): void {
+  append(row: readonly BatchValue[]): void {
     const accumulators = this.accumulators;
     if (row.length !== accumulators.length) {
       throw new TypeError(`ColumnBatch: row has ${row.length} values, the batch has ${accumulators.length} columns`);

@@ -108,6 +108,41 @@ describe('ColumnBatch', () => {
     ]);
   });
 
+  it('writes every string as UTF-8 whatever its length and characters', () => {
+    const texts = [
+      '',
+      'purchase_horse',
+      'a'.repeat(47),
+      'b'.repeat(48),
+      'c'.repeat(49),
+      'épée',
+      `${'x'.repeat(40)}é`, // ASCII first, then a character the short path hands over
+      `${'y'.repeat(47)}€`,
+      '😀 dragon',
+      'lone \ud800 surrogate',
+      '\u007f\u0080',
+      'z'.repeat(500),
+    ];
+    const batch = new ColumnBatch([{ name: 's', type: 'string' }]);
+    for (const text of texts) batch.append([text]);
+    const column = batch.toArrowTable().getChild('s')!;
+    expect(column.toArray()).toEqual(texts.map((t) => Buffer.from(t).toString()));
+    const data = column.data[0]!;
+    expect(Buffer.from(data.values.subarray(0, data.valueOffsets[texts.length]))).toEqual(Buffer.from(texts.join('')));
+  });
+
+  it('copies UTF-8 bytes into a string column as they are, and refuses them elsewhere', () => {
+    const batch = new ColumnBatch([
+      { name: 's', type: 'string' },
+      { name: 'n', type: 'int' },
+    ]);
+    batch.append([Buffer.from('épée'), 1]);
+    batch.append(['text', 2]);
+    expect(batch.toArrowTable().getChild('s')!.toArray()).toEqual(['épée', 'text']);
+    expect(() => batch.append(['x', new Uint8Array([49])])).toThrow('column "n" (int): expected a 32-bit integer, got 1 bytes of UTF-8');
+    expect(batch.rowCount).toBe(2);
+  });
+
   it('refuses two columns with one name', () => {
     expect(() => new ColumnBatch([COLUMNS[0]!, COLUMNS[0]!])).toThrow('column "name" appears twice');
   });
