@@ -1,18 +1,16 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensurePythonTools } from '../../src/pytools/python-tools.js';
 import { s3Client } from '../../src/table/storage/s3-store.js';
 import { LOCAL_S3_BUCKET } from '../../src/s3local/s3-env.js';
+import { runPython } from '../support/delta-rs.js';
 import { suiteS3Env } from './suite-s3.js';
 
-const run = promisify(execFile);
 const dirs: string[] = [];
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
@@ -36,7 +34,7 @@ describe('python tools', () => {
       'read = deltalake.DeltaTable(sys.argv[1])',
       'print(deltalake.__version__, read.version(), sorted(read.to_pyarrow_table().column("coins").to_pylist()))',
     ].join('\n');
-    const { stdout } = await run(process.env.GAMEPIPE_PYTHON!, ['-c', script, join(dir, 'coins')]);
+    const stdout = await runPython(script, [join(dir, 'coins')]);
     expect(stdout.trim()).toBe('1.6.6 0 [3, 5]');
   });
 

@@ -27,10 +27,18 @@ print(json.dumps({
     'files': len(table.file_uris()),
     'values': {c: data.column(c).to_pylist() for c in columns},
 }, default=str))
-sys.stdout.flush()
-# deltalake 1.6 with pyarrow aborts in a C++ destructor at interpreter exit, after its work is done.
-os._exit(0)
 `;
+
+// deltalake 1.6 with pyarrow sometimes aborts in a C++ destructor at interpreter exit ("terminate
+// called without an active exception"), after its work is done: leave without running destructors.
+const EPILOGUE = '\nimport os as _os, sys as _sys\n_sys.stdout.flush()\n_os._exit(0)\n';
+
+/** Runs a Python script with the project's venv python (GAMEPIPE_PYTHON) and returns its stdout. */
+export async function runPython(script: string, args: string[] = []): Promise<string> {
+  const python = process.env.GAMEPIPE_PYTHON ?? 'python3';
+  const { stdout } = await exec(python, ['-c', script + EPILOGUE, ...args], { maxBuffer: 256 * 1024 * 1024 });
+  return stdout;
+}
 
 export interface DeltaRsRead {
   version: number;
@@ -43,7 +51,5 @@ export interface DeltaRsRead {
 
 /** Reads the Delta table at `uri` (a path or an s3:// URL) with delta-rs. */
 export async function readWithDeltaRs(uri: string, columns: string[] = []): Promise<DeltaRsRead> {
-  const python = process.env.GAMEPIPE_PYTHON ?? 'python3';
-  const { stdout } = await exec(python, ['-c', SCRIPT, uri, columns.join(',')], { maxBuffer: 256 * 1024 * 1024 });
-  return JSON.parse(stdout) as DeltaRsRead;
+  return JSON.parse(await runPython(SCRIPT, [uri, columns.join(',')])) as DeltaRsRead;
 }
