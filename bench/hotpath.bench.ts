@@ -1,12 +1,13 @@
 // tsx bench/hotpath.bench.ts [--events N] [--runs R] [--jobs three|all] LABEL=ROOT ...
-// The main thread's per-record work alone, for several checkouts of gamepipe in one process:
-// the topic reader's delivery (decode, filter, project, append to column batches) of N seed-like
-// records, already fetched, into the example jobs' partition buffers. No broker, no encoding, no
+// The per-record work alone, for several checkouts of gamepipe in one process: decode, filter,
+// project and append to column batches of N seed-like records, already fetched, for the example
+// jobs (the topic reader's delivery before the processing threads; a processing thread's work,
+// packing included, since). No broker, no encoding, no
 // files, so a change of a few percent on the hot path shows through the noise that a whole
 // `gamepipe-run --once` (bench/hotpath-compare.ts) carries on a shared machine. Checkouts run
 // interleaved, in alternating order each round; prints ns per record (wall and process CPU),
 // medians and the fastest run (other work on the machine only ever adds time to a run).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -59,10 +60,34 @@ const batches: { partition: number; messages: Message[] }[] = [];
 async function loadCheckout(root: string) {
   const load = (path: string) => import(pathToFileURL(join(root, path)).href);
   const { loadJobs } = await load('src/dsl/load-jobs.ts');
+  const { jobs } = await loadJobs(jobFiles);
+  // Since the processing threads: what one thread does with the records the reader packs for it.
+  if (existsSync(join(root, 'src/runtime/processing/record-processor.ts'))) {
+    const { RecordProcessor } = await load('src/runtime/processing/record-processor.ts');
+    const { packRecords, UnpackedRecords } = await load('src/runtime/processing/record-pack.ts');
+    return () => {
+      const processor = new RecordProcessor();
+      const ids = jobs.map((job: { spec: unknown }, i: number) => (processor.addJob(i, job.spec), i));
+      for (const id of ids) for (let p = 0; p < PARTITIONS; p++) processor.open(id, p, 0);
+      let rows = 0;
+      for (const { partition, messages } of batches) {
+        const reply = processor.process(0, 'bench', partition, ids, new UnpackedRecords(packRecords(messages, 0).buffer));
+        for (const b of reply.batches) {
+          if (b.rows < MAX_ROWS) continue;
+          rows += b.rows + b.rejectedRows;
+          processor.seal(0, b.job, partition);
+        }
+      }
+      for (const id of ids) for (let p = 0; p < PARTITIONS; p++) {
+        const sealed = processor.seal(0, id, p);
+        rows += sealed.rows + sealed.rejectedRows;
+      }
+      return rows;
+    };
+  }
   const { TopicReader } = await load('src/runtime/topic-reader.ts');
   const { RecordLoop } = await load('src/runtime/record-loop.ts');
   const { PartitionBuffer } = await load('src/runtime/partition-buffer.ts');
-  const { jobs } = await loadJobs(jobFiles);
   // deliver() needs no broker: the reader is never started.
   const reader = new TopicReader('bench', { kafka: undefined, log: undefined, once: true });
   return () => {

@@ -10,14 +10,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const PROJECT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['src', 'api'];
-const ENTRY = 'src/cli/main.ts';
+// The CLI, and the processing thread's entry (a worker thread loads a module of its own).
+const ENTRIES = { main: 'src/cli/main.ts', 'processing-worker': 'src/runtime/processing/processing-worker.ts' };
 // node_modules/.cache is where tools keep rebuildable output; bare imports resolve from there too.
 const BUILDS = 'node_modules/.cache/gamepipe-cli';
 // Files the code opens relative to its own module (`new URL('./x', import.meta.url)`): in a bundle
 // that is the bundle's folder, so they are copied beside it.
 const ASSETS = ['src/runtime/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
 // Bump when the build options below change, so existing builds are not reused.
-const BUILD_FORMAT = 1;
+const BUILD_FORMAT = 2;
 const UNUSED_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Every file under `dir`, recursively. */
@@ -47,7 +48,7 @@ async function build(root, outdir) {
   rmSync(work, { recursive: true, force: true });
   try {
     await esbuild({
-      entryPoints: [join(root, ENTRY)],
+      entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, path]) => [name, join(root, path)])),
       outdir: work,
       bundle: true,
       // Subcommands import lazily (validate never loads Kafka or DuckDB); splitting keeps that.

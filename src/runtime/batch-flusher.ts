@@ -1,4 +1,5 @@
-import type { SealedBatch } from './partition-buffer.js';
+import { tableFromIPC } from 'apache-arrow';
+import type { SealedReply } from './processing/worker-protocol.js';
 import type { JobStore } from '../table/job-store.js';
 
 /** What one partition's commit wrote, for the batch log line and the metrics. */
@@ -16,10 +17,11 @@ export type FlushResult = {
 } & ({ outcome: 'committed' } | { outcome: 'fenced'; resumeAt: number });
 
 /** Hands a partition's sealed batch to the job's table store as Arrow tables, and reports what the commit did. */
-export async function commitSealedBatch(topic: string, sealed: SealedBatch, store: JobStore): Promise<FlushResult> {
+export async function commitSealedBatch(topic: string, sealed: SealedReply, store: JobStore): Promise<FlushResult> {
   const started = performance.now();
-  const groups = new Map([...sealed.groups].map(([folder, batch]) => [folder, batch.toArrowTable()]));
-  const rejected = sealed.rejected && sealed.rejected.rowCount > 0 ? sealed.rejected.toArrowTable() : undefined;
+  // The tables view the IPC bytes the processing thread handed over: no copy.
+  const groups = new Map(sealed.groups.map(([folder, ipc]) => [folder, tableFromIPC(ipc)]));
+  const rejected = sealed.rejected ? tableFromIPC(sealed.rejected) : undefined;
   const result = await store.commit({ topic, partition: sealed.partition, from: sealed.from, next: sealed.next, groups, rejected });
   const common = {
     partition: sealed.partition,

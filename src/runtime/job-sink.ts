@@ -5,8 +5,10 @@ import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
 import { flushDue } from './decisions/flush-due.js';
 import { hasReadTo, onceProgress, type OnceProgress } from './decisions/once-progress.js';
 import type { Logger } from './logger.js';
-import { PartitionBuffer, type SealedBatch } from './partition-buffer.js';
-import { BadRecordError, RecordLoop } from './record-loop.js';
+import { BadRecordError } from './bad-record-error.js';
+import { PartitionState } from './partition-state.js';
+import type { ProcessingPool } from './processing/processing-pool.js';
+import type { BadRecordReport, OpenBatchReport, SealedReply } from './processing/worker-protocol.js';
 import type { JobStore } from '../table/job-store.js';
 
 /** How a job reports its life to whoever supervises it (logs, metrics, status). */
@@ -31,6 +33,8 @@ export interface JobSinkOptions {
   kafka: Kafka;
   /** The job's tables; the supervisor opens them once per version of the job and shares them with lag and compaction. */
   store: JobStore;
+  /** Where this job's records are processed and its open batches held. */
+  processing: ProcessingPool;
   log: Logger;
   events?: JobEvents;
 }
@@ -38,14 +42,17 @@ export interface JobSinkOptions {
 /**
  * One job's side of the pipeline: its membership in consumer group `gamepipe.<job>` (which gives
  * it partitions, spreads them over processes and holds the offsets Kafka tooling shows), its open
- * batches per partition, and their commits to its table. Records reach it from the topic reader;
- * its own group consumer is paused and never fetches, so five jobs on a topic read it once.
+ * batches per partition (held on a processing thread), and their commits to its table. The topic
+ * reader hands the records of its partitions to processing; its own group consumer is paused and
+ * never fetches, so five jobs on a topic read it once.
  */
 export class JobSink {
   readonly name: string;
-  readonly loop: RecordLoop;
-  readonly buffers = new Map<number, PartitionBuffer>();
+  /** This job's id at the processing threads. */
+  readonly processingId: number;
+  private readonly partitions = new Map<number, PartitionState>();
   private readonly store: JobStore;
+  private readonly topic: string;
   private member: Consumer | undefined;
   private reader: ReaderLink | undefined;
   /** When this job last committed something; 0 so the first records are committed at once. */
@@ -53,6 +60,8 @@ export class JobSink {
   stopped = false;
   /** Per partition, the commit in flight (at most one: sealing the next waits for it). */
   private readonly inFlight = new Map<number, Promise<void>>();
+  /** The bad record that stops this job (`on_bad_record: fail`), once processing met one. */
+  private badRecord: BadRecordReport | undefined;
   /** The first commit that failed; the next flush throws it and the job fails. */
   private commitError: Error | undefined;
   /** The end offsets the topic had at start: a --once job ends when its partitions reach them. */
@@ -71,13 +80,53 @@ export class JobSink {
   ) {
     this.name = job.spec.job;
     this.store = options.store;
-    this.loop = new RecordLoop(job);
+    this.topic = job.spec.source.topic;
+    this.processingId = options.processing.addJob(job.spec);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {});
   }
 
   private get log(): Logger {
     return this.options.log;
+  }
+
+  private get processing(): ProcessingPool {
+    return this.options.processing;
+  }
+
+  /** The offset this job takes records of `partition` from, or undefined when it takes none now. */
+  takesFrom(partition: number): number | undefined {
+    const state = this.stopped ? undefined : this.partitions.get(partition);
+    // A fenced partition takes nothing until it restarts at the checkpoint that fenced it.
+    return state === undefined || state.fencedAt !== undefined ? undefined : state.next;
+  }
+
+  /** The records of `partition` below `next` were handed to processing for this job. */
+  handedOver(partition: number, next: number): void {
+    const state = this.partitions.get(partition);
+    if (state) state.next = next;
+  }
+
+  /** The size of an open batch, as processing reports it. */
+  reported(report: OpenBatchReport): void {
+    this.partitions.get(report.partition)?.reported(report.from, report.rows, report.rejectedRows, report.bytes);
+  }
+
+  /**
+   * Processing met a bad record of this job (`on_bad_record: fail`). Noted at once, so that no
+   * --once decision taken meanwhile ends the job as done; `failAtBadRecord` then stops it.
+   */
+  badRecordSeen(report: BadRecordReport): void {
+    this.badRecord ??= report;
+    const state = this.partitions.get(report.partition);
+    // Processing stopped the batch at the bad record; records handed over after it are not in it.
+    if (state) state.next = Math.max(state.from, Math.min(state.next, report.offset));
+  }
+
+  /** Stops the job at the bad record seen: what came before it is committed, so it stops exactly there. Call inside `exclusive`. */
+  async failAtBadRecord(): Promise<void> {
+    const report = this.badRecord;
+    if (report) await this.fail(new BadRecordError(report.jobName, this.topic, report.partition, String(report.offset), report.reason));
   }
 
   /** Recovers the table, then joins the job's consumer group; partitions arrive through `reader`. */
@@ -125,9 +174,10 @@ export class JobSink {
     if (this.stopped) return;
     const reader = this.reader!;
     // A revoked partition's open batch is dropped: its new owner reads it again from the checkpoint.
-    for (const p of [...this.buffers.keys()]) {
+    for (const p of [...this.partitions.keys()]) {
       if (!partitions.includes(p)) {
-        this.buffers.delete(p);
+        this.partitions.delete(p);
+        this.processing.close(this.processingId, this.topic, p);
         reader.positionChanged(p, undefined);
       }
     }
@@ -136,8 +186,8 @@ export class JobSink {
     let low: Map<number, number> | undefined;
     let start: Map<number, number> | undefined;
     for (const partition of partitions) {
-      let buffer = this.buffers.get(partition);
-      if (!buffer) {
+      let state = this.partitions.get(partition);
+      if (!state) {
         const checkpoint = committed.get(partition)?.next;
         low ??= await reader.watermarks('low');
         let offset: number;
@@ -152,23 +202,24 @@ export class JobSink {
           start ??= this.job.spec.source.start === 'earliest' ? low : await reader.watermarks('high');
           offset = start.get(partition) ?? 0;
         }
-        buffer = new PartitionBuffer(partition, offset, this.job.columns);
-        this.buffers.set(partition, buffer);
+        state = new PartitionState(partition, offset);
+        this.partitions.set(partition, state);
+        this.processing.open(this.processingId, this.topic, partition, offset);
       }
-      reader.positionChanged(partition, buffer.next);
+      reader.positionChanged(partition, state.next);
     }
-    this.log.info({ job: this.name, partitions, offsets: Object.fromEntries([...this.buffers].map(([p, b]) => [p, b.next])) }, 'partitions assigned');
+    this.log.info({ job: this.name, partitions, offsets: Object.fromEntries([...this.partitions].map(([p, b]) => [p, b.next])) }, 'partitions assigned');
   }
 
   /** True when a trigger is due or a batch passed its bounds. */
   flushDue(now: number): boolean {
     const { triggerMs, sink } = this.job.spec;
-    return flushDue(now, this.lastFlush, { triggerMs, maxRows: sink.maxRows, maxBytes: sink.maxBytes }, this.buffers.values());
+    return flushDue(now, this.lastFlush, { triggerMs, maxRows: sink.maxRows, maxBytes: sink.maxBytes }, this.partitions.values());
   }
 
   /** With --once: where this job stands against the end offsets seen at start (see onceProgress). */
   onceProgress(): OnceProgress {
-    const held = [...this.buffers.values()].map((b) => ({ partition: b.partition, next: b.next, settled: !b.dirty && b.fencedAt === undefined }));
+    const held = [...this.partitions.values()].map((b) => ({ partition: b.partition, next: b.next, settled: !b.dirty && b.fencedAt === undefined }));
     return onceProgress(this.assigned, held, this.endOffsets ?? new Map());
   }
 
@@ -184,14 +235,15 @@ export class JobSink {
     if (progress === 'waiting' || progress === 'reading') return false;
     await this.flushAll();
     await this.settled();
-    if (this.onceProgress() !== 'done') return false;
+    // A bad record seen meanwhile ends the job as failed, not done (see badRecordSeen).
+    if (this.badRecord || this.onceProgress() !== 'done') return false;
     await this.finish('done');
     return true;
   }
 
   /** True when every partition this job holds has read up to `ends`. */
   caughtUp(ends: Map<number, number>): boolean {
-    return hasReadTo(this.buffers.values(), ends);
+    return hasReadTo(this.partitions.values(), ends);
   }
 
   /**
@@ -203,19 +255,22 @@ export class JobSink {
     // The trigger spaces commits apart: records that arrive after a quiet spell longer than the
     // trigger are committed at once, as Spark runs a micro-batch as soon as its interval allows.
     const now = Date.now();
-    for (const buffer of this.buffers.values()) {
-      await this.inFlight.get(buffer.partition);
+    for (const state of this.partitions.values()) {
+      const { partition } = state;
+      await this.inFlight.get(partition);
       this.throwCommitError();
-      if (buffer.fencedAt !== undefined) {
+      if (state.fencedAt !== undefined) {
         // Another member committed this range first: take its checkpoint and read on from there.
-        const next = buffer.fencedAt;
-        buffer.restartAt(next);
-        this.reader?.positionChanged(buffer.partition, next);
+        const next = state.fencedAt;
+        state.restartAt(next);
+        this.processing.open(this.processingId, this.topic, partition, next);
+        this.reader?.positionChanged(partition, next);
         continue;
       }
-      if (!buffer.dirty) continue;
+      if (!state.dirty) continue;
       this.lastFlush = now;
-      this.inFlight.set(buffer.partition, this.commit(buffer, buffer.seal()));
+      state.sealed();
+      this.inFlight.set(partition, this.commit(state, this.processing.seal(this.processingId, this.topic, partition)));
     }
   }
 
@@ -229,14 +284,15 @@ export class JobSink {
     if (this.commitError) throw this.commitError;
   }
 
-  private async commit(buffer: PartitionBuffer, sealed: SealedBatch): Promise<void> {
-    const topic = this.job.spec.source.topic;
+  private async commit(state: PartitionState, sealing: Promise<SealedReply>): Promise<void> {
+    const topic = this.topic;
     try {
+      const sealed = await sealing;
       const result = await commitSealedBatch(topic, sealed, this.store);
       if (result.outcome === 'fenced') {
         // Applied at the next flush, inside `exclusive`; until then the buffer takes no record.
-        buffer.fencedAt = result.resumeAt;
-        this.log.warn({ job: this.name, partition: sealed.partition, next: buffer.fencedAt }, 'batch fenced by another committer; resuming at its checkpoint');
+        state.fencedAt = result.resumeAt;
+        this.log.warn({ job: this.name, partition: sealed.partition, next: state.fencedAt }, 'batch fenced by another committer; resuming at its checkpoint');
         return;
       }
       this.member
@@ -260,8 +316,6 @@ export class JobSink {
       this.options.events?.onCommit?.(this.name, result);
     } catch (err) {
       this.commitError ??= err as Error;
-    } finally {
-      buffer.recycle(sealed);
     }
   }
 
@@ -307,8 +361,10 @@ export class JobSink {
    */
   private leave(then: () => void): void {
     this.stopped = true;
-    for (const p of this.buffers.keys()) this.reader?.positionChanged(p, undefined);
-    this.buffers.clear();
+    for (const p of this.partitions.keys()) this.reader?.positionChanged(p, undefined);
+    this.partitions.clear();
+    // After the seals already sent: processing answers a thread's messages in order.
+    this.processing.removeJob(this.processingId);
     const leaving = this.member ? boundedWait(this.member.disconnect(), LEAVE_WAIT_MS) : Promise.resolve(undefined);
     this.left = leaving.then(then);
   }

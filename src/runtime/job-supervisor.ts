@@ -7,7 +7,8 @@ import { openJobStore } from '../table/open-job-store.js';
 import { JobSink, type JobEvents } from './job-sink.js';
 import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
-import { BadRecordError } from './record-loop.js';
+import { BadRecordError } from './bad-record-error.js';
+import { ProcessingPool } from './processing/processing-pool.js';
 import type { JobRoster, RunningJob } from './running-jobs.js';
 import { TopicReader } from './topic-reader.js';
 
@@ -62,8 +63,12 @@ export class JobSupervisor implements JobRoster {
   failures = 0;
   /** The last error of each job that failed, by job name. */
   readonly failed = new Map<string, string>();
+  /** The processing threads every job of this runner shares. */
+  private readonly processing: ProcessingPool;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  constructor(private readonly options: SupervisorOptions) {
+    this.processing = new ProcessingPool(undefined, (err) => this.options.log.error({ error: err.message }, 'processing thread stopped; its jobs restart from their checkpoints'));
+  }
 
   /**
    * Loads and starts the jobs; resolves once they joined their groups, or when a stop comes first
@@ -84,6 +89,7 @@ export class JobSupervisor implements JobRoster {
   async whenAllDone(): Promise<void> {
     await Promise.all([...this.running.values()].map((r) => r.sink.done.catch(() => {})));
     await Promise.all([...this.readers.values()].map((r) => r.close()));
+    await this.processing.stop();
   }
 
   /**
@@ -107,6 +113,7 @@ export class JobSupervisor implements JobRoster {
     await Promise.all(readers.map((reader) => reader.drain(STOP_DRAIN_MS)));
     for (const reader of readers) reader.stopWaiting();
     await Promise.all([...this.running.values()].map((entry) => this.stopJob(entry)));
+    await this.processing.stop();
   }
 
   /** The running jobs, with the store each writes through and whether its file still validates. */
@@ -123,7 +130,7 @@ export class JobSupervisor implements JobRoster {
   private readerFor(topic: string): TopicReader {
     let reader = this.readers.get(topic);
     if (!reader) {
-      reader = new TopicReader(topic, { kafka: this.options.kafka, log: this.options.log, once: this.options.once });
+      reader = new TopicReader(topic, { kafka: this.options.kafka, log: this.options.log, once: this.options.once, processing: this.processing });
       this.readers.set(topic, reader);
     }
     return reader;
@@ -132,7 +139,7 @@ export class JobSupervisor implements JobRoster {
   private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
     if (this.stopped) return;
     const store = openJobStore(job, this.options.encoder);
-    const sink = new JobSink(job, { kafka: this.options.kafka, store, log: this.options.log, events: this.options.events });
+    const sink = new JobSink(job, { kafka: this.options.kafka, store, processing: this.processing, log: this.options.log, events: this.options.events });
     const reader = this.readerFor(job.spec.source.topic);
     const entry: Running = { sink, reader, text, job, store, invalidFile: undefined, attempts };
     this.running.set(job.spec.file, entry);

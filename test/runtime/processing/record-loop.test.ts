@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionBuffer } from '../../src/runtime/partition-buffer.js';
-import { decodeRecord, ReusableRecordMeta } from '../../src/runtime/record-decoder.js';
-import { RecordLoop } from '../../src/runtime/record-loop.js';
-import { compiled, jobText } from '../dsl/job-text.js';
+import { PartitionBuffer } from '../../../src/runtime/processing/partition-buffer.js';
+import { decodeRecord, ReusableRecordMeta } from '../../../src/runtime/processing/record-decoder.js';
+import { RecordLoop } from '../../../src/runtime/processing/record-loop.js';
+import { compiled, jobText } from '../../dsl/job-text.js';
 
 const job = compiled(jobText('include: [raw_event]\non_bad_record: dead_letter\n', '  event_type: string\n  quantity: int\n'));
 

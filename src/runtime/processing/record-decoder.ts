@@ -1,15 +1,24 @@
-import type { RecordMeta } from '../dsl/job-spec.js';
+import type { RecordMeta } from '../../dsl/job-spec.js';
 
 /** RecordMeta filled in place for each record, so the hot loop allocates no metadata object. */
 export class ReusableRecordMeta implements RecordMeta {
   topic = '';
   partition = 0;
-  offset = '0';
+  /** The record's offset; offsets stay below 2^53, and the decimal text is made only when read. */
+  offsetNumber = 0;
   timestamp = 0;
   raw = '';
   /** The record value `raw` was decoded from (null with it), to copy into a raw_event column as it is. */
   rawBytes: Buffer | null = null;
   keyBytes: Buffer | null = null;
+
+  get offset(): string {
+    return String(this.offsetNumber);
+  }
+
+  set offset(text: string) {
+    this.offsetNumber = Number(text);
+  }
 
   /** The record key as text, decoded only when a job asks for `$key`. */
   get key(): string | null {

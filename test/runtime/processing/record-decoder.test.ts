@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, ReusableRecordMeta } from '../../src/runtime/record-decoder.js';
+import { decodeRecord, ReusableRecordMeta } from '../../../src/runtime/processing/record-decoder.js';
 
 const decode = (text: string | null) => {
   const meta = new ReusableRecordMeta();

@@ -1,24 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import type { CompiledJob, OutputValue } from '../dsl/job-spec.js';
-import type { BatchValue } from './batch/column-accumulators.js';
-import { deadLetterRow } from './dead-letters.js';
+import type { CompiledJob, OutputValue } from '../../dsl/job-spec.js';
+import type { BatchValue } from '../batch/column-accumulators.js';
+import { deadLetterRow } from '../dead-letters.js';
 import type { PartitionBuffer } from './partition-buffer.js';
 import { oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
-import { dtFolder } from '../table/partition-days.js';
-
-/** Raised when a job with `on_bad_record: fail` meets a bad record. */
-export class BadRecordError extends Error {
-  constructor(
-    readonly job: string,
-    readonly topic: string,
-    readonly partition: number,
-    readonly offset: string,
-    readonly reason: string,
-  ) {
-    super(`job ${job}: bad record at ${topic}/${partition}@${offset}: ${reason}`);
-    this.name = 'BadRecordError';
-  }
-}
+import { dtFolder } from '../../table/partition-days.js';
+import { BadRecordError } from '../bad-record-error.js';
 
 /**
  * One job's handling of a decoded record: filter, project into the partition's batch, or route

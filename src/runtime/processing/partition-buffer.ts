@@ -1,7 +1,7 @@
-import type { ColumnType, OutputValue } from '../dsl/job-spec.js';
-import type { BatchValue } from './batch/column-accumulators.js';
-import { ColumnBatch } from './batch/column-batch.js';
-import { DEAD_LETTER_COLUMNS } from './dead-letters.js';
+import type { ColumnType, OutputValue } from '../../dsl/job-spec.js';
+import type { BatchValue } from '../batch/column-accumulators.js';
+import { ColumnBatch } from '../batch/column-batch.js';
+import { DEAD_LETTER_COLUMNS } from '../dead-letters.js';
 
 /** How many emptied batches a buffer keeps for reuse: one per open `dt=` folder is typical. */
 const MAX_SPARE = 2;
@@ -42,8 +42,6 @@ export class PartitionBuffer {
   skippedRows = 0;
   readRecords = 0;
   bytes = 0;
-  /** Set when a commit was fenced: the checkpoint to restart from; no record is taken meanwhile. */
-  fencedAt: number | undefined;
 
   constructor(
     readonly partition: number,
@@ -117,6 +115,5 @@ export class PartitionBuffer {
   restartAt(offset: number): void {
     this.recycle(this.seal());
     this.from = this.next = offset;
-    this.fencedAt = undefined;
   }
 }

@@ -1,0 +1,213 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { JobSpec } from '../../dsl/job-spec.js';
+import { packRecords, type FetchedRecord } from './record-pack.js';
+import type { FromProcessing, ProcessedReply, SealedReply, ToProcessing } from './worker-protocol.js';
+
+/** Raised for every request of a processing thread that stopped: its open batches are gone. */
+export class ProcessingThreadError extends Error {
+  constructor(message: string) {
+    super(`processing thread failed: ${message}`);
+    this.name = 'ProcessingThreadError';
+  }
+}
+
+/**
+ * How many `records` messages may wait at one thread: the reader stops fetching beyond that, so
+ * what a slow thread holds stays bounded (a message is at most one fetch of one partition).
+ */
+const MAX_QUEUED_RECORDS = 4;
+/** Record buffers come back from the threads for reuse: fresh ones cost page faults and garbage collection. */
+const MAX_SPARE_BUFFERS = MAX_QUEUED_RECORDS * 2;
+const BUFFER_GRANULE = 256 * 1024;
+
+/** Threads to start: GAMEPIPE_PROCESSING_THREADS, else one per core. */
+export function processingThreadCount(env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(env.GAMEPIPE_PROCESSING_THREADS);
+  return Number.isInteger(set) && set > 0 ? set : availableParallelism();
+}
+
+function startWorker(): Worker {
+  const here = import.meta.url;
+  // Run from the TypeScript sources (tests, tsx) the worker needs the loader; the bundle has it compiled.
+  if (here.endsWith('.ts')) {
+    return new Worker(new URL('./ts-worker.mjs', here), { workerData: { entry: new URL('./processing-worker.ts', here).href } });
+  }
+  return new Worker(new URL('./processing-worker.js', here));
+}
+
+type Waiting = { resolve(reply: FromProcessing): void; reject(err: Error): void };
+
+/** One processing thread and the requests it has not answered yet. */
+class ProcessingThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiting>();
+  private queuedRecords = 0;
+  private readonly spare: ArrayBuffer[] = [];
+  private room: { promise: Promise<void>; resolve(): void } | undefined;
+  private failure: ProcessingThreadError | undefined;
+
+  constructor(private readonly onFailure: (err: ProcessingThreadError) => void) {
+    this.worker = startWorker();
+    this.worker.unref();
+    this.worker.on('message', (reply: FromProcessing) => this.answer(reply));
+    this.worker.on('error', (err) => this.fail(err.message));
+    this.worker.on('exit', (code) => this.fail(`exited with code ${code}`));
+  }
+
+  send(message: ToProcessing, transfer: ArrayBuffer[] = []): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(message, transfer);
+  }
+
+  request<T extends FromProcessing>(message: ToProcessing & { id: number }, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.waiting.size === 0) this.worker.ref();
+    const reply = new Promise<FromProcessing>((resolve, reject) => this.waiting.set(message.id, { resolve, reject }));
+    this.worker.postMessage(message, transfer);
+    return reply as Promise<T>;
+  }
+
+  records(message: Omit<ToProcessing & { type: 'records' }, 'packed'>, records: readonly FetchedRecord[], from: number): Promise<ProcessedReply> {
+    const { buffer } = packRecords(records, from, (bytes) => this.buffer(bytes));
+    this.queuedRecords++;
+    return this.request<ProcessedReply>({ ...message, packed: buffer }, [buffer]).then(
+      (reply) => {
+        if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(reply.packed);
+        this.roomMade();
+        return reply;
+      },
+      (err: Error) => {
+        this.roomMade();
+        throw err;
+      },
+    );
+  }
+
+  private roomMade(): void {
+    this.queuedRecords--;
+    this.room?.resolve();
+    this.room = undefined;
+  }
+
+  /** A spare buffer of at least `bytes`, or a new one rounded up so that it is likely reused. */
+  private buffer(bytes: number): ArrayBuffer {
+    const i = this.spare.findIndex((b) => b.byteLength >= bytes);
+    if (i >= 0) return this.spare.splice(i, 1)[0]!;
+    return new ArrayBuffer(Math.ceil(bytes / BUFFER_GRANULE) * BUFFER_GRANULE);
+  }
+
+  /** Undefined while there is room for more records; else settles when there is. */
+  whenRoom(): Promise<void> | undefined {
+    if (this.queuedRecords < MAX_QUEUED_RECORDS || this.failure) return undefined;
+    if (!this.room) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.room = { promise, resolve };
+    }
+    return this.room.promise;
+  }
+
+  terminate(): Promise<number> {
+    this.failure ??= new ProcessingThreadError('stopped');
+    return this.worker.terminate();
+  }
+
+  private answer(reply: FromProcessing): void {
+    if (reply.type === 'error' && reply.id === -1) return this.fail(reply.message);
+    const waiting = this.waiting.get(reply.id);
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) this.worker.unref();
+    if (reply.type === 'error') waiting?.reject(new ProcessingThreadError(reply.message));
+    else waiting?.resolve(reply);
+  }
+
+  private fail(message: string): void {
+    if (this.failure) return;
+    this.failure = new ProcessingThreadError(message);
+    for (const waiting of this.waiting.values()) waiting.reject(this.failure);
+    this.waiting.clear();
+    this.room?.resolve();
+    this.onFailure(this.failure);
+  }
+}
+
+/**
+ * The processing threads of a runner: decoding, filtering, projection and column building run
+ * there, so the main thread only fetches and commits. A partition always goes to the same thread
+ * (its records and its seals stay in order); the threads start on first use.
+ */
+export class ProcessingPool {
+  private threads: ProcessingThread[] | undefined;
+  private nextId = 1;
+  private readonly jobs = new Map<number, JobSpec>();
+
+  constructor(
+    private readonly size = processingThreadCount(),
+    /** Told when a thread stops unexpectedly; every job it served has lost its open batches. */
+    private readonly onFailure: (err: ProcessingThreadError) => void = () => {},
+  ) {}
+
+  /** Registers a job with every thread; returns the id the other calls take. */
+  addJob(spec: JobSpec): number {
+    const job = this.nextId++;
+    this.jobs.set(job, spec);
+    // Threads not started yet are told every job when they start.
+    for (const thread of this.threads ?? []) thread.send({ type: 'add-job', job, spec });
+    return job;
+  }
+
+  removeJob(job: number): void {
+    this.jobs.delete(job);
+    for (const thread of this.threads ?? []) thread.send({ type: 'remove-job', job });
+  }
+
+  open(job: number, topic: string, partition: number, offset: number): void {
+    this.thread(topic, partition).send({ type: 'open', job, partition, offset });
+  }
+
+  close(job: number, topic: string, partition: number): void {
+    this.thread(topic, partition).send({ type: 'close', job, partition });
+  }
+
+  /**
+   * Hands the records at or after offset `from` over to the jobs listed (each takes those at or
+   * after its own next offset); settles once the thread has processed them.
+   */
+  process(topic: string, partition: number, jobs: number[], records: readonly FetchedRecord[], from: number): Promise<ProcessedReply> {
+    return this.thread(topic, partition).records({ type: 'records', id: this.nextId++, topic, partition, jobs }, records, from);
+  }
+
+  /** Undefined while the partition's thread has room for more records; else settles when it has. */
+  whenRoom(topic: string, partition: number): Promise<void> | undefined {
+    return this.thread(topic, partition).whenRoom();
+  }
+
+  /** The job's open batch of `partition`, sealed after every record handed over before this call. */
+  seal(job: number, topic: string, partition: number): Promise<SealedReply> {
+    return this.thread(topic, partition).request<SealedReply>({ type: 'seal', id: this.nextId++, job, partition });
+  }
+
+  /** Stops the threads; call once no job runs. */
+  async stop(): Promise<void> {
+    const threads = this.threads ?? [];
+    this.threads = undefined;
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+
+  private all(): ProcessingThread[] {
+    if (!this.threads) {
+      this.threads = Array.from({ length: this.size }, () => new ProcessingThread((err) => this.onFailure(err)));
+      // Jobs added before the threads existed are known to every thread from the start.
+      for (const [job, spec] of this.jobs) for (const thread of this.threads) thread.send({ type: 'add-job', job, spec });
+    }
+    return this.threads;
+  }
+
+  private thread(topic: string, partition: number): ProcessingThread {
+    const threads = this.all();
+    let hash = 0;
+    for (let i = 0; i < topic.length; i++) hash = (hash * 31 + topic.charCodeAt(i)) | 0;
+    return threads[Math.abs(hash + partition) % threads.length]!;
+  }
+}

@@ -1,0 +1,71 @@
+import type { JobSpec } from '../../dsl/job-spec.js';
+
+// The messages between the runtime's main thread and a processing thread. Messages to one thread
+// are handled in the order sent, which is what makes a `seal` cover every record sent before it.
+
+/** Main thread -> processing thread. Those with an `id` are answered with a reply of that id. */
+export type ToProcessing =
+  /** A job the thread will process records for; it compiles the spec itself (code cannot be sent). */
+  | { type: 'add-job'; job: number; spec: JobSpec }
+  | { type: 'remove-job'; job: number }
+  /** The job's open batch of `partition` starts (again) at `offset`; any open one is dropped. */
+  | { type: 'open'; job: number; partition: number; offset: number }
+  /** The job no longer holds `partition`: its open batch is dropped. */
+  | { type: 'close'; job: number; partition: number }
+  /** Records of one partition (a `PackedRecords` buffer) for the jobs listed, each from its own next offset. */
+  | { type: 'records'; id: number; topic: string; partition: number; jobs: number[]; packed: ArrayBuffer }
+  /** Takes the job's open batch of `partition` out to be committed. */
+  | { type: 'seal'; id: number; job: number; partition: number };
+
+/** The size of a job's open batch of one partition, as the flush bounds count it. */
+export interface OpenBatchReport {
+  job: number;
+  partition: number;
+  /** The offset the open batch starts at: a report about an already sealed batch is told apart by it. */
+  from: number;
+  rows: number;
+  rejectedRows: number;
+  bytes: number;
+}
+
+/** A record that stops a job with `on_bad_record: fail`; the job's open batch ends before it. */
+export interface BadRecordReport {
+  job: number;
+  jobName: string;
+  partition: number;
+  offset: number;
+  reason: string;
+}
+
+/** What one `records` message did. */
+export interface ProcessedReply {
+  type: 'processed';
+  id: number;
+  /** The records' buffer, handed back for the next records. */
+  packed: ArrayBuffer;
+  batches: OpenBatchReport[];
+  failures: BadRecordReport[];
+}
+
+/** A sealed batch as Arrow IPC streams (one per output folder), covering offsets [from, next). */
+export interface SealedReply {
+  type: 'sealed';
+  id: number;
+  partition: number;
+  from: number;
+  next: number;
+  groups: [folder: string, ipc: Uint8Array][];
+  rejected: Uint8Array | undefined;
+  rows: number;
+  rejectedRows: number;
+  skippedRows: number;
+  readRecords: number;
+}
+
+export interface ErrorReply {
+  type: 'error';
+  id: number;
+  message: string;
+}
+
+export type FromProcessing = ProcessedReply | SealedReply | ErrorReply;

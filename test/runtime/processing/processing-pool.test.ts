@@ -1,0 +1,42 @@
+import { tableFromIPC } from 'apache-arrow';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProcessingPool, ProcessingThreadError } from '../../../src/runtime/processing/processing-pool.js';
+import type { FetchedRecord } from '../../../src/runtime/processing/record-pack.js';
+import { compiled, jobText } from '../../dsl/job-text.js';
+
+const job = compiled(jobText('where: quantity > 1\n', '  event_type: string\n  quantity: int\n', 'big'));
+
+const fetched = (from: number, n: number): FetchedRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ offset: String(from + i), timestamp: '0', key: null, value: Buffer.from(JSON.stringify({ event_type: 'x', quantity: (from + i) % 4 })) }));
+
+describe('ProcessingPool (real worker threads)', () => {
+  let pool: ProcessingPool | undefined;
+  afterEach(() => pool?.stop());
+
+  it('processes records of several partitions on its threads and seals each after all handed over before', async () => {
+    pool = new ProcessingPool(2);
+    const id = pool.addJob(job.spec);
+    for (const partition of [0, 1, 2]) pool.open(id, 'events', partition, 0);
+    const processed = [];
+    for (const partition of [0, 1, 2]) {
+      for (let from = 0; from < 1000; from += 250) {
+        processed.push(pool.process('events', partition, [id], fetched(from, 250), from));
+        await pool.whenRoom('events', partition);
+      }
+    }
+    // Sealed without waiting for the processed replies: a seal is answered after them.
+    const sealed = await Promise.all([0, 1, 2].map((p) => pool!.seal(id, 'events', p)));
+    expect((await Promise.all(processed)).every((r) => r.failures.length === 0)).toBe(true);
+    for (const batch of sealed) {
+      const rows = batch.groups.flatMap(([, ipc]) => tableFromIPC(ipc).toArray().map((r) => r.toJSON().quantity));
+      expect([batch.from, batch.next, batch.readRecords]).toEqual([0, 1000, 1000]);
+      expect(rows).toHaveLength(500);
+      expect(rows.every((q) => q > 1)).toBe(true);
+    }
+  });
+
+  it('rejects the requests of a job it was never told about with a ProcessingThreadError', async () => {
+    pool = new ProcessingPool(1);
+    await expect(pool.seal(42, 'events', 0)).rejects.toBeInstanceOf(ProcessingThreadError);
+  });
+});

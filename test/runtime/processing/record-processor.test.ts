@@ -1,0 +1,73 @@
+import { tableFromIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { RecordProcessor } from '../../../src/runtime/processing/record-processor.js';
+import { packRecords, UnpackedRecords, type FetchedRecord } from '../../../src/runtime/processing/record-pack.js';
+import type { SealedReply } from '../../../src/runtime/processing/worker-protocol.js';
+import { compiled, jobText } from '../../dsl/job-text.js';
+
+const horses = compiled(jobText('where: event_type == "horse"\non_bad_record: dead_letter\n', '  event_type: string\n  quantity: int\n', 'horses'));
+const swords = compiled(jobText('where: event_type == "sword"\non_bad_record: fail\n', '  event_type: string\n  quantity: int\n', 'swords'));
+
+function records(from: number, values: string[]): UnpackedRecords {
+  const fetched: FetchedRecord[] = values.map((v, i) => ({ offset: String(from + i), timestamp: '0', key: null, value: Buffer.from(v) }));
+  return new UnpackedRecords(packRecords(fetched, 0).buffer);
+}
+
+function rowsOf(sealed: SealedReply) {
+  return {
+    range: [sealed.from, sealed.next],
+    rows: sealed.groups.flatMap(([, ipc]) => tableFromIPC(ipc).toArray().map((r) => r.toJSON())),
+    rejected: sealed.rejected ? tableFromIPC(sealed.rejected).toArray().map((r) => r.toJSON().reason) : [],
+    counts: [sealed.readRecords, sealed.rows, sealed.rejectedRows],
+  };
+}
+
+describe('RecordProcessor', () => {
+  function twoJobs() {
+    const processor = new RecordProcessor();
+    processor.addJob(1, horses.spec);
+    processor.addJob(2, swords.spec);
+    processor.open(1, 0, 0);
+    processor.open(2, 0, 0);
+    return processor;
+  }
+
+  it('offers each record to every listed job and seals each job its own rows as Arrow IPC', () => {
+    const processor = twoJobs();
+    const reply = processor.process(9, 'events', 0, [1, 2], records(0, ['{"event_type":"horse","quantity":2}', '{"event_type":"sword","quantity":1}', 'not json']));
+    expect(reply.failures).toEqual([{ job: 2, jobName: 'swords', partition: 0, offset: 2, reason: expect.stringContaining('not JSON') }]);
+    expect(reply.batches).toEqual([
+      { job: 1, partition: 0, from: 0, rows: 1, rejectedRows: 1, bytes: expect.any(Number) },
+      { job: 2, partition: 0, from: 0, rows: 1, rejectedRows: 0, bytes: expect.any(Number) },
+    ]);
+    const horseBatch = rowsOf(processor.seal(10, 1, 0));
+    expect(horseBatch).toMatchObject({ range: [0, 3], rows: [{ event_type: 'horse', quantity: 2 }], counts: [3, 1, 1] });
+    expect(horseBatch.rejected[0]).toContain('not JSON');
+    // The failing job's batch ends before its bad record, and it takes nothing more of the partition.
+    expect(rowsOf(processor.seal(11, 2, 0))).toMatchObject({ range: [0, 2], rows: [{ event_type: 'sword', quantity: 1 }] });
+    processor.process(12, 'events', 0, [1, 2], records(3, ['{"event_type":"sword"}']));
+    expect(rowsOf(processor.seal(13, 2, 0))).toMatchObject({ range: [2, 2], rows: [] });
+  });
+
+  it('skips records below a job\'s next offset (a re-delivery after a seek for another job)', () => {
+    const processor = twoJobs();
+    processor.process(1, 'events', 0, [1], records(0, ['{"event_type":"horse"}', '{"event_type":"horse"}']));
+    processor.process(2, 'events', 0, [1], records(1, ['{"event_type":"horse"}', '{"event_type":"horse"}']));
+    expect(rowsOf(processor.seal(3, 1, 0))).toMatchObject({ range: [0, 3], counts: [3, 3, 0] });
+  });
+
+  it('drops the open batch when a partition is opened again (a fence) and goes on from there', () => {
+    const processor = twoJobs();
+    processor.process(1, 'events', 0, [1], records(0, ['{"event_type":"horse"}', '{"event_type":"horse"}']));
+    processor.open(1, 0, 10);
+    processor.process(2, 'events', 0, [1], records(10, ['{"event_type":"horse","quantity":5}']));
+    expect(rowsOf(processor.seal(3, 1, 0))).toMatchObject({ range: [10, 11], rows: [{ quantity: 5 }] });
+  });
+
+  it('refuses records for a job that holds no open batch of the partition, rather than dropping them', () => {
+    const processor = twoJobs();
+    processor.close(1, 0);
+    expect(() => processor.process(1, 'events', 0, [1], records(0, ['{}']))).toThrow(/no open batch/);
+    expect(() => processor.seal(2, 1, 0)).toThrow(/no open batch/);
+  });
+});
