@@ -1,5 +1,6 @@
-import { tableToIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
+import { ipcStreamOf } from './ipc-stream.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
 
 /** Which codec the file's column chunks are compressed with. */
@@ -37,15 +38,16 @@ class ParquetWasmThread {
     this.pending.clear();
   }
 
-  encode(ipc: Uint8Array, compression: ParquetWasmCompression, rows: number): Promise<Uint8Array> {
+  /** `owned`: the caller keeps no view of `ipc`, so its memory can be handed over instead of copied. */
+  encode(ipc: Uint8Array, owned: boolean, compression: ParquetWasmCompression, rows: number): Promise<Uint8Array> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       // Hand the IPC bytes over rather than copying them, when they fill their own buffer.
-      const owned = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
-      worker.postMessage({ id, ipc, compression, rows }, owned ? [ipc.buffer as ArrayBuffer] : []);
+      const whole = owned && ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
+      worker.postMessage({ id, ipc, compression, rows }, whole ? [ipc.buffer as ArrayBuffer] : []);
     });
   }
 }
@@ -62,7 +64,8 @@ export function parquetWasmEncoder(compression: ParquetWasmCompression): Parquet
     name: `parquet-wasm-${compression}`,
     compression,
     encode(table: Table): Promise<Uint8Array> {
-      return thread.encode(tableToIPC(table, 'stream'), compression, table.numRows);
+      const { ipc, owned } = ipcStreamOf(table);
+      return thread.encode(ipc, owned, compression, table.numRows);
     },
   };
 }
