@@ -67,7 +67,7 @@ async function loadCheckout(root: string) {
     const { packRecords, UnpackedRecords } = await load('src/runtime/processing/record-pack.ts');
     return () => {
       const processor = new RecordProcessor();
-      const ids = jobs.map((job: { spec: unknown }, i: number) => (processor.addJob(i, job.spec), i));
+      const ids = jobs.map((job: { spec: unknown; filterTree: unknown }, i: number) => (processor.addJob(i, job.spec, job.filterTree), i));
       for (const id of ids) for (let p = 0; p < PARTITIONS; p++) processor.open(id, p, 0);
       let rows = 0;
       for (const { partition, messages } of batches) {

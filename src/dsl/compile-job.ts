@@ -1,6 +1,5 @@
 import { checkedFilter } from './check-where.js';
-import { compilePredicate } from './compile-predicate.js';
-import { compileProjection, outputColumns } from './compile-projection.js';
+import { compileCheckedJob } from './compile-checked-job.js';
 import type { CompiledJob, JobSpec } from './job-spec.js';
 
 /** Compiles a checked spec into the runtime's filter and projection. Pure. */
@@ -12,10 +11,5 @@ export function compileJob(spec: JobSpec): CompiledJob {
     if (!checked.tree) throw new Error(`job ${spec.job}: invalid where: ${checked.problems[0].message}`);
     tree = checked.tree;
   }
-  return {
-    spec,
-    columns: outputColumns(spec),
-    filter: compilePredicate(tree),
-    project: compileProjection(spec),
-  };
+  return compileCheckedJob(spec, tree);
 }

@@ -1,6 +1,8 @@
 // The contract between the job-file language (src/dsl) and the runtime (src/runtime).
 // src/dsl produces these values from YAML; src/runtime only ever consumes them.
 
+import type { Expr } from './filter-ast.js';
+
 /** Column types a job's schema may declare. */
 export type ColumnType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp' | 'date' | 'json';
 
@@ -75,6 +77,8 @@ export type OutputValue = string | number | bigint | boolean | null;
 /** A job compiled for the hot path: built once, called per record, no allocation it can avoid. */
 export interface CompiledJob {
   spec: JobSpec;
+  /** The checked `where` it was compiled from (undefined: every event passes); compiling it again needs no parser. */
+  filterTree: Expr | undefined;
   /** The output columns in order: the schema's, then the `include` ones (raw_event is type string). */
   columns: { name: string; type: ColumnType }[];
   /** True when the event passes the `where` predicate. Never throws. */

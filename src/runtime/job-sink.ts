@@ -81,7 +81,7 @@ export class JobSink {
     this.name = job.spec.job;
     this.store = options.store;
     this.topic = job.spec.source.topic;
-    this.processingId = options.processing.addJob(job.spec);
+    this.processingId = options.processing.addJob(job);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {});
   }

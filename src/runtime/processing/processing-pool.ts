@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { JobSpec } from '../../dsl/job-spec.js';
+import type { CompiledJob } from '../../dsl/job-spec.js';
 import { packRecords, type FetchedRecord } from './record-pack.js';
 import type { FromProcessing, ProcessedReply, SealedReply, ToProcessing } from './worker-protocol.js';
 
@@ -34,6 +34,10 @@ function startWorker(): Worker {
     return new Worker(new URL('./ts-worker.mjs', here), { workerData: { entry: new URL('./processing-worker.ts', here).href } });
   }
   return new Worker(new URL('./processing-worker.js', here));
+}
+
+function addJobMessage(job: number, compiled: CompiledJob): ToProcessing {
+  return { type: 'add-job', job, spec: compiled.spec, filterTree: compiled.filterTree };
 }
 
 type Waiting = { resolve(reply: FromProcessing): void; reject(err: Error): void };
@@ -140,7 +144,7 @@ class ProcessingThread {
 export class ProcessingPool {
   private threads: ProcessingThread[] | undefined;
   private nextId = 1;
-  private readonly jobs = new Map<number, JobSpec>();
+  private readonly jobs = new Map<number, CompiledJob>();
 
   constructor(
     private readonly size = processingThreadCount(),
@@ -149,11 +153,11 @@ export class ProcessingPool {
   ) {}
 
   /** Registers a job with every thread; returns the id the other calls take. */
-  addJob(spec: JobSpec): number {
+  addJob(compiled: CompiledJob): number {
     const job = this.nextId++;
-    this.jobs.set(job, spec);
+    this.jobs.set(job, compiled);
     // Threads not started yet are told every job when they start.
-    for (const thread of this.threads ?? []) thread.send({ type: 'add-job', job, spec });
+    for (const thread of this.threads ?? []) thread.send(addJobMessage(job, compiled));
     return job;
   }
 
@@ -199,7 +203,7 @@ export class ProcessingPool {
     if (!this.threads) {
       this.threads = Array.from({ length: this.size }, () => new ProcessingThread((err) => this.onFailure(err)));
       // Jobs added before the threads existed are known to every thread from the start.
-      for (const [job, spec] of this.jobs) for (const thread of this.threads) thread.send({ type: 'add-job', job, spec });
+      for (const [job, compiled] of this.jobs) for (const thread of this.threads) thread.send(addJobMessage(job, compiled));
     }
     return this.threads;
   }

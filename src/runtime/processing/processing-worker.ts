@@ -15,7 +15,7 @@ port.on('message', (message: ToProcessing) => {
   try {
     switch (message.type) {
       case 'add-job':
-        return processor.addJob(message.job, message.spec);
+        return processor.addJob(message.job, message.spec, message.filterTree);
       case 'remove-job':
         return processor.removeJob(message.job);
       case 'open':

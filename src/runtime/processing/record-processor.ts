@@ -1,5 +1,6 @@
 import { tableToIPC } from 'apache-arrow';
-import { compileJob } from '../../dsl/compile-job.js';
+import { compileCheckedJob } from '../../dsl/compile-checked-job.js';
+import type { Expr } from '../../dsl/filter-ast.js';
 import type { CompiledJob, JobSpec } from '../../dsl/job-spec.js';
 import { BadRecordError } from '../bad-record-error.js';
 import type { ColumnBatch } from '../batch/column-batch.js';
@@ -28,8 +29,9 @@ export class RecordProcessor {
   private readonly jobs = new Map<number, ProcessedJob>();
   private readonly meta = new ReusableRecordMeta();
 
-  addJob(id: number, spec: JobSpec): void {
-    const job = compileJob(spec);
+  /** Takes a job compiled elsewhere, by its spec and its checked `where` tree. */
+  addJob(id: number, spec: JobSpec, filterTree: Expr | undefined): void {
+    const job = compileCheckedJob(spec, filterTree);
     this.jobs.set(id, { job, loop: new RecordLoop(job), buffers: new Map(), failed: new Set() });
   }
 

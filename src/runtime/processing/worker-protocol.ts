@@ -1,3 +1,4 @@
+import type { Expr } from '../../dsl/filter-ast.js';
 import type { JobSpec } from '../../dsl/job-spec.js';
 
 // The messages between the runtime's main thread and a processing thread. Messages to one thread
@@ -5,8 +6,8 @@ import type { JobSpec } from '../../dsl/job-spec.js';
 
 /** Main thread -> processing thread. Those with an `id` are answered with a reply of that id. */
 export type ToProcessing =
-  /** A job the thread will process records for; it compiles the spec itself (code cannot be sent). */
-  | { type: 'add-job'; job: number; spec: JobSpec }
+  /** A job the thread will process records for; it compiles it itself (code cannot be sent) from the checked tree. */
+  | { type: 'add-job'; job: number; spec: JobSpec; filterTree: Expr | undefined }
   | { type: 'remove-job'; job: number }
   /** The job's open batch of `partition` starts (again) at `offset`; any open one is dropped. */
   | { type: 'open'; job: number; partition: number; offset: number }

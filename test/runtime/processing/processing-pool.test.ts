@@ -15,7 +15,7 @@ describe('ProcessingPool (real worker threads)', () => {
 
   it('processes records of several partitions on its threads and seals each after all handed over before', async () => {
     pool = new ProcessingPool(2);
-    const id = pool.addJob(job.spec);
+    const id = pool.addJob(job);
     for (const partition of [0, 1, 2]) pool.open(id, 'events', partition, 0);
     const processed = [];
     for (const partition of [0, 1, 2]) {

@@ -25,8 +25,8 @@ function rowsOf(sealed: SealedReply) {
 describe('RecordProcessor', () => {
   function twoJobs() {
     const processor = new RecordProcessor();
-    processor.addJob(1, horses.spec);
-    processor.addJob(2, swords.spec);
+    processor.addJob(1, horses.spec, horses.filterTree);
+    processor.addJob(2, swords.spec, swords.filterTree);
     processor.open(1, 0, 0);
     processor.open(2, 0, 0);
     return processor;
