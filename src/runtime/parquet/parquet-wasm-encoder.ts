@@ -1,6 +1,7 @@
 import { tableToIPC, type Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
 import type { ParquetEncoder } from './parquet-encoder.js';
+import { writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';
 
 /** Which codec the file's column chunks are compressed with. */
 export type ParquetWasmCompression = 'zstd' | 'snappy';
@@ -37,7 +38,7 @@ class ParquetWasmThread {
     this.pending.clear();
   }
 
-  encode(ipc: Uint8Array, compression: ParquetWasmCompression, rows: number): Promise<Uint8Array> {
+  encode(ipc: Uint8Array, compression: ParquetWasmCompression, rows: number, plan: ParquetWritePlan): Promise<Uint8Array> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     worker.ref();
@@ -45,7 +46,7 @@ class ParquetWasmThread {
       this.pending.set(id, { resolve, reject });
       // Hand the IPC bytes over rather than copying them, when they fill their own buffer.
       const owned = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
-      worker.postMessage({ id, ipc, compression, rows }, owned ? [ipc.buffer as ArrayBuffer] : []);
+      worker.postMessage({ id, ipc, compression, rows, plan }, owned ? [ipc.buffer as ArrayBuffer] : []);
     });
   }
 }
@@ -54,15 +55,19 @@ const thread = new ParquetWasmThread();
 
 /**
  * Arrow batch -> Arrow IPC stream (on the calling thread) -> Parquet on the parquet-wasm worker:
- * dictionary encoding (falling back to plain for columns whose dictionary outgrows its page),
- * page-level statistics, one row group per batch.
+ * dictionary encoding (given up for columns whose dictionary outgrows its page), statistics,
+ * one row group per batch, per-column settings from `plan` (writePlanFor by default; the
+ * benchmark passes others to compare).
  */
-export function parquetWasmEncoder(compression: ParquetWasmCompression): ParquetEncoder & { compression: ParquetWasmCompression } {
+export function parquetWasmEncoder(
+  compression: ParquetWasmCompression,
+  plan: (table: Table) => ParquetWritePlan = writePlanFor,
+): ParquetEncoder & { compression: ParquetWasmCompression } {
   return {
     name: `parquet-wasm-${compression}`,
     compression,
     encode(table: Table): Promise<Uint8Array> {
-      return thread.encode(tableToIPC(table, 'stream'), compression, table.numRows);
+      return thread.encode(tableToIPC(table, 'stream'), compression, table.numRows, plan(table));
     },
   };
 }
