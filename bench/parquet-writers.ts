@@ -1,5 +1,7 @@
 // Measures the batch build and each Parquet encoder on seed-like rows (a horse_purchases job).
 // Usage: npm run bench:parquet -- [--rows 200000] [--runs 5] [--batch-rows 200000,50000,20000]
+// With --plans: parquet-wasm's per-column write plans instead, on the three example jobs' batches
+// (see bench/parquet-writers.md): npm run bench:parquet -- --plans [--rows 200000] [--runs 9] [--batch-rows 200000,50000]
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -7,6 +9,7 @@ import * as arrow from 'apache-arrow';
 import type { OutputValue } from '../src/dsl/job-spec.js';
 import { ColumnBatch, type BatchColumn } from '../src/runtime/batch/column-batch.js';
 import { parquetEncoderByName, parquetEncoderNames } from '../src/runtime/parquet/parquet-encoder.js';
+import { comparePlans } from './parquet-writers.plans.js';
 
 const COLUMNS: BatchColumn[] = [
   { name: 'event_type', type: 'string' },
@@ -186,4 +189,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv.includes('--plans')) await comparePlans(flag('rows', 200_000), flag('runs', 9), flagList('batch-rows', [200_000, 50_000]));
+else await main();

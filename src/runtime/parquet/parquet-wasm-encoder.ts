@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
 import { ipcStreamOf } from './ipc-stream.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
+import { writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';
 
 /** Which codec the file's column chunks are compressed with. */
 export type ParquetWasmCompression = 'zstd' | 'snappy';
@@ -39,7 +40,7 @@ class ParquetWasmThread {
   }
 
   /** `owned`: the caller keeps no view of `ipc`, so its memory can be handed over instead of copied. */
-  encode(ipc: Uint8Array, owned: boolean, compression: ParquetWasmCompression, rows: number): Promise<Uint8Array> {
+  encode(ipc: Uint8Array, owned: boolean, compression: ParquetWasmCompression, rows: number, plan: ParquetWritePlan): Promise<Uint8Array> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     worker.ref();
@@ -47,7 +48,7 @@ class ParquetWasmThread {
       this.pending.set(id, { resolve, reject });
       // Hand the IPC bytes over rather than copying them, when they fill their own buffer.
       const whole = owned && ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
-      worker.postMessage({ id, ipc, compression, rows }, whole ? [ipc.buffer as ArrayBuffer] : []);
+      worker.postMessage({ id, ipc, compression, rows, plan }, whole ? [ipc.buffer as ArrayBuffer] : []);
     });
   }
 }
@@ -56,16 +57,20 @@ const thread = new ParquetWasmThread();
 
 /**
  * Arrow batch -> Arrow IPC stream (on the calling thread) -> Parquet on the parquet-wasm worker:
- * dictionary encoding (falling back to plain for columns whose dictionary outgrows its page),
- * page-level statistics, one row group per batch.
+ * dictionary encoding (given up for columns whose dictionary outgrows its page), statistics,
+ * one row group per batch, per-column settings from `plan` (writePlanFor by default; the
+ * benchmark passes others to compare).
  */
-export function parquetWasmEncoder(compression: ParquetWasmCompression): ParquetEncoder & { compression: ParquetWasmCompression } {
+export function parquetWasmEncoder(
+  compression: ParquetWasmCompression,
+  plan: (table: Table) => ParquetWritePlan = writePlanFor,
+): ParquetEncoder & { compression: ParquetWasmCompression } {
   return {
     name: `parquet-wasm-${compression}`,
     compression,
     encode(table: Table): Promise<Uint8Array> {
       const { ipc, owned } = ipcStreamOf(table);
-      return thread.encode(ipc, owned, compression, table.numRows);
+      return thread.encode(ipc, owned, compression, table.numRows, plan(table));
     },
   };
 }

@@ -5,17 +5,29 @@ import { parentPort } from 'node:worker_threads';
 
 const pw = await import('parquet-wasm');
 
-parentPort.on('message', ({ id, ipc, compression, rows }) => {
+const STATISTICS = { none: pw.EnabledStatistics.None, chunk: pw.EnabledStatistics.Chunk, page: pw.EnabledStatistics.Page };
+
+/** Writer properties for one file; `plan` is a ParquetWritePlan (parquet-write-plan.ts). */
+function properties(compression, rows, plan) {
+  let builder = new pw.WriterPropertiesBuilder()
+    .setCompression(compression === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
+    .setDictionaryEnabled(true)
+    .setStatisticsEnabled(pw.EnabledStatistics.Page)
+    .setMaxRowGroupSize(Math.max(rows, 1))
+    .setCreatedBy('gamepipe (parquet-wasm)');
+  if (plan.dictionaryPageBytes !== undefined) builder = builder.setDictionaryPageSizeLimit(plan.dictionaryPageBytes);
+  for (const { name, dictionary, encoding, statistics } of plan.columns) {
+    if (dictionary !== undefined) builder = builder.setColumnDictionaryEnabled(name, dictionary);
+    if (encoding !== undefined) builder = builder.setColumnEncoding(name, pw.Encoding[encoding]);
+    if (statistics !== undefined) builder = builder.setColumnStatisticsEnabled(name, STATISTICS[statistics]);
+  }
+  return builder.build();
+}
+
+parentPort.on('message', ({ id, ipc, compression, rows, plan }) => {
   try {
     // writeParquet consumes (frees) both the WASM table and the properties, so build them per call.
-    const properties = new pw.WriterPropertiesBuilder()
-      .setCompression(compression === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
-      .setDictionaryEnabled(true)
-      .setStatisticsEnabled(pw.EnabledStatistics.Page)
-      .setMaxRowGroupSize(Math.max(rows, 1))
-      .setCreatedBy('gamepipe (parquet-wasm)')
-      .build();
-    const bytes = pw.writeParquet(pw.Table.fromIPCStream(ipc), properties);
+    const bytes = pw.writeParquet(pw.Table.fromIPCStream(ipc), properties(compression, rows, plan));
     parentPort.postMessage({ id, bytes }, [bytes.buffer]);
   } catch (err) {
     parentPort.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
