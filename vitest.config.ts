@@ -14,6 +14,7 @@ const UNIT = [
   'test/runtime/record-decoder.test.ts',
   'test/runtime/record-loop.test.ts',
   'test/runtime/parquet/**/*.test.ts',
+  'test/runtime/prefilter/**/*.test.ts',
   'test/runtime/decisions/**/*.test.ts',
   'test/table/delta-log.test.ts',
 ];
