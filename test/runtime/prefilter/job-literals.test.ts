@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkedFilter } from '../../../src/dsl/check-where.js';
 import type { ColumnSpec } from '../../../src/dsl/job-spec.js';
 import { jobLiterals } from '../../../src/runtime/prefilter/job-literals.js';
-import { quotedNeedle } from '../../../src/runtime/prefilter/needle.js';
+import { valueBytes } from '../../../src/runtime/prefilter/value-bytes.js';
 
 const schema: ColumnSpec[] = [
   { name: 'event_type', from: 'event_type', type: 'string' },
@@ -84,16 +84,16 @@ describe('jobLiterals (requiredLiterals of the checked where)', () => {
   });
 });
 
-describe('quotedNeedle', () => {
-  it('is the value in quotes, as UTF-8', () => {
-    expect(quotedNeedle('purchase_horse')).toEqual(Buffer.from('"purchase_horse"'));
-    expect(quotedNeedle('épée 😀')).toEqual(Buffer.from('"épée 😀"'));
-    expect(quotedNeedle('')).toEqual(Buffer.from('""'));
+describe('valueBytes', () => {
+  it('is the value as UTF-8', () => {
+    expect(valueBytes('purchase_horse')).toEqual(Buffer.from('purchase_horse'));
+    expect(valueBytes('épée 😀')).toEqual(Buffer.from('épée 😀'));
+    expect(valueBytes('')).toEqual(Buffer.alloc(0));
   });
 
-  it('is undefined for a value a backslash-free record could hold without these bytes, or not at all', () => {
+  it('is undefined for a value a token without escapes could hold in other bytes, or never hold', () => {
     for (const text of ['a"b', 'a\\b', 'a\nb', '\u0000', 'a\u001fb', 'a\ufffdb', '\ud800', 'a\udc00', '\ud83d']) {
-      expect(quotedNeedle(text), JSON.stringify(text)).toBeUndefined();
+      expect(valueBytes(text), JSON.stringify(text)).toBeUndefined();
     }
   });
 });

@@ -81,7 +81,8 @@ describe('recordPrefilter on the example jobs', () => {
     expect(s('{"event_type":"default"}')).toBe(true);
     expect(s(' {"event_type" : "upgrade_sword", "n": [1, {"a": null}]}\n')).toBe(true);
     expect(s('{"event_type":"purchase_horse"}')).toBe(false);
-    expect(s('{"note":"purchase_horse","event_type":"default"}')).toBe(false); // found, even where no job reads it
+    expect(s('{"note":"purchase_horse","event_type":"default"}')).toBe(false); // a wanted value, even where no job reads it
+    expect(s('{"purchase_horse":1,"event_type":"default"}')).toBe(true); // a key is no value any job compares
     expect(s('{"event_type":"purchase\\u005fhorse"}')).toBe(false);
     expect(s('{"event_type":"default","a":"\\n"}')).toBe(false);
     for (const bad of ['', 'null', '[]', '[{"event_type":"default"}]', '"default"', '5', '{"event_type":"default"', '{"event_type":default}', '{} {}']) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonShape, MAX_DEPTH } from '../../../src/runtime/prefilter/json-shape.js';
+import { jsonShape, MAX_DEPTH } from '../../../src/runtime/prefilter/json-scan.js';
 import { mutate, validText } from './json-text.js';
 import { int, parsedShape, prng } from './random.js';
 

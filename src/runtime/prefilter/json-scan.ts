@@ -1,3 +1,5 @@
+import type { ValueTable } from './value-table.js';
+
 /**
  * What `JSON.parse(bytes.toString('utf8'))` would give, told from the bytes without decoding them:
  * an object (not null, not an array), another value, or a throw ('invalid'). 'too-deep' means the
@@ -5,12 +7,15 @@
  */
 export type JsonShape = 'object' | 'other' | 'invalid' | 'too-deep';
 
+/** A shape, or 'may-hold': a string value of the text may be one of the values looked for. */
+export type JsonScan = JsonShape | 'may-hold';
+
 /** Nesting the check follows; records nested deeper go the ordinary way (JSON.parse itself). */
 export const MAX_DEPTH = 256;
 
 const OPEN_OBJECT = 1;
 const OPEN_ARRAY = 2;
-// One frame per open container, reused by every call: the check is synchronous, so no two calls
+// One frame per open container, reused by every call: the scan is synchronous, so no two calls
 // share it at once, and allocating nothing per record is the point.
 const frames = new Uint8Array(MAX_DEPTH);
 
@@ -23,6 +28,8 @@ const PLUS = 0x2b;
 const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
+// scanString's answer for an escape when the caller looks for values: the decoded value is unknown.
+const ESCAPED = -2;
 
 // Only these four are whitespace to JSON.parse; U+FEFF (a UTF-8 BOM) and U+00A0 are not.
 function isSpace(c: number): boolean {
@@ -43,11 +50,12 @@ function isHex(c: number): boolean {
 }
 
 /**
- * The index after the string whose opening quote is at `i`, or -1. Bytes of 0x80 and above pass:
- * the UTF-8 decode makes them characters of U+0080 and above (U+FFFD when ill-formed, which never
- * takes an ASCII byte with it), and JSON.parse refuses only characters below U+0020 in a string.
+ * The index after the string whose opening quote is at `i`, -1 when it is not valid, or ESCAPED
+ * at its first backslash when `stopAtEscape`. Bytes of 0x80 and above pass: the UTF-8 decode
+ * makes them characters of U+0080 and above (U+FFFD when ill-formed, which never takes an ASCII
+ * byte with it), and JSON.parse refuses only characters below U+0020 in a string.
  */
-function scanString(b: Uint8Array, i: number, n: number): number {
+function scanString(b: Uint8Array, i: number, n: number, stopAtEscape: boolean): number {
   i++;
   while (i < n) {
     const c = b[i]!;
@@ -57,6 +65,7 @@ function scanString(b: Uint8Array, i: number, n: number): number {
       i++;
       continue;
     }
+    if (stopAtEscape) return ESCAPED;
     if (i + 1 >= n) return -1;
     const e = b[i + 1]!;
     if (e === 0x75) {
@@ -106,19 +115,25 @@ function scanWord(b: Uint8Array, i: number, n: number): number {
   return i + 4 < n && b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65 ? i + 5 : -1;
 }
 
-/** The index after `"key" :` and the space behind it, starting at `i`, or -1. */
-function scanKey(b: Uint8Array, i: number, n: number): number {
+/** The index after `"key" :` and the space behind it, starting at `i`; -1 or ESCAPED as scanString. */
+function scanKey(b: Uint8Array, i: number, n: number, stopAtEscape: boolean): number {
   if (i >= n || b[i] !== QUOTE) return -1;
-  i = scanString(b, i, n);
-  if (i < 0) return -1;
+  i = scanString(b, i, n, stopAtEscape);
+  if (i < 0) return i;
   i = skipSpace(b, i, n);
   if (i >= n || b[i] !== COLON) return -1;
   return skipSpace(b, i + 1, n);
 }
 
-/** The shape of the JSON text in `b` (RFC 8259, as JSON.parse reads it after a UTF-8 decode). Never throws. */
-export function jsonShape(b: Uint8Array): JsonShape {
+/**
+ * Reads the JSON text in `b` (RFC 8259, as JSON.parse reads it after a UTF-8 decode) and says
+ * what it is. With `values`, it stops early with 'may-hold' at the first string value (not key)
+ * that is one of them, or at the first backslash, since an escape can spell any value in other
+ * bytes; otherwise its answer is the text's shape. Never throws.
+ */
+export function scanJson(b: Uint8Array, values?: ValueTable): JsonScan {
   const n = b.length;
+  const look = values !== undefined;
   let i = skipSpace(b, 0, n);
   if (i >= n) return 'invalid';
   const first = b[i];
@@ -134,11 +149,13 @@ export function jsonShape(b: Uint8Array): JsonShape {
       } else {
         if (depth === MAX_DEPTH) return 'too-deep';
         frames[depth++] = c === 0x7b ? OPEN_OBJECT : OPEN_ARRAY;
-        if (c === 0x7b && (i = scanKey(b, i, n)) < 0) return 'invalid';
+        if (c === 0x7b && (i = scanKey(b, i, n, look)) < 0) return i === ESCAPED ? 'may-hold' : 'invalid';
         continue;
       }
     } else if (c === QUOTE) {
-      i = scanString(b, i, n);
+      const start = i;
+      i = scanString(b, i, n, look);
+      if (i === ESCAPED || (look && i > 0 && values.has(b, start + 1, i - 1))) return 'may-hold';
     } else if (c === MINUS || isDigit(c)) {
       i = scanNumber(b, i, n);
     } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
@@ -156,7 +173,7 @@ export function jsonShape(b: Uint8Array): JsonShape {
       const open = frames[depth - 1];
       if (d === COMMA) {
         i = skipSpace(b, i + 1, n);
-        if (open === OPEN_OBJECT && (i = scanKey(b, i, n)) < 0) return 'invalid';
+        if (open === OPEN_OBJECT && (i = scanKey(b, i, n, look)) < 0) return i === ESCAPED ? 'may-hold' : 'invalid';
         break;
       }
       if ((d === 0x7d && open === OPEN_OBJECT) || (d === 0x5d && open === OPEN_ARRAY)) {
@@ -169,7 +186,7 @@ export function jsonShape(b: Uint8Array): JsonShape {
   }
 }
 
-/** True only when JSON.parse of the bytes' UTF-8 text gives an object that is neither null nor an array. */
-export function isJsonObject(b: Uint8Array): boolean {
-  return jsonShape(b) === 'object';
+/** The shape of the JSON text in `b`: scanJson looking for no values. Never throws. */
+export function jsonShape(b: Uint8Array): JsonShape {
+  return scanJson(b) as JsonShape;
 }

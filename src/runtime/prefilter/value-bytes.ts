@@ -1,13 +1,12 @@
 /**
- * The bytes a JSON string token with the value `text` is written as when the record has no
- * backslash: `"` + its UTF-8 + `"`. The quotes make the search exact: "small" is not found in
- * "smaller". Undefined when a record without backslashes could hold the value some other way, or
- * when the value cannot be written without an escape:
+ * The bytes a JSON string token with the value `text` holds between its quotes when written
+ * without escapes: its UTF-8. Undefined when a token without escapes could hold the value in
+ * other bytes, or never hold it:
  * - `"`, `\` and control characters need escapes in JSON;
  * - U+FFFD is what the UTF-8 decode makes of ill-formed bytes, so it may stand for other bytes;
  * - a lone surrogate has no UTF-8 of its own (Buffer.from would write U+FFFD's).
  */
-export function quotedNeedle(text: string): Buffer | undefined {
+export function valueBytes(text: string): Buffer | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0xfffd) return undefined;
@@ -19,5 +18,5 @@ export function quotedNeedle(text: string): Buffer | undefined {
       return undefined;
     }
   }
-  return Buffer.from(`"${text}"`, 'utf8');
+  return Buffer.from(text, 'utf8');
 }
