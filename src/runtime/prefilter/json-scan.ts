@@ -57,6 +57,24 @@ function isHex(c: number): boolean {
  */
 function scanString(b: Uint8Array, i: number, n: number, stopAtEscape: boolean): number {
   i++;
+  // Most bytes of a record are plain characters of its strings; reading them four a turn, with
+  // one test each, measured about a fifth faster over seed-like records than one a turn.
+  while (i + 3 < n) {
+    if (special(b[i]!)) break;
+    if (special(b[i + 1]!)) {
+      i += 1;
+      break;
+    }
+    if (special(b[i + 2]!)) {
+      i += 2;
+      break;
+    }
+    if (special(b[i + 3]!)) {
+      i += 3;
+      break;
+    }
+    i += 4;
+  }
   while (i < n) {
     const c = b[i]!;
     if (c === QUOTE) return i + 1;
@@ -78,6 +96,12 @@ function scanString(b: Uint8Array, i: number, n: number, stopAtEscape: boolean):
     }
   }
   return -1;
+}
+
+// A byte the string loop must look at: a quote, a backslash or a control character (and, to keep
+// the test to one comparison mostly, space and '!', which are plain).
+function special(c: number): boolean {
+  return c <= QUOTE || c === BACKSLASH;
 }
 
 function scanDigits(b: Uint8Array, i: number, n: number): number {
