@@ -4,11 +4,14 @@
  */
 export class ValueTable {
   private readonly byLength: (Uint8Array[] | undefined)[] = [];
+  private readonly all: Uint8Array[] = [];
+  /** Where the last value `has` found started, in whichever text it was. */
+  lastFoundAt = -1;
 
   constructor(values: Iterable<Uint8Array>) {
     for (const v of values) {
       const list = (this.byLength[v.length] ??= []);
-      if (!list.some((w) => Buffer.compare(w, v) === 0)) list.push(v);
+      if (!list.some((w) => Buffer.compare(w, v) === 0)) list.push(v), this.all.push(v);
     }
   }
 
@@ -18,11 +21,33 @@ export class ValueTable {
     const list = length < this.byLength.length ? this.byLength[length] : undefined;
     if (list === undefined) return false;
     for (let k = 0; k < list.length; k++) {
-      const v = list[k]!;
-      let i = 0;
-      while (i < length && b[start + i] === v[i]) i++;
-      if (i === length) return true;
+      if (same(b, start, list[k]!)) {
+        this.lastFoundAt = start;
+        return true;
+      }
     }
     return false;
   }
+
+  /**
+   * True when `b` has one of the values between two quotes starting at `start`. Only a likely
+   * sign of a string value there (the quotes may belong to a key, or to two tokens), so it may
+   * only ever be used to decide not to skip.
+   */
+  quotedAt(b: Uint8Array, start: number): boolean {
+    if (start < 1 || start >= b.length || b[start - 1] !== 0x22) return false;
+    const { all } = this;
+    for (let k = 0; k < all.length; k++) {
+      const v = all[k]!;
+      const end = start + v.length;
+      if (end < b.length && b[end] === 0x22 && same(b, start, v)) return true;
+    }
+    return false;
+  }
+}
+
+function same(b: Uint8Array, start: number, v: Uint8Array): boolean {
+  let i = 0;
+  while (i < v.length && b[start + i] === v[i]) i++;
+  return i === v.length;
 }

@@ -11,6 +11,7 @@ import { randomJobs, randomRecord, VOCAB } from './random-jobs.js';
 import { chance, int, pick, prng } from './random.js';
 
 const JOBS = fileURLToPath(new URL('../../../jobs/', import.meta.url));
+const workload = [...eventStream(2000, 9)];
 const meta = (key: string | null = null): RecordMeta => ({ topic: 'events', partition: 0, offset: '0', timestamp: 0, key, raw: '' });
 
 /**
@@ -113,6 +114,37 @@ describe('recordPrefilter on the example jobs', () => {
     const five = job('size == "5"');
     expect(five.filter({ size: 5.0 }, meta())).toBe(true);
     expect(recordPrefilter([five])).toBeUndefined();
+  });
+});
+
+describe('the glance at where the last wanted value was', () => {
+  it('can keep a record from being skipped, never make one skipped', () => {
+    const job = compiled(jobText('where: event_type == "purchase_sword"\n'));
+    const skip = recordPrefilter([job])!;
+    const keyThere = Buffer.from('{"a":[1,2,34],"purchase_sword":3}'); // the value's bytes as a key, at offset 15
+    expect(recordPrefilter([job])!(keyThere)).toBe(true);
+    expect(skip(Buffer.from('{"event_type":"purchase_sword"}'))).toBe(false); // its value at offset 15
+    expect(skip(keyThere)).toBe(false); // a skip missed, a decode spent: never a wrong skip
+    expect(skip(Buffer.from('{"event_type":"purchase_shield"}'))).toBe(true);
+  });
+
+  it('skips no record a fresh test would not skip, and misses none of the workload', async () => {
+    const { jobs } = await loadJobs([JOBS]);
+    const rand = prng(707);
+    const pool = randomJobs(rand, 100).filter((j) => recordPrefilter([j]) !== undefined);
+    for (const set of [jobs, ...Array.from({ length: 50 }, () => [pick(rand, pool), pick(rand, pool)])]) {
+      const skip = recordPrefilter(set)!;
+      for (let r = 0; r < 200; r++) {
+        const value = chance(rand, 0.5) ? randomRecord(rand) : Buffer.from(JSON.stringify(pick(rand, workload)));
+        const fresh = recordPrefilter(set)!(value);
+        if (skip(value)) expect(fresh, value.toString('utf8')).toBe(true);
+      }
+    }
+    const three = recordPrefilter(jobs)!;
+    for (const event of workload) {
+      const value = Buffer.from(JSON.stringify(event));
+      expect(three(value)).toBe(recordPrefilter(jobs)!(value));
+    }
   });
 });
 
