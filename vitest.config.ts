@@ -12,6 +12,7 @@ const UNIT = [
   'test/runtime/commit-protocol.test.ts',
   'test/runtime/processing/**/*.test.ts',
   'test/runtime/parquet/**/*.test.ts',
+  'test/runtime/prefilter/**/*.test.ts',
   'test/runtime/decisions/**/*.test.ts',
   'test/table/delta-log.test.ts',
 ];
