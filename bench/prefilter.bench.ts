@@ -16,7 +16,7 @@ import { median } from './compare/combine-runs.js';
 import { exampleJobFiles } from './compare/gamepipe.js';
 import { eventStream } from './workload/events.js';
 import { loadJobs } from '../src/dsl/load-jobs.js';
-import { decodeRecord, ReusableRecordMeta } from '../src/runtime/record-decoder.js';
+import { decodeRecord, ReusableRecordMeta } from '../src/runtime/processing/record-decoder.js';
 import { recordPrefilter } from '../src/runtime/prefilter/index.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '7' }, jobs: { type: 'string' } } });

@@ -27,7 +27,7 @@ export function recordPrefilter(jobs: readonly CompiledJob[]): RecordSkipTest | 
   const wanted: Buffer[] = [];
   let maxBytes = Infinity;
   for (const job of jobs) {
-    const literals = jobLiterals(job.spec);
+    const literals = jobLiterals(job);
     if (!literals) return undefined;
     for (const literal of literals) {
       const bytes = valueBytes(literal);

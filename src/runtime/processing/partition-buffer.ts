@@ -73,6 +73,13 @@ export class PartitionBuffer {
     this.rejectedRows++;
   }
 
+  /** Counts the record at `offset` of `bytes` input bytes as read, whatever became of it. */
+  took(offset: number, bytes: number): void {
+    this.bytes += bytes;
+    this.readRecords++;
+    this.next = offset + 1;
+  }
+
   /** True when records were read since the last seal, so a commit would move the checkpoint. */
   get dirty(): boolean {
     return this.next !== this.from;

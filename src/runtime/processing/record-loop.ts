@@ -59,8 +59,6 @@ export class RecordLoop {
       if (onBadRecord === 'skip') buffer.skippedRows++;
       else buffer.addRejected(deadLetterRow(this.deadLetter, bad, raw, meta.topic, buffer.partition, meta.offset, meta.timestamp));
     }
-    buffer.bytes += bytes;
-    buffer.readRecords++;
-    buffer.next = offset + 1;
+    buffer.took(offset, bytes);
   }
 }

@@ -3,6 +3,8 @@ import { compileCheckedJob } from '../../dsl/compile-checked-job.js';
 import type { Expr } from '../../dsl/filter-ast.js';
 import type { CompiledJob, JobSpec } from '../../dsl/job-spec.js';
 import { BadRecordError } from '../bad-record-error.js';
+import { PrefilterGate } from '../decisions/prefilter-gate.js';
+import { recordPrefilter, type RecordSkipTest } from '../prefilter/record-prefilter.js';
 import type { ColumnBatch } from '../batch/column-batch.js';
 import { PartitionBuffer } from './partition-buffer.js';
 import { decodeRecord, ReusableRecordMeta, type Decoded } from './record-decoder.js';
@@ -28,15 +30,19 @@ interface ProcessedJob {
 export class RecordProcessor {
   private readonly jobs = new Map<number, ProcessedJob>();
   private readonly meta = new ReusableRecordMeta();
+  /** The record prefilter of each set of jobs records are offered to (by their ids), with its gate. */
+  private readonly prefilters = new Map<string, { test: RecordSkipTest; gate: PrefilterGate } | undefined>();
 
   /** Takes a job compiled elsewhere, by its spec and its checked `where` tree. */
   addJob(id: number, spec: JobSpec, filterTree: Expr | undefined): void {
     const job = compileCheckedJob(spec, filterTree);
     this.jobs.set(id, { job, loop: new RecordLoop(job), buffers: new Map(), failed: new Set() });
+    this.prefilters.clear();
   }
 
   removeJob(id: number): void {
     this.jobs.delete(id);
+    this.prefilters.clear();
   }
 
   /** Starts the job's open batch of `partition` at `offset`, dropping any open one. */
@@ -66,6 +72,7 @@ export class RecordProcessor {
       takers.push({ job, buffer });
     }
     const failures: BadRecordReport[] = [];
+    const prefilter = this.prefilterOf(jobIds);
     const meta = this.meta;
     meta.topic = topic;
     meta.partition = partition;
@@ -77,6 +84,15 @@ export class RecordProcessor {
       meta.keyBytes = records.key(r);
       let value: Buffer | null | undefined;
       let decoded: Decoded | undefined;
+      if (prefilter !== undefined && prefilter.gate.shouldTest()) {
+        const skip = prefilter.test((value = records.value(r)));
+        prefilter.gate.record(skip);
+        if (skip) {
+          // No job can keep it and it is no bad record: read, and dropped by every filter.
+          for (const { buffer } of takers) if (offset >= buffer.next) buffer.took(offset, bytes);
+          continue;
+        }
+      }
       for (let t = 0; t < takers.length; t++) {
         const { job, buffer } = takers[t]!;
         // Below `next` was already taken: a re-delivery after a seek for another job.
@@ -105,6 +121,16 @@ export class RecordProcessor {
       }
     }
     return { type: 'processed', id, batches, failures };
+  }
+
+  /** The prefilter of the jobs listed (built once per set of jobs), or undefined when their predicates give none. */
+  private prefilterOf(jobIds: readonly number[]): { test: RecordSkipTest; gate: PrefilterGate } | undefined {
+    const key = jobIds.join(',');
+    if (!this.prefilters.has(key)) {
+      const test = recordPrefilter(jobIds.map((id) => this.job(id).job));
+      this.prefilters.set(key, test && { test, gate: new PrefilterGate() });
+    }
+    return this.prefilters.get(key);
   }
 
   /** Takes the job's open batch of `partition` out as Arrow IPC; the buffer goes on at its `next`. */

@@ -14,7 +14,7 @@ const schema: ColumnSpec[] = [
   { name: 'level', from: 'player.level', type: 'string' },
 ];
 const literals = (where: string | undefined) => {
-  const set = jobLiterals({ where, schema });
+  const set = jobLiterals({ filterTree: where === undefined ? undefined : checkedFilter(where, schema).tree });
   return set && [...set].sort();
 };
 

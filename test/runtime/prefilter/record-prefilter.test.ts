@@ -42,7 +42,7 @@ describe('recordPrefilter on the example jobs', () => {
   const three = () => ['sword_purchases', 'horse_purchases', 'guild_actions'].map((n) => byName.get(n)!);
 
   it('finds one set of values per job', () => {
-    const sets = Object.fromEntries([...byName].map(([name, job]) => [name, [...jobLiterals(job.spec)!].sort()]));
+    const sets = Object.fromEntries([...byName].map(([name, job]) => [name, [...jobLiterals(job)!].sort()]));
     expect(sets).toEqual({
       default_hits: ['default'],
       guild_actions: ['join_guild', 'leave_guild'],
@@ -153,7 +153,7 @@ describe('recordPrefilter on generated jobs and records', () => {
     const rand = prng(404);
     const pool = randomJobs(rand, 400);
     // Most picks from the jobs that have a set of values, so most job sets get a test to check.
-    const withSet = pool.filter((j) => jobLiterals(j.spec) !== undefined);
+    const withSet = pool.filter((j) => jobLiterals(j) !== undefined);
     let tests = 0;
     let checked = 0;
     let skipped = 0;

@@ -70,4 +70,22 @@ describe('RecordProcessor', () => {
     expect(() => processor.process(1, 'events', 0, [1], records(0, ['{}']))).toThrow(/no open batch/);
     expect(() => processor.seal(2, 1, 0)).toThrow(/no open batch/);
   });
+
+  it('passes over records no job can keep without decoding them, and still rejects the bad ones', () => {
+    const processor = new RecordProcessor();
+    processor.addJob(1, horses.spec, horses.filterTree);
+    processor.open(1, 0, 0);
+    const values = [
+      '{"event_type":"sword","quantity":1}',
+      '{"event_type":"horse","quantity":2}',
+      '{"event_type":"sword"', // not JSON, and no "horse" in it: still a dead letter
+      '[1,2]', // JSON, not an object
+      '{"event_type":"hors\\u0065","quantity":3}', // an escape spells "horse": decoded, and kept
+      '{"note":"horse"}', // holds the value, but not as event_type: decoded, dropped by the filter
+    ];
+    processor.process(1, 'events', 0, [1], records(0, values));
+    const sealed = rowsOf(processor.seal(2, 1, 0));
+    expect(sealed).toMatchObject({ range: [0, 6], rows: [{ quantity: 2 }, { quantity: 3 }], counts: [6, 2, 2] });
+    expect(sealed.rejected).toEqual([expect.stringContaining('not JSON'), expect.stringContaining('not a JSON object')]);
+  });
 });
