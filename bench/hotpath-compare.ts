@@ -1,9 +1,10 @@
-// tsx bench/hotpath-compare.ts [--events N] [--runs R] [--topic T] [--jobs three|all] [--cpu-prof DIR] LABEL=ROOT[,NODE_FLAG...] ...
+// tsx bench/hotpath-compare.ts [--events N] [--runs R] [--topic T] [--jobs three|all] [--cpu-prof DIR] LABEL=ROOT[,NODE_FLAG|NAME=VALUE...] ...
 // Runs `gamepipe-run --once` of several checkouts of gamepipe (ROOT: a project folder, e.g. a
 // `git archive` of a commit with node_modules linked in; node flags may follow, comma-separated,
-// e.g. `semi64=.,--max-semi-space-size=64`) over the same topic, interleaved and in
+// e.g. `semi64=.,--max-semi-space-size=64`, and environment variables, e.g.
+// `one=.,GAMEPIPE_PROCESSING_THREADS=1`) over the same topic, interleaved and in
 // alternating order each round, so a busy shared machine weighs on every checkout alike. Prints
-// each run and the medians of wall and CPU seconds, with the 1-minute load average at each start.
+// each run and the medians of wall and CPU seconds and peak RSS, with the 1-minute load average at each start.
 // --cpu-prof writes V8 CPU profiles of every run there (read them with bench/cpuprofile-summary.ts);
 // profiling slows a run, so do not take timings from such runs.
 import { execFileSync } from 'node:child_process';
@@ -50,11 +51,11 @@ const jobFiles =
 for (const { root } of contenders) execFileSync(process.execPath, [join(root, 'bin/gamepipe-run.js'), '--help'], { stdio: 'ignore' });
 
 const profileDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
-type Sample = { wall: number; cpu: number; load: number };
+type Sample = { wall: number; cpu: number; rss: number; load: number };
 const samples = new Map<string, Sample[]>(contenders.map((c) => [c.label, []]));
 for (let i = 0; i < runs; i++) {
   const order = roundOrder(contenders, i);
-  for (const { label, root, flags } of order) {
+  for (const { label, root, flags, env } of order) {
     const dir = mkdtempSync(join(tmpdir(), 'gamepipe-hotpath-'));
     const runId = `hot${Date.now()}`;
     for (const file of jobFiles) retargetJobFile(file, dir, topic, runId);
@@ -69,13 +70,13 @@ for (let i = 0; i < runs; i++) {
       command: process.execPath,
       args: [...nodeArgs, join(root, 'bin/gamepipe-run.js'), '--once', '.'],
       cwd: dir,
-      env: { ...process.env, GAMEPIPE_LOG_LEVEL: 'warn' },
+      env: { ...process.env, GAMEPIPE_LOG_LEVEL: 'warn', ...env },
       timeoutMs: 600_000,
     });
     rmSync(dir, { recursive: true, force: true });
     if (m.exitCode !== 0) throw new Error(`${label}: gamepipe-run exited ${m.exitCode}: ${m.errorLines.join(' | ') || m.stderrTail}`);
-    samples.get(label)!.push({ wall: m.wallSeconds, cpu: m.cpuSeconds ?? NaN, load });
-    console.log(`round ${i + 1} ${label}: ${m.wallSeconds.toFixed(2)} s wall, ${(m.cpuSeconds ?? NaN).toFixed(2)} s CPU, load ${load.toFixed(2)}`);
+    samples.get(label)!.push({ wall: m.wallSeconds, cpu: m.cpuSeconds ?? NaN, rss: m.peakRssBytes / 2 ** 20, load });
+    console.log(`round ${i + 1} ${label}: ${m.wallSeconds.toFixed(2)} s wall, ${(m.cpuSeconds ?? NaN).toFixed(2)} s CPU, peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB, load ${load.toFixed(2)}`);
   }
 }
 
@@ -84,7 +85,8 @@ for (const { label } of contenders) {
   const taken = samples.get(label)!;
   const wall = median(taken.map((s) => s.wall))!;
   const cpu = median(taken.map((s) => s.cpu)) ?? NaN;
+  const rss = median(taken.map((s) => s.rss))!;
   const loads = taken.map((s) => s.load.toFixed(2)).join(', ');
-  console.log(`  ${label.padEnd(12)} wall ${wall.toFixed(2)} s   CPU ${cpu.toFixed(2)} s   (wall: ${taken.map((s) => s.wall.toFixed(2)).join(', ')}; load: ${loads})`);
+  console.log(`  ${label.padEnd(12)} wall ${wall.toFixed(2)} s   CPU ${cpu.toFixed(2)} s   peak RSS ${rss.toFixed(0)} MiB   (wall: ${taken.map((s) => s.wall.toFixed(2)).join(', ')}; load: ${loads})`);
 }
 process.exit(0);

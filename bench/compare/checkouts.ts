@@ -7,15 +7,19 @@ export interface Checkout {
   root: string;
   /** Node flags to start it with (bench/hotpath-compare.ts only). */
   flags: string[];
+  /** Environment variables to start it with (bench/hotpath-compare.ts only). */
+  env: Record<string, string>;
 }
 
-/** Parses `LABEL=ROOT[,NODE_FLAG...]` arguments; throws on a malformed one or none at all. */
+/** Parses `LABEL=ROOT[,NODE_FLAG|NAME=VALUE...]` arguments; throws on a malformed one or none at all. */
 export function parseCheckouts(args: string[]): Checkout[] {
   const checkouts = args.map((arg) => {
     const at = arg.indexOf('=');
     if (at < 1) throw new Error(`expected LABEL=ROOT, got '${arg}'`);
-    const [root, ...flags] = arg.slice(at + 1).split(',');
-    return { label: arg.slice(0, at), root: resolve(root!), flags };
+    const [root, ...extras] = arg.slice(at + 1).split(',');
+    const flags = extras.filter((e) => e.startsWith('-'));
+    const env = Object.fromEntries(extras.filter((e) => !e.startsWith('-')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    return { label: arg.slice(0, at), root: resolve(root!), flags, env };
   });
   if (checkouts.length === 0) throw new Error('name at least one checkout as LABEL=ROOT');
   return checkouts;

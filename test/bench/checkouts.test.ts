@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseCheckouts, roundOrder } from '../../bench/compare/checkouts.js';
 
 describe('hot-path bench checkouts', () => {
-  it('parses LABEL=ROOT with optional node flags', () => {
-    expect(parseCheckouts(['base=/tmp/base', 'semi=/tmp/head,--max-semi-space-size=64,--no-opt'])).toEqual([
-      { label: 'base', root: '/tmp/base', flags: [] },
-      { label: 'semi', root: '/tmp/head', flags: ['--max-semi-space-size=64', '--no-opt'] },
+  it('parses LABEL=ROOT with optional node flags and environment variables', () => {
+    expect(parseCheckouts(['base=/tmp/base', 'semi=/tmp/head,--max-semi-space-size=64,GAMEPIPE_PROCESSING_THREADS=1,--no-opt'])).toEqual([
+      { label: 'base', root: '/tmp/base', flags: [], env: {} },
+      { label: 'semi', root: '/tmp/head', flags: ['--max-semi-space-size=64', '--no-opt'], env: { GAMEPIPE_PROCESSING_THREADS: '1' } },
     ]);
   });
 
