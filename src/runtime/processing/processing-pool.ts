@@ -21,10 +21,14 @@ const MAX_QUEUED_RECORDS = 4;
 const MAX_SPARE_BUFFERS = MAX_QUEUED_RECORDS * 2;
 const BUFFER_GRANULE = 256 * 1024;
 
-/** Threads to start: GAMEPIPE_PROCESSING_THREADS, else one per core. */
-export function processingThreadCount(env: NodeJS.ProcessEnv = process.env): number {
+/**
+ * Threads to start: GAMEPIPE_PROCESSING_THREADS, else one per core but one, since the main thread
+ * (reading Kafka, committing) and the Parquet thread keep about a core busy between them. On 2
+ * cores one processing thread was as fast as two, with less CPU (bench/hotpath-compare.ts).
+ */
+export function processingThreadCount(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
   const set = Number(env.GAMEPIPE_PROCESSING_THREADS);
-  return Number.isInteger(set) && set > 0 ? set : availableParallelism();
+  return Number.isInteger(set) && set > 0 ? set : Math.max(1, cores - 1);
 }
 
 function startWorker(): Worker {

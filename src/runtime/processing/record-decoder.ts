@@ -11,6 +11,8 @@ export class ReusableRecordMeta implements RecordMeta {
   /** The record value `raw` was decoded from (null with it), to copy into a raw_event column as it is. */
   rawBytes: Buffer | null = null;
   keyBytes: Buffer | null = null;
+  /** Where the key is read from when `keyBytes` is not set: few jobs read `$key`, so most records never need it. */
+  keyOf: (() => Buffer | null) | undefined;
 
   get offset(): string {
     return String(this.offsetNumber);
@@ -22,7 +24,8 @@ export class ReusableRecordMeta implements RecordMeta {
 
   /** The record key as text, decoded only when a job asks for `$key`. */
   get key(): string | null {
-    return this.keyBytes === null ? null : this.keyBytes.toString('utf8');
+    const bytes = this.keyOf ? this.keyOf() : this.keyBytes;
+    return bytes === null ? null : bytes.toString('utf8');
   }
 }
 

@@ -21,31 +21,21 @@ export interface PackedRecords {
 const HEADER_BYTES = 8;
 const PER_RECORD_FIXED = 8 + 8 + 4 * 4;
 
-/** Where the records' bytes lie in one memory region, when they do: kafkajs slices them from one fetch response. */
-function sharedRegion(records: readonly FetchedRecord[], first: number): { buffer: ArrayBufferLike; start: number; end: number } | undefined {
-  let buffer: ArrayBufferLike | undefined;
-  let start = Infinity;
-  let end = 0;
-  let used = 0;
-  for (let i = 2 * first; i < 2 * records.length; i++) {
-    const record = records[i >> 1]!;
-    const part = (i & 1) === 0 ? record.key : record.value;
-    if (part === null) continue;
-    if (buffer === undefined) buffer = part.buffer;
-    else if (part.buffer !== buffer) return undefined;
-    if (part.byteOffset < start) start = part.byteOffset;
-    if (part.byteOffset + part.length > end) end = part.byteOffset + part.length;
-    used += part.length;
+/** Per-record fields read in the one pass over kafkajs' message objects, kept between calls. */
+let scratch = { offsets: new Float64Array(0), timestamps: new Float64Array(0), places: new Float64Array(0) };
+
+function scratchFor(count: number): typeof scratch {
+  if (scratch.offsets.length < count) {
+    const size = Math.max(count, 2 * scratch.offsets.length);
+    scratch = { offsets: new Float64Array(size), timestamps: new Float64Array(size), places: new Float64Array(size * 4) };
   }
-  // Parts scattered over a large buffer are copied one by one rather than with all between them.
-  if (buffer === undefined || end - start > 2 * used + 65536) return undefined;
-  return { buffer, start, end };
+  return scratch;
 }
 
 /**
  * Packs the records at or after offset `from` (earlier ones were already taken by every job).
- * Keys and values sliced from one response are copied in one piece with what lies between them
- * (record headers, a few bytes each): one copy instead of two per record.
+ * Keys and values sliced from one response (as kafkajs hands them) are copied in one piece with
+ * what lies between them (record headers, a few bytes each): one copy instead of two per record.
  */
 export function packRecords(
   records: readonly FetchedRecord[],
@@ -55,34 +45,62 @@ export function packRecords(
   let first = 0;
   while (first < records.length && Number(records[first]!.offset) < from) first++;
   const count = records.length - first;
-  const region = sharedRegion(records, first);
-  let bytes = 0;
-  if (region) bytes = region.end - region.start;
-  else for (let i = first; i < records.length; i++) bytes += (records[i]!.key?.length ?? 0) + (records[i]!.value?.length ?? 0);
-  // May be larger than asked (a reused buffer): the data part simply ends with unused bytes.
-  const buffer = allocate(HEADER_BYTES + count * PER_RECORD_FIXED + bytes);
-  new Uint32Array(buffer, 0, 1)[0] = count;
-  const offsets = new Float64Array(buffer, HEADER_BYTES, count);
-  const timestamps = new Float64Array(buffer, HEADER_BYTES + count * 8, count);
-  const places = new Int32Array(buffer, HEADER_BYTES + count * 16, count * 4);
-  const data = new Uint8Array(buffer, HEADER_BYTES + count * PER_RECORD_FIXED);
-  if (region) data.set(new Uint8Array(region.buffer, region.start, bytes));
-  let at = 0;
-  /** Where `part` is in `data` (copying it there unless the region was copied whole). */
-  const place = (part: Buffer): number => {
-    if (region) return part.byteOffset - region.start;
-    data.set(part, at);
-    at += part.length;
-    return at - part.length;
-  };
+  const { offsets, timestamps, places } = scratchFor(count);
+  // One pass over the message objects: their fields, and whether their parts share one region.
+  let shared: ArrayBufferLike | undefined;
+  let oneRegion = true;
+  let start = Infinity;
+  let end = 0;
+  let used = 0;
   for (let i = 0; i < count; i++) {
     const r = records[first + i]!;
     offsets[i] = Number(r.offset);
     timestamps[i] = Number(r.timestamp);
-    places[i * 4] = r.key === null ? 0 : place(r.key);
-    places[i * 4 + 1] = r.key === null ? -1 : r.key.length;
-    places[i * 4 + 2] = r.value === null ? 0 : place(r.value);
-    places[i * 4 + 3] = r.value === null ? -1 : r.value.length;
+    for (let k = 0; k < 2; k++) {
+      const part = k === 0 ? r.key : r.value;
+      if (part === null) {
+        places[i * 4 + k * 2] = 0;
+        places[i * 4 + k * 2 + 1] = -1;
+        continue;
+      }
+      places[i * 4 + k * 2] = part.byteOffset;
+      places[i * 4 + k * 2 + 1] = part.length;
+      used += part.length;
+      if (shared === undefined) shared = part.buffer;
+      else if (part.buffer !== shared) oneRegion = false;
+      if (part.byteOffset < start) start = part.byteOffset;
+      if (part.byteOffset + part.length > end) end = part.byteOffset + part.length;
+    }
+  }
+  // Parts scattered over a large buffer are copied one by one rather than with all between them.
+  const region = shared !== undefined && oneRegion && end - start <= 2 * used + 65536 ? shared : undefined;
+  const bytes = region ? end - start : used;
+  // May be larger than asked (a reused buffer): the data part simply ends with unused bytes.
+  const buffer = allocate(HEADER_BYTES + count * PER_RECORD_FIXED + bytes);
+  new Uint32Array(buffer, 0, 1)[0] = count;
+  new Float64Array(buffer, HEADER_BYTES, count).set(offsets.subarray(0, count));
+  new Float64Array(buffer, HEADER_BYTES + count * 8, count).set(timestamps.subarray(0, count));
+  const packedPlaces = new Int32Array(buffer, HEADER_BYTES + count * 16, count * 4);
+  const data = new Uint8Array(buffer, HEADER_BYTES + count * PER_RECORD_FIXED);
+  if (region) {
+    data.set(new Uint8Array(region, start, bytes));
+    for (let j = 0; j < count * 4; j += 2) {
+      packedPlaces[j] = places[j + 1]! < 0 ? 0 : places[j]! - start;
+      packedPlaces[j + 1] = places[j + 1]!;
+    }
+  } else {
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const r = records[first + i]!;
+      for (let k = 0; k < 2; k++) {
+        const part = k === 0 ? r.key : r.value;
+        packedPlaces[i * 4 + k * 2] = part === null ? 0 : at;
+        packedPlaces[i * 4 + k * 2 + 1] = part === null ? -1 : part.length;
+        if (part === null) continue;
+        data.set(part, at);
+        at += part.length;
+      }
+    }
   }
   return { buffer, count };
 }

@@ -76,12 +76,13 @@ export class RecordProcessor {
     const meta = this.meta;
     meta.topic = topic;
     meta.partition = partition;
-    for (let r = 0; r < records.count; r++) {
+    let r = 0;
+    meta.keyOf = () => records.key(r);
+    for (; r < records.count; r++) {
       const offset = records.offsets[r]!;
       const bytes = records.valueLength(r);
       meta.offsetNumber = offset;
       meta.timestamp = records.timestamps[r]!;
-      meta.keyBytes = records.key(r);
       let value: Buffer | null | undefined;
       let decoded: Decoded | undefined;
       if (prefilter !== undefined && prefilter.gate.shouldTest()) {
@@ -113,6 +114,7 @@ export class RecordProcessor {
         }
       }
     }
+    meta.keyOf = undefined;
     const batches: OpenBatchReport[] = [];
     for (const jobId of jobIds) {
       const buffer = this.jobs.get(jobId)?.buffers.get(partition);
