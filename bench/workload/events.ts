@@ -6,7 +6,7 @@
 export type GameEvent = Record<string, string>;
 
 /** A small fast PRNG (mulberry32): same seed, same sequence, on every platform. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,16 +1,9 @@
 // A seeded PRNG for the prefilter's generated tests: a failure names its seed and replays exactly.
 
-/** mulberry32: small, fast, the same sequence on every platform. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../../bench/workload/events.js';
+
+/** mulberry32, the workload's generator: the same sequence on every platform. */
+export { prng };
 
 export type Rand = () => number;
 
