@@ -63,9 +63,14 @@ class ProcessingThread {
     this.worker.on('exit', (code) => this.fail(`exited with code ${code}`));
   }
 
+  /** True once the thread stopped: its requests reject, and the pool starts another in its place. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Sends a message no one waits on; to a stopped thread it is dropped (the jobs learn from their requests). */
   send(message: ToProcessing, transfer: ArrayBuffer[] = []): void {
-    if (this.failure) throw this.failure;
-    this.worker.postMessage(message, transfer);
+    if (!this.failure) this.worker.postMessage(message, transfer);
   }
 
   request<T extends FromProcessing>(message: ToProcessing & { id: number }, transfer: ArrayBuffer[] = []): Promise<T> {
@@ -147,6 +152,7 @@ class ProcessingThread {
  */
 export class ProcessingPool {
   private threads: ProcessingThread[] | undefined;
+  private stopped = false;
   private nextId = 1;
   private readonly jobs = new Map<number, CompiledJob>();
 
@@ -196,26 +202,32 @@ export class ProcessingPool {
     return this.thread(topic, partition).request<SealedReply>({ type: 'seal', id: this.nextId++, job, partition });
   }
 
-  /** Stops the threads; call once no job runs. */
+  /** Stops the threads for good; call once no job runs (later requests reject). */
   async stop(): Promise<void> {
-    const threads = this.threads ?? [];
-    this.threads = undefined;
-    await Promise.all(threads.map((t) => t.terminate()));
+    this.stopped = true;
+    await Promise.all((this.threads ?? []).map((t) => t.terminate()));
   }
 
   private all(): ProcessingThread[] {
-    if (!this.threads) {
-      this.threads = Array.from({ length: this.size }, () => new ProcessingThread((err) => this.onFailure(err)));
-      // Jobs added before the threads existed are known to every thread from the start.
-      for (const [job, compiled] of this.jobs) for (const thread of this.threads) thread.send(addJobMessage(job, compiled));
-    }
+    this.threads ??= Array.from({ length: this.size }, () => this.startThread());
     return this.threads;
+  }
+
+  /** A new thread that knows every job; its partitions' batches start when their jobs open them. */
+  private startThread(): ProcessingThread {
+    const thread = new ProcessingThread((err) => this.onFailure(err));
+    for (const [job, compiled] of this.jobs) thread.send(addJobMessage(job, compiled));
+    return thread;
   }
 
   private thread(topic: string, partition: number): ProcessingThread {
     const threads = this.all();
     let hash = 0;
     for (let i = 0; i < topic.length; i++) hash = (hash * 31 + topic.charCodeAt(i)) | 0;
-    return threads[Math.abs(hash + partition) % threads.length]!;
+    const at = Math.abs(hash + partition) % threads.length;
+    // A thread that died took its open batches along: its jobs fail on their next request to it
+    // (a batch it does not hold) and start again from their checkpoints, on a thread that lives.
+    if (threads[at]!.failed && !this.stopped) threads[at] = this.startThread();
+    return threads[at]!;
   }
 }

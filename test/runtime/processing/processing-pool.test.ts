@@ -39,4 +39,14 @@ describe('ProcessingPool (real worker threads)', () => {
     pool = new ProcessingPool(1);
     await expect(pool.seal(42, 'events', 0)).rejects.toBeInstanceOf(ProcessingThreadError);
   });
+
+  it('once stopped, drops messages without throwing and rejects requests', async () => {
+    pool = new ProcessingPool(1);
+    const id = pool.addJob(job);
+    pool.open(id, 'events', 0, 0);
+    await pool.stop();
+    expect(() => pool!.open(id, 'events', 1, 0)).not.toThrow();
+    await expect(pool.seal(id, 'events', 0)).rejects.toBeInstanceOf(ProcessingThreadError);
+    await expect(pool.process('events', 0, [id], fetched(0, 10), 0)).rejects.toBeInstanceOf(ProcessingThreadError);
+  });
 });
