@@ -75,6 +75,9 @@ export class JobSupervisor implements JobRoster {
    * (with the broker away a start waits for it, and the stop must not).
    */
   async start(): Promise<{ started: number; diagnostics: Diagnostic[] }> {
+    // The threads load their code on the second core while the jobs load and join their groups.
+    this.processing.warmUp();
+    this.options.encoder.warmUp?.();
     const loaded = await loadJobs(this.options.paths);
     this.reportDiagnostics(loaded.diagnostics, loaded.sources);
     const starting = Promise.all(loaded.jobs.map((job) => this.startJob(job, loaded.sources.get(job.spec.file) ?? '')));

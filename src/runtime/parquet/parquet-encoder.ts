@@ -9,6 +9,8 @@ import { parquetWasmEncoder } from './parquet-wasm-encoder.js';
 export interface ParquetEncoder {
   readonly name: string;
   encode(table: Table): Promise<Uint8Array>;
+  /** Prepares what the first `encode` would (a thread, a WASM module) ahead of it; optional. */
+  warmUp?(): void;
 }
 
 /** An encoder whose module loads on first use, so the default one never pays for the others. */

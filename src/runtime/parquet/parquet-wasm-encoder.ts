@@ -18,8 +18,15 @@ class ParquetWasmThread {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve(bytes: Uint8Array): void; reject(err: Error): void }>();
 
+  /** Starts the thread now (it compiles parquet-wasm first), so that the first batch does not wait for it. */
+  warmUp(): void {
+    this.worker ??= this.start();
+  }
+
   private start(): Worker {
     const worker = new Worker(new URL('./parquet-wasm-thread.mjs', import.meta.url));
+    // An idle worker must not keep the process alive.
+    worker.unref();
     worker.on('message', ({ id, bytes, error }: Reply) => {
       const request = this.pending.get(id);
       this.pending.delete(id);
@@ -68,6 +75,7 @@ export function parquetWasmEncoder(
   return {
     name: `parquet-wasm-${compression}`,
     compression,
+    warmUp: () => thread.warmUp(),
     encode(table: Table): Promise<Uint8Array> {
       const { ipc, owned } = ipcStreamOf(table);
       return thread.encode(ipc, owned, compression, table.numRows, plan(table));

@@ -162,6 +162,11 @@ export class ProcessingPool {
     private readonly onFailure: (err: ProcessingThreadError) => void = () => {},
   ) {}
 
+  /** Starts the threads now (they load their code meanwhile), rather than on the first partition opened. */
+  warmUp(): void {
+    if (!this.stopped) this.all();
+  }
+
   /** Registers a job with every thread; returns the id the other calls take. */
   addJob(compiled: CompiledJob): number {
     const job = this.nextId++;
