@@ -1,10 +1,14 @@
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 
 // A sealed batch reaches the main thread as an Arrow IPC stream and goes on to the Parquet thread
-// as one: a table read from a stream remembers it, so encoding does not write the same stream again.
+// as one: a table read from a stream remembers it, so encoding hands the same bytes on (moved,
+// not copied) instead of writing a second stream.
 const streams = new WeakMap<Table, Uint8Array>();
 
-/** The table in an Arrow IPC stream (viewing its bytes), remembering the stream for `ipcStreamOf`. */
+/**
+ * The table in an Arrow IPC stream (viewing its bytes), remembering the stream for `takeIpcStream`.
+ * Such a table is read until it is encoded, and not after (its memory moves on).
+ */
 export function tableFromIpcStream(ipc: Uint8Array): Table {
   const table = tableFromIPC(ipc);
   streams.set(table, ipc);
@@ -12,11 +16,12 @@ export function tableFromIpcStream(ipc: Uint8Array): Table {
 }
 
 /**
- * The table as an Arrow IPC stream: the one it was read from (still viewed by the table, so not
- * the caller's to hand away), or one written now (`owned`: nothing else refers to it).
+ * The table as an Arrow IPC stream that nothing else refers to, free to be transferred: the one it
+ * was read from (the table must not be read any more), or one written now.
  */
-export function ipcStreamOf(table: Table): { ipc: Uint8Array; owned: boolean } {
+export function takeIpcStream(table: Table): Uint8Array {
   const remembered = streams.get(table);
-  if (remembered) return { ipc: remembered, owned: false };
-  return { ipc: tableToIPC(table, 'stream'), owned: true };
+  if (!remembered) return tableToIPC(table, 'stream');
+  streams.delete(table);
+  return remembered;
 }

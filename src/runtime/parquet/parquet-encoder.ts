@@ -8,6 +8,10 @@ import { parquetWasmEncoder } from './parquet-wasm-encoder.js';
  */
 export interface ParquetEncoder {
   readonly name: string;
+  /**
+   * The table's Parquet file. A table read with tableFromIpcStream is handed over: its memory may
+   * move to the encoding thread, so read nothing of it once this is called.
+   */
   encode(table: Table): Promise<Uint8Array>;
   /** Prepares what the first `encode` would (a thread, a WASM module) ahead of it; optional. */
   warmUp?(): void;

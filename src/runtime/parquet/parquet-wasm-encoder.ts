@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
-import { ipcStreamOf } from './ipc-stream.js';
+import { takeIpcStream } from './ipc-stream.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
 import { writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';
 
@@ -46,15 +46,15 @@ class ParquetWasmThread {
     this.pending.clear();
   }
 
-  /** `owned`: the caller keeps no view of `ipc`, so its memory can be handed over instead of copied. */
-  encode(ipc: Uint8Array, owned: boolean, compression: ParquetWasmCompression, rows: number, plan: ParquetWritePlan): Promise<Uint8Array> {
+  /** `ipc` is the caller's no more: its memory is handed over when it fills its buffer, else copied. */
+  encode(ipc: Uint8Array, compression: ParquetWasmCompression, rows: number, plan: ParquetWritePlan): Promise<Uint8Array> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       // Hand the IPC bytes over rather than copying them, when they fill their own buffer.
-      const whole = owned && ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
+      const whole = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
       worker.postMessage({ id, ipc, compression, rows, plan }, whole ? [ipc.buffer as ArrayBuffer] : []);
     });
   }
@@ -77,8 +77,10 @@ export function parquetWasmEncoder(
     compression,
     warmUp: () => thread.warmUp(),
     encode(table: Table): Promise<Uint8Array> {
-      const { ipc, owned } = ipcStreamOf(table);
-      return thread.encode(ipc, owned, compression, table.numRows, plan(table));
+      // The plan and the row count first: taking the stream may leave the table unreadable.
+      const rows = table.numRows;
+      const writePlan = plan(table);
+      return thread.encode(takeIpcStream(table), compression, rows, writePlan);
     },
   };
 }

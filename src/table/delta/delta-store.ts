@@ -185,6 +185,8 @@ export class DeltaJobStore implements JobStore {
   }
 
   private async upload(target: DeltaTarget, folder: string, rows: Table, tag: string): Promise<Upload> {
+    // Before encoding: the encoder may take the table's memory over (see ParquetEncoder.encode).
+    const stats = JSON.stringify(fileStats(rows, target.columns));
     const data = await this.encoder.encode(rows);
     const key = `${folder ? `${folder}/` : ''}part-${tag}-${randomUUID()}.parquet`;
     await target.log.store.put(key, data);
@@ -198,7 +200,7 @@ export class DeltaJobStore implements JobStore {
         size: data.byteLength,
         modificationTime: Date.now(),
         dataChange: true,
-        stats: JSON.stringify(fileStats(rows, target.columns)),
+        stats,
       },
     };
   }
