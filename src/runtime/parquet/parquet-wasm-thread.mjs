@@ -28,7 +28,9 @@ parentPort.on('message', ({ id, ipc, compression, rows, plan }) => {
   try {
     // writeParquet consumes (frees) both the WASM table and the properties, so build them per call.
     const bytes = pw.writeParquet(pw.Table.fromIPCStream(ipc), properties(compression, rows, plan));
-    parentPort.postMessage({ id, bytes }, [bytes.buffer]);
+    // The stream's memory goes back too, though no one reads it: this thread makes little garbage,
+    // so it collects rarely and dead buffers would pile up here; the main thread collects often.
+    parentPort.postMessage({ id, bytes, spent: ipc.buffer }, [bytes.buffer, ipc.buffer]);
   } catch (err) {
     parentPort.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
   }
