@@ -25,9 +25,10 @@ const MiB = 1024 * 1024;
 
 /** Default sink roll size and record size limit, in bytes. */
 // Each open batch (per job and partition, twice while the previous one commits) holds up to this
-// much input, so it bounds the runner's memory; 16 MiB measured as fast as 64 MiB with far less
-// peak RSS (figures in the commit that set it).
-export const DEFAULT_MAX_BYTES = 16 * MiB;
+// much input, so it bounds the runner's memory. With processing threads, 8 MiB measured as fast
+// as 16 MiB with about 55 MiB less peak RSS for the three example jobs, and 4 MiB 7% slower
+// (bench/processing-results.md).
+export const DEFAULT_MAX_BYTES = 8 * MiB;
 export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
 
 const columnType: KeyShape = { kind: 'enum', doc: 'the output column type', values: COLUMN_TYPES };
@@ -85,7 +86,7 @@ export const JOB_FILE: KeyShape = {
           items: { kind: 'enum', values: ['dt'], doc: 'dt: dt=YYYY-MM-DD from the record time.' },
         },
         max_rows: { kind: 'integer', minimum: 1, default: 200000, doc: 'Roll a file early after this many rows.' },
-        max_bytes: { kind: 'bytes', default: DEFAULT_MAX_BYTES, defaultText: '16 MiB', doc: 'Roll a file early after this much raw input (a number of bytes or "64 MiB", "512 KiB").' },
+        max_bytes: { kind: 'bytes', default: DEFAULT_MAX_BYTES, defaultText: '8 MiB', doc: 'Roll a file early after this much raw input (a number of bytes or "64 MiB", "512 KiB").' },
       },
     },
     trigger: { kind: 'string', format: 'duration', default: '10 seconds', doc: 'How often a batch is written: "10 seconds", "10s", "500ms", "1 minute".' },

@@ -13,7 +13,7 @@ describe('checkJobText: the job file', () => {
       source: { topic: 'events', start: 'earliest' },
       where: undefined,
       include: [],
-      sink: { path: 'data/t', format: 'parquet', partitionBy: [], maxRows: 200000, maxBytes: 16 * 1024 * 1024 },
+      sink: { path: 'data/t', format: 'parquet', partitionBy: [], maxRows: 200000, maxBytes: 8 * 1024 * 1024 },
       triggerMs: 10_000,
       onBadRecord: 'dead_letter',
       maxRecordBytes: 1024 * 1024,
