@@ -1,9 +1,10 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { CompiledJob } from '../dsl/job-spec.js';
 import { commitSealedBatch, type FlushResult } from './batch-flusher.js';
-import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
 import { flushDue } from './decisions/flush-due.js';
 import { hasReadTo, onceProgress, type OnceProgress } from './decisions/once-progress.js';
+import { startOffset } from './decisions/start-offset.js';
+import { JobGroupMember } from './job-group-member.js';
 import type { Logger } from './logger.js';
 import { BadRecordError } from './bad-record-error.js';
 import { PartitionState } from './partition-state.js';
@@ -40,11 +41,11 @@ export interface JobSinkOptions {
 }
 
 /**
- * One job's side of the pipeline: its membership in consumer group `gamepipe.<job>` (which gives
- * it partitions, spreads them over processes and holds the offsets Kafka tooling shows), its open
- * batches per partition (held on a processing thread), and their commits to its table. The topic
- * reader hands the records of its partitions to processing; its own group consumer is paused and
- * never fetches, so five jobs on a topic read it once.
+ * One job's side of the pipeline: its membership in consumer group `gamepipe.<job>`
+ * (JobGroupMember: it gives the job its partitions), the offsets of its open batches per partition
+ * (the batches are held on a processing thread), its trigger, and the commits to its table. The
+ * topic reader hands the records of its partitions to processing; the group member never fetches,
+ * so five jobs on a topic read it once.
  */
 export class JobSink {
   readonly name: string;
@@ -53,7 +54,7 @@ export class JobSink {
   private readonly partitions = new Map<number, PartitionState>();
   private readonly store: JobStore;
   private readonly topic: string;
-  private member: Consumer | undefined;
+  private member: JobGroupMember | undefined;
   private reader: ReaderLink | undefined;
   /** When this job last committed something; 0 so the first records are committed at once. */
   private lastFlush = 0;
@@ -134,39 +135,22 @@ export class JobSink {
     this.reader = reader;
     this.setState('starting');
     await this.store.open();
-    const { spec } = this.job;
-    const member = this.options.kafka.consumer({
-      groupId: `gamepipe.${spec.job}`,
-      allowAutoTopicCreation: false,
-      // A member lost with a broker restart holds up the next rebalance for a whole session.
-      sessionTimeout: 6_000,
-      heartbeatInterval: 1_000,
-      // With every partition paused, the consumer's loop sleeps this long per turn, and leaving
-      // the group waits for the turn to end.
-      maxWaitTimeInMs: 100,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
-    });
+    const member = new JobGroupMember(this.options.kafka, this.job.spec, this.log);
     this.member = member;
-    member.on(member.events.GROUP_JOIN, ({ payload }) => {
-      if (this.stopped) return void this.leaveAgain(member);
-      const partitions = payload.memberAssignment[spec.source.topic] ?? [];
-      void reader
-        .exclusive(async () => {
-          await this.assign(partitions);
-          this.assigned = true;
-        })
-        .catch((err) => reader.exclusive(() => this.fail(err as Error)));
+    await member.join({
+      assigned: (partitions) => {
+        if (this.stopped) return;
+        void reader
+          .exclusive(async () => {
+            await this.assign(partitions);
+            this.assigned = true;
+          })
+          .catch((err) => reader.exclusive(() => this.fail(err as Error)));
+      },
+      crashed: (error) => {
+        if (!this.stopped) void reader.exclusive(() => this.fail(error));
+      },
     });
-    member.on(member.events.CRASH, ({ payload }) => {
-      this.log.warn({ job: this.name, error: payload.error.message, restart: payload.restart }, 'consumer group error; retrying');
-      if (!payload.restart && !this.stopped) void reader.exclusive(() => this.fail(payload.error));
-    });
-    await member.connect();
-    await member.subscribe({ topic: spec.source.topic, fromBeginning: spec.source.start === 'earliest' });
-    // The member only holds the assignment: it never fetches (the topic reader does), so it has
-    // nothing to do with a batch, and every partition stays paused.
-    await member.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
-    member.pause([{ topic: spec.source.topic }]);
     this.setState('running');
   }
 
@@ -181,26 +165,20 @@ export class JobSink {
         reader.positionChanged(p, undefined);
       }
     }
-    // The table's committed offsets are the truth; the consumer group's only serve lag tooling.
-    const committed = await this.store.committedOffsets(this.job.spec.source.topic);
+    const committed = await this.store.committedOffsets(this.topic);
+    const { start } = this.job.spec.source;
     let low: Map<number, number> | undefined;
-    let start: Map<number, number> | undefined;
+    let high: Map<number, number> | undefined;
     for (const partition of partitions) {
       let state = this.partitions.get(partition);
       if (!state) {
         const checkpoint = committed.get(partition)?.next;
         low ??= await reader.watermarks('low');
-        let offset: number;
-        if (checkpoint !== undefined) {
-          offset = checkpoint;
-          const earliest = low.get(partition) ?? 0;
-          if (offset < earliest) {
-            this.log.warn({ job: this.name, partition, checkpoint: offset, earliest }, 'records past the checkpoint were deleted by retention; resuming at the earliest offset');
-            offset = earliest;
-          }
-        } else {
-          start ??= this.job.spec.source.start === 'earliest' ? low : await reader.watermarks('high');
-          offset = start.get(partition) ?? 0;
+        if (checkpoint === undefined && start === 'latest') high ??= await reader.watermarks('high');
+        const earliest = low.get(partition) ?? 0;
+        const { offset, pastRetention } = startOffset(checkpoint, earliest, high?.get(partition) ?? 0, start);
+        if (pastRetention) {
+          this.log.warn({ job: this.name, partition, checkpoint, earliest }, 'records past the checkpoint were deleted by retention; resuming at the earliest offset');
         }
         state = new PartitionState(partition, offset);
         this.partitions.set(partition, state);
@@ -285,19 +263,16 @@ export class JobSink {
   }
 
   private async commit(state: PartitionState, sealing: Promise<SealedReply>): Promise<void> {
-    const topic = this.topic;
     try {
       const sealed = await sealing;
-      const result = await commitSealedBatch(topic, sealed, this.store);
+      const result = await commitSealedBatch(this.topic, sealed, this.store);
       if (result.outcome === 'fenced') {
         // Applied at the next flush, inside `exclusive`; until then the buffer takes no record.
         state.fencedAt = result.resumeAt;
         this.log.warn({ job: this.name, partition: sealed.partition, next: state.fencedAt }, 'batch fenced by another committer; resuming at its checkpoint');
         return;
       }
-      this.member
-        ?.commitOffsets([{ topic, partition: sealed.partition, offset: String(result.next) }])
-        .catch((err: Error) => this.log.warn({ job: this.name, error: err.message }, 'could not commit offsets to the consumer group'));
+      this.member?.commitOffset(sealed.partition, result.next);
       this.log.info(
         {
           job: this.name,
@@ -355,9 +330,8 @@ export class JobSink {
 
   /**
    * Takes no record from now on and gives the partitions back to the reader at once; leaving the
-   * group goes on outside the reader's queue (so jobs on one topic leave side by side), waited for
-   * `LEAVE_WAIT_MS` at most: with the broker gone kafkajs retries the leave for many seconds, and
-   * a member that did not leave is dropped by the broker after its session timeout anyway.
+   * group goes on outside the reader's queue (so jobs on one topic leave side by side), for
+   * `LEAVE_WAIT_MS` at most (JobGroupMember.leave).
    */
   private leave(then: () => void): void {
     this.stopped = true;
@@ -365,16 +339,7 @@ export class JobSink {
     this.partitions.clear();
     // After the seals already sent: processing answers a thread's messages in order.
     this.processing.removeJob(this.processingId);
-    const leaving = this.member ? boundedWait(this.member.disconnect(), LEAVE_WAIT_MS) : Promise.resolve(undefined);
-    this.left = leaving.then(then);
-  }
-
-  // kafkajs restarts a crashed consumer from a timer that a disconnect racing the crash does not
-  // cancel: such a member rejoins for a job that is gone and would hold partitions from the job's
-  // next start (which then reads nothing). It is made to leave again.
-  private leaveAgain(member: Consumer): void {
-    this.log.warn({ job: this.name }, 'group member rejoined after the job stopped; leaving again');
-    void boundedWait(member.disconnect(), LEAVE_WAIT_MS);
+    this.left = (this.member?.leave() ?? Promise.resolve()).then(then);
   }
 
   setState(state: JobState, error?: string): void {
