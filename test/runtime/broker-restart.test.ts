@@ -70,6 +70,9 @@ describe('a broker that goes away and comes back', () => {
     produced.push(...more.map((e) => e.event_id!));
     const again = new RunnerProcess(dir, ['jobs']);
     try {
+      // Started before it is stopped: the first runner may have committed everything before the
+      // freeze, and a signal that lands while node is still loading the CLI ends it by default.
+      await again.waitForLog((l) => l.msg === 'partitions assigned');
       await eventually(async () => (await tableIds()).length >= produced.length, 60_000, 'every event after the restart');
       expect(await tableIds()).toEqual([...produced].sort());
     } finally {
