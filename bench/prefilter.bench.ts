@@ -17,7 +17,7 @@ import { exampleJobFiles } from './compare/gamepipe.js';
 import { eventStream } from './workload/events.js';
 import { loadJobs } from '../src/dsl/load-jobs.js';
 import { decodeRecord, ReusableRecordMeta } from '../src/runtime/processing/record-decoder.js';
-import { recordPrefilter } from '../src/runtime/prefilter/index.js';
+import { recordPrefilter } from '../src/runtime/prefilter/record-prefilter.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '7' }, jobs: { type: 'string' } } });
 const events = Number(values.events);

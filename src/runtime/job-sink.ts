@@ -110,7 +110,7 @@ export class JobSink {
 
   /** The size of an open batch, as processing reports it. */
   reported(report: OpenBatchReport): void {
-    this.partitions.get(report.partition)?.reported(report.from, report.rows, report.rejectedRows, report.bytes);
+    this.partitions.get(report.partition)?.reported(report);
   }
 
   /**

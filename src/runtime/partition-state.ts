@@ -1,3 +1,5 @@
+import type { OpenBatchReport } from './processing/worker-protocol.js';
+
 /**
  * One partition of a job as the main thread tracks it: the offsets handed to processing since the
  * last commit, the open batch's size as the processing thread last reported it (for the flush
@@ -35,11 +37,11 @@ export class PartitionState {
   }
 
   /** A size the processing thread reported, unless it is about a batch sealed since. */
-  reported(from: number, rows: number, rejectedRows: number, bytes: number): void {
-    if (from !== this.from) return;
-    this.rows = rows;
-    this.rejectedRows = rejectedRows;
-    this.bytes = bytes;
+  reported(report: Pick<OpenBatchReport, 'from' | 'rows' | 'rejectedRows' | 'bytes'>): void {
+    if (report.from !== this.from) return;
+    this.rows = report.rows;
+    this.rejectedRows = report.rejectedRows;
+    this.bytes = report.bytes;
   }
 
   /** Drops the open batch and starts again at `offset` (after a fence). */

@@ -27,7 +27,7 @@ export interface ParquetColumnPlan {
 export const DEFAULT_WRITE_PLAN: ParquetWritePlan = { columns: [] };
 
 /** Values sampled per column, evenly spread over the batch (a Kafka-stamped timestamp repeats in runs). */
-export const SAMPLE_VALUES = 1024;
+const SAMPLE_VALUES = 1024;
 
 /**
  * A column with at least this share of its sampled values distinct skips the dictionary: the
@@ -36,13 +36,13 @@ export const SAMPLE_VALUES = 1024;
  * which takes ~50,000 or more distinct values in the batch: past 1 MiB of dictionary for values
  * over ~17 bytes, so mostly columns that would give their dictionary up anyway.
  */
-export const UNIQUE_SHARE = 0.99;
+const UNIQUE_SHARE = 0.99;
 
 /**
  * Strings averaging more than this many bytes (raw_event: JSON text) get no statistics: a min
  * and max of free text prune nothing, and computing them took 2-4% of the example jobs' encoding.
  */
-export const LONG_STRING_BYTES = 64;
+const LONG_STRING_BYTES = 64;
 
 /**
  * A function giving the value at `i` of one chunk as a Set key, or null: string bytes read as

@@ -10,8 +10,7 @@ export class ReusableRecordMeta implements RecordMeta {
   raw = '';
   /** The record value `raw` was decoded from (null with it), to copy into a raw_event column as it is. */
   rawBytes: Buffer | null = null;
-  keyBytes: Buffer | null = null;
-  /** Where the key is read from when `keyBytes` is not set: few jobs read `$key`, so most records never need it. */
+  /** Where the record's key is read from: few jobs read `$key`, so most records never slice it. */
   keyOf: (() => Buffer | null) | undefined;
 
   get offset(): string {
@@ -24,7 +23,7 @@ export class ReusableRecordMeta implements RecordMeta {
 
   /** The record key as text, decoded only when a job asks for `$key`. */
   get key(): string | null {
-    const bytes = this.keyOf ? this.keyOf() : this.keyBytes;
+    const bytes = this.keyOf?.() ?? null;
     return bytes === null ? null : bytes.toString('utf8');
   }
 }

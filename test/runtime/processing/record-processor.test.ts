@@ -88,4 +88,20 @@ describe('RecordProcessor', () => {
     expect(sealed).toMatchObject({ range: [0, 6], rows: [{ quantity: 2 }, { quantity: 3 }], counts: [6, 2, 2] });
     expect(sealed.rejected).toEqual([expect.stringContaining('not JSON'), expect.stringContaining('not a JSON object')]);
   });
+
+  it('reads $key from each record only when a job asks for it', () => {
+    const keyed = compiled(jobText('', '  event_type: string\n  player: { from: $key, type: string }\n', 'keyed'));
+    const processor = new RecordProcessor();
+    processor.addJob(1, keyed.spec, keyed.filterTree);
+    processor.open(1, 0, 0);
+    const fetched: FetchedRecord[] = [
+      { offset: '0', timestamp: '0', key: Buffer.from('ana'), value: Buffer.from('{"event_type":"a"}') },
+      { offset: '1', timestamp: '0', key: null, value: Buffer.from('{"event_type":"b"}') },
+    ];
+    processor.process(1, 'events', 0, [1], new UnpackedRecords(packRecords(fetched, 0).buffer));
+    expect(rowsOf(processor.seal(2, 1, 0)).rows).toEqual([
+      { event_type: 'a', player: 'ana' },
+      { event_type: 'b', player: null },
+    ]);
+  });
 });
