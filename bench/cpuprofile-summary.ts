@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { median as medianOf } from './compare/combine-runs.js';
 
 /** The parts of a `.cpuprofile` (Chrome DevTools protocol `Profile`) this reads. */
 export interface CpuProfile {
@@ -98,11 +99,8 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+/** Every list here holds numbers, so the median is always there. */
+const median = (values: number[]): number => medianOf(values)!;
 
 /** Every figure as its median over `summaries` (a function missing from a profile counts 0 ms there). */
 export function medianSummary(summaries: ProfileSummary[]): ProfileSummary {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { LOCAL_S3_BUCKET, localS3Env } from '../../src/s3local/s3-env.js';
 
 const GAMEPIPE = fileURLToPath(new URL('../../bin/gamepipe.js', import.meta.url));
 
@@ -17,14 +18,12 @@ export interface BenchS3 {
 export async function ensureBenchS3(): Promise<BenchS3> {
   if (process.env.AWS_ENDPOINT_URL) return { bucket: process.env.GAMEPIPE_BENCH_BUCKET ?? 'gamepipe', env: {}, stop: async () => {} };
   const up = execFileSync(process.execPath, [GAMEPIPE, 's3', 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const env: NodeJS.ProcessEnv = {};
-  const exports = execFileSync(process.execPath, [GAMEPIPE, 's3', 'env'], { encoding: 'utf8' });
-  for (const match of exports.matchAll(/^export (\w+)=(.*)$/gm)) env[match[1]!] = match[2]!.replace(/^'(.*)'$/, '$1');
+  const env: NodeJS.ProcessEnv = localS3Env();
   const started = /started/.test(up);
   // This process reads the tables too (their files and bytes), through the same variables.
   Object.assign(process.env, env);
   return {
-    bucket: 'gamepipe',
+    bucket: LOCAL_S3_BUCKET,
     env,
     stop: async () => {
       if (started) execFileSync(process.execPath, [GAMEPIPE, 's3', 'down'], { stdio: 'ignore' });

@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /** The port the local development broker listens on (GAMEPIPE_KAFKA_PORT, default 9092). */
 export function localBrokerPort(): number {
@@ -27,6 +27,14 @@ export function kafkaClient(clientId: string, brokers = bootstrapServers()): Kaf
     logLevel: logLevel.NOTHING,
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
   });
+}
+
+/**
+ * An admin client for commands that must answer in a second or two even with Kafka down
+ * (`gamepipe status`, the console): short timeouts, one retry.
+ */
+export function quickAdmin(clientId: string): Admin {
+  return new Kafka({ clientId, brokers: bootstrapServers(), logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 1 } }).admin();
 }
 
 /** Resolves when a metadata request succeeds, or rejects with the last error after `timeoutMs`. */

@@ -1,5 +1,5 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { bootstrapServers } from '../broker/brokers.js';
+import type { Admin } from 'kafkajs';
+import { quickAdmin } from '../broker/brokers.js';
 import { openCatalog } from '../query/catalog.js';
 import { fetchRunnerStatus, healthResult, jobHealth } from '../query/job-status.js';
 import { jobTables, loadJobsForQuery } from '../query/job-tables.js';
@@ -30,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
   const paths = jobPaths(values.jobs);
 
   // A status command must answer in a second or two when Kafka is down, so no long retries here.
-  const admin = new Kafka({ clientId: 'gamepipe-status', brokers: bootstrapServers(), logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 1 } }).admin();
+  const admin = quickAdmin('gamepipe-status');
   const connected: Admin | undefined = await admin.connect().then(
     () => admin,
     () => undefined,

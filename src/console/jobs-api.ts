@@ -77,13 +77,14 @@ export async function listJobs(sources: JobSources): Promise<JobRow[]> {
  * rows the tables hold (so rows written by a runner elsewhere still show).
  */
 export async function sampleRates(sources: JobSources): Promise<void> {
-  const folder = await readJobFolder(sources.paths);
   const runner = await fetchRunnerStatus(sources.metricsUrl);
   const at = Date.now();
   if (runner) {
     for (const s of runner.jobs) sources.rates.record(s.job, s.rowsWritten, `runner ${runner.pid} ${runner.startedAt}`, at);
     return;
   }
+  // The job files only matter without a runner: the tables are read then.
+  const folder = await readJobFolder(sources.paths);
   const stats = await sources.keeper.use(folder.tables, tableStats);
   for (const s of stats) if (s.table === s.job) sources.rates.record(s.job, s.rows, 'tables', at);
 }

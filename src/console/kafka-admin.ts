@@ -1,5 +1,5 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { bootstrapServers } from '../broker/brokers.js';
+import type { Admin } from 'kafkajs';
+import { quickAdmin } from '../broker/brokers.js';
 
 const RECONNECT_MS = 10_000;
 
@@ -16,8 +16,7 @@ export class LagAdmin {
     if (this.connected) return this.admin;
     if (Date.now() - this.triedAt < RECONNECT_MS) return undefined;
     this.triedAt = Date.now();
-    // As `gamepipe status`: short timeouts, one retry.
-    this.admin ??= new Kafka({ clientId: 'gamepipe-console', brokers: bootstrapServers(), logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 1 } }).admin();
+    this.admin ??= quickAdmin('gamepipe-console');
     this.connected = await this.admin.connect().then(
       () => true,
       () => false,

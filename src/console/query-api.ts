@@ -1,6 +1,6 @@
 import type { Json } from '@duckdb/node-api';
 import type { QueryResult } from '../query/catalog.js';
-import { formatCsv } from '../query/result-format.js';
+import { jsonCell } from '../query/result-format.js';
 import type { CatalogKeeper } from './catalog-keeper.js';
 import { readJobFolder } from './job-folder.js';
 import { ConsoleQueryError, guardedQuery, type QueryLimits } from './query-guard.js';
@@ -13,8 +13,6 @@ export interface QueryAnswer {
   truncated: boolean;
   rowLimit: number;
 }
-
-const BIG_INTEGER = /^U?(BIGINT|HUGEINT)$/;
 
 /** The SQL of a request body, or a 400 saying what is wrong with it. */
 export function sqlOfBody(body: unknown): string {
@@ -33,9 +31,7 @@ export async function runConsoleQuery(paths: string[], keeper: CatalogKeeper, sq
 
 /** The result as the API's JSON: counts and sums that fit a JSON number exactly become numbers. */
 export function queryAnswer(result: QueryResult, truncated: boolean, rowLimit: number): QueryAnswer {
-  const big = result.types.map((t) => BIG_INTEGER.test(t));
-  const rows = result.json.map((row) => row.map((v, i) => (big[i] && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v)));
+  const rows = result.json.map((row) => row.map((v, i) => jsonCell(result.types[i]!, v)));
   return { columns: result.columns, types: result.types, rows, truncated, rowLimit };
 }
 
-export { formatCsv };

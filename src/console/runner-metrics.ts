@@ -1,7 +1,6 @@
-/** Per job, what the runner's Prometheus /metrics adds to /status: batch timings and bytes written. */
+/** Per job, what the runner's Prometheus /metrics adds to /status: batch timings. */
 export interface RunnerJobMetrics {
   batchAvgMs: number | undefined;
-  bytesWritten: number;
 }
 
 const SAMPLE = /^(\w+)\{([^}]*)\} (\S+)$/;
@@ -15,7 +14,7 @@ export async function fetchRunnerMetrics(metricsUrl: string): Promise<Map<string
 }
 
 /** The per-job figures in a Prometheus text exposition. */
-export function jobMetrics(text: string): Map<string, RunnerJobMetrics> {
+function jobMetrics(text: string): Map<string, RunnerJobMetrics> {
   const sums = new Map<string, Record<string, number>>();
   for (const line of text.split('\n')) {
     const match = SAMPLE.exec(line);
@@ -30,7 +29,6 @@ export function jobMetrics(text: string): Map<string, RunnerJobMetrics> {
     const count = f.gamepipe_batch_duration_seconds_count ?? 0;
     out.set(job, {
       batchAvgMs: count ? ((f.gamepipe_batch_duration_seconds_sum ?? 0) * 1000) / count : undefined,
-      bytesWritten: f.gamepipe_bytes_written_total ?? 0,
     });
   }
   return out;

@@ -32,6 +32,11 @@ export function formatCsv({ columns, text }: QueryResult): string {
   return [columns.map(field).join(','), ...text.map((row) => row.map(field).join(','))].join('\n');
 }
 
+/** A value of a column of DuckDB type `type` as JSON: 64-bit integers that fit a JSON number exactly become one. */
+export function jsonCell(type: string, v: Json): Json {
+  return INTEGER_TYPES.has(type) && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v;
+}
+
 /**
  * A JSON array of row objects. 64-bit integers (counts, sums of ints) become JSON numbers when
  * they fit exactly in one, so `count(*)` reads as a number; larger ones stay strings.
@@ -41,7 +46,7 @@ export function formatJson({ columns, types, json }: QueryResult): string {
     const obj: Record<string, Json> = {};
     columns.forEach((c, i) => {
       const v = row[i] ?? null;
-      obj[c] = INTEGER_TYPES.has(types[i]!) && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v;
+      obj[c] = jsonCell(types[i]!, v);
     });
     return obj;
   });
