@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { gamepipeHome } from '../local-service/home.js';
 import { freePort, portIsFree } from '../local-service/ports.js';
 import { pidIsOurs, readServiceState, stopPid, type ServiceState } from '../local-service/processes.js';
-import { requireTool } from '../local-service/tools.js';
+import { requireTool, whyLine } from '../local-service/tools.js';
 import { UserError } from '../user-error.js';
 import { waitForMetadata } from './brokers.js';
 import { ensureKafkaJars } from './provision.js';
@@ -82,8 +82,7 @@ function runJava(classpath: string, args: string[], log4j: string, logFd: number
 
 /** The line of a Java tool's output that says why it failed, if there is one. */
 function lastErrorLine(output: string): string | undefined {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.filter((l) => /error|exception/i.test(l)).at(-1) ?? lines.at(-1);
+  return whyLine(output, /error|exception/i);
 }
 
 function waitExit(child: ReturnType<typeof spawn>): Promise<number | string | null> {

@@ -15,3 +15,12 @@ export async function requireTool(tool: string, hint: string): Promise<void> {
     throw new UserError(`'${tool}' was not found on PATH; ${hint}`);
   }
 }
+
+/**
+ * The line of a tool's output that says why it failed: the last one matching `telling`, else the
+ * last line; undefined for no output.
+ */
+export function whyLine(output: string, telling: RegExp): string | undefined {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.filter((l) => telling.test(l)).at(-1) ?? lines.at(-1);
+}

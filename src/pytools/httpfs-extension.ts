@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { gamepipeHome } from '../local-service/home.js';
 import { sqlString } from '../query/sql-text.js';
 import { UserError } from '../user-error.js';
@@ -13,6 +13,13 @@ export function duckdbExtensionDirectory(): string {
   return join(gamepipeHome(), 'duckdb-extensions');
 }
 
+/** Installs httpfs from the extension file `file` into gamepipe's extension folder and loads it on `connection`. */
+export async function loadHttpfs(connection: DuckDBConnection, file: string): Promise<void> {
+  await connection.run(`SET extension_directory = ${sqlString(duckdbExtensionDirectory())}`);
+  await connection.run(`INSTALL ${sqlString(file)}`);
+  await connection.run('LOAD httpfs');
+}
+
 /**
  * Installs the httpfs extension from `file` into gamepipe's extension folder and loads it in an
  * in-memory DuckDB with the signature check on; a refusal becomes a UserError naming the file.
@@ -22,9 +29,7 @@ export async function installHttpfs(file: string): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    await connection.run(`SET extension_directory = ${sqlString(duckdbExtensionDirectory())}`);
-    await connection.run(`INSTALL ${sqlString(file)}`);
-    await connection.run('LOAD httpfs');
+    await loadHttpfs(connection, file);
   } catch (err) {
     const version = (await connection.runAndReadAll('SELECT version()').catch(() => undefined))?.getRows()[0]?.[0];
     const why = String((err as Error).message).split('\n')[0];

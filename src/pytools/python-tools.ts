@@ -4,7 +4,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gamepipeHome } from '../local-service/home.js';
-import { requireTool } from '../local-service/tools.js';
+import { requireTool, whyLine } from '../local-service/tools.js';
 import { UserError } from '../user-error.js';
 import { installHttpfs } from './httpfs-extension.js';
 
@@ -42,8 +42,7 @@ async function readMarker(): Promise<Marker | undefined> {
 
 /** The last line of a failed command's output, which is where pip and venv say why. */
 function lastLine(err: unknown): string {
-  const out = `${(err as { stderr?: string }).stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
-  return out.filter((l) => /error/i.test(l)).at(-1) ?? out.at(-1) ?? String(err);
+  return whyLine(`${(err as { stderr?: string }).stderr ?? ''}`, /error/i) ?? String(err);
 }
 
 /** The httpfs binary for DuckDB_VERSION inside the installed duckdb-extension-httpfs package. */

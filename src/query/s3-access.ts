@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { duckdbExtensionDirectory } from '../pytools/httpfs-extension.js';
+import { loadHttpfs } from '../pytools/httpfs-extension.js';
+import { s3Endpoint, s3Region } from '../table/storage/s3-store.js';
 import { ensurePythonTools } from '../pytools/python-tools.js';
 import { sqlString } from './sql-text.js';
 
@@ -14,13 +15,11 @@ async function httpfsExtensionFile(): Promise<string> {
  * standard AWS_* variables as an S3 secret.
  */
 export async function enableS3Reads(conn: DuckDBConnection, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  await conn.run(`SET extension_directory = ${sqlString(duckdbExtensionDirectory())}`);
-  await conn.run(`INSTALL ${sqlString(await httpfsExtensionFile())}`);
-  await conn.run('LOAD httpfs');
-  const options = [`TYPE s3`, `REGION ${sqlString(env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1')}`];
+  await loadHttpfs(conn, await httpfsExtensionFile());
+  const options = [`TYPE s3`, `REGION ${sqlString(s3Region(env))}`];
   if (env.AWS_ACCESS_KEY_ID) options.push(`KEY_ID ${sqlString(env.AWS_ACCESS_KEY_ID)}`, `SECRET ${sqlString(env.AWS_SECRET_ACCESS_KEY ?? '')}`);
   if (env.AWS_SESSION_TOKEN) options.push(`SESSION_TOKEN ${sqlString(env.AWS_SESSION_TOKEN)}`);
-  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const endpoint = s3Endpoint(env);
   if (endpoint) {
     const url = new URL(endpoint);
     options.push(`ENDPOINT ${sqlString(url.host)}`, `URL_STYLE 'path'`, `USE_SSL ${url.protocol === 'https:'}`);

@@ -6,6 +6,7 @@ import { gamepipeHome } from '../local-service/home.js';
 import { freePort, portIsFree } from '../local-service/ports.js';
 import { pidIsOurs, readServiceState, stopPid, type ServiceState } from '../local-service/processes.js';
 import { UserError } from '../user-error.js';
+import { whyLine } from '../local-service/tools.js';
 import { ensureMinio } from './provision-minio.js';
 import { ensureBucket } from './s3-client.js';
 import { LOCAL_S3_BUCKET, localS3Env } from './s3-env.js';
@@ -52,8 +53,7 @@ async function waitReady(endpoint: string, timeoutMs: number, exited: () => bool
 
 /** The last line of MinIO's log that says why it failed, if there is one. */
 async function lastErrorLine(log: string): Promise<string | undefined> {
-  const lines = (await readFile(log, 'utf8').catch(() => '')).split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.filter((l) => /error|fatal|unable/i.test(l)).at(-1) ?? lines.at(-1);
+  return whyLine(await readFile(log, 'utf8').catch(() => ''), /error|fatal|unable/i);
 }
 
 /**

@@ -4,7 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gamepipeHome } from '../local-service/home.js';
-import { requireTool } from '../local-service/tools.js';
+import { requireTool, whyLine } from '../local-service/tools.js';
 import { UserError } from '../user-error.js';
 
 const run = promisify(execFile);
@@ -54,9 +54,7 @@ export async function ensureMinio(): Promise<string> {
     });
   } catch (err) {
     await rm(work, { recursive: true, force: true });
-    const out = (err as { stderr?: string }).stderr ?? '';
-    const lines = out.split('\n').map((l) => l.trim()).filter(Boolean);
-    const why = lines.filter((l) => /error|cannot|requires|invalid|denied/i.test(l)).at(-1) ?? lines.at(-1) ?? String(err);
+    const why = whyLine((err as { stderr?: string }).stderr ?? '', /error|cannot|requires|invalid|denied/i) ?? String(err);
     throw new UserError(`building MinIO with 'go install' failed (${why}); check that proxy.golang.org is reachable`);
   }
   // Another gamepipe may have finished the same build meanwhile; its binary is as good as ours.

@@ -1,4 +1,4 @@
-import { sqlString } from '../../query/sql-text.js';
+import { sqlIdent, sqlString } from '../../query/sql-text.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +29,11 @@ export async function compactDeltaTable(
   const byDay = new Map<string, AddAction[]>();
   for (const add of snapshot.files.values()) {
     const day = add.partitionValues.dt;
-    if (day) byDay.set(`dt=${day}`, [...(byDay.get(`dt=${day}`) ?? []), add]);
+    if (!day) continue;
+    const folder = `dt=${day}`;
+    let adds = byDay.get(folder);
+    if (!adds) byDay.set(folder, (adds = []));
+    adds.push(add);
   }
   const results: CompactionResult[] = [];
   for (const partition of closedDays([...byDay.keys()], options.now ?? Date.now(), options.includeToday)) {
@@ -65,7 +69,7 @@ async function compactPartition(
     const conn = await instance.connect();
     try {
       await conn.run(`SET TimeZone = 'UTC'`);
-      const select = columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ');
+      const select = columns.map((c) => sqlIdent(c.name)).join(', ');
       const merged = join(work, 'merged.parquet');
       await conn.run(`COPY (SELECT ${select} FROM read_parquet([${inputs.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false)) TO ${sqlString(merged)} (FORMAT parquet)`);
       // Re-encode through the job's writer, so a compacted file has the same types and encoding as a streamed one.

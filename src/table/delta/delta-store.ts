@@ -8,7 +8,7 @@ import type { Action, AddAction } from './actions.js';
 import { compactDeltaTable } from './delta-compaction.js';
 import { DeltaLog } from './delta-log.js';
 import { removeOrphans, UPLOAD_VALID_MS } from './orphans.js';
-import { deltaFields, evolveSchema, parseSchemaString, type DeltaField } from './schema.js';
+import { deltaFields, evolveSchema, parseSchemaString, schemaString, type DeltaField } from './schema.js';
 import { fileStats } from './stats.js';
 import type { DeltaSnapshot } from './snapshot.js';
 
@@ -232,5 +232,5 @@ export class DeltaSchemaError extends Error {
 function schemaUpdate(snapshot: DeltaSnapshot, target: DeltaTarget): Action[] {
   const meta = snapshot.metaData!;
   const evolved = evolveSchema(parseSchemaString(meta.schemaString), target.fields, target.log.store.root);
-  return evolved ? [{ metaData: { ...meta, schemaString: JSON.stringify({ type: 'struct', fields: evolved }) } }] : [];
+  return evolved ? [{ metaData: { ...meta, schemaString: schemaString(evolved) } }] : [];
 }

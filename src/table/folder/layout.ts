@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { rejectedSinkPath } from '../location.js';
 
 // Where a table's files live. Only committed data files end in `.parquet`; everything the commit
 // protocol keeps for itself lives under `_gamepipe/` with other suffixes, so a reader globbing
@@ -20,7 +21,7 @@ export function tableLayout(sinkPath: string): TableLayout {
   const state = join(table, '_gamepipe');
   return {
     table,
-    rejected: `${table}_rejected`,
+    rejected: rejectedSinkPath(table),
     state,
     checkpoints: join(state, 'checkpoints'),
     intents: join(state, 'intents'),

@@ -13,14 +13,24 @@ import { KeyExistsError, type ObjectStore, type StoredObject } from './object-st
 // flight; the write is then tried again, and one of the two finally sees 412.
 const CONFLICT_RETRIES = 10;
 
+/** The S3 endpoint the AWS_* variables name (the S3-specific one first), or undefined for AWS itself. */
+export function s3Endpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+}
+
+/** The region the AWS_* variables name, us-east-1 when none does. */
+export function s3Region(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
 /**
  * An S3 client configured from the standard AWS_* variables of `env` (the process's by default),
  * path-style when an endpoint is set: MinIO and other S3-compatible stores have no per-bucket host names.
  */
 export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
-  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const endpoint = s3Endpoint(env);
   return new S3Client({
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region: s3Region(env),
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     // Without keys in `env`, the SDK's own chain (profiles, instance roles) finds them.
     ...(env.AWS_ACCESS_KEY_ID
@@ -42,7 +52,7 @@ let sharedClient: S3Client | undefined;
 export class S3StorageError extends UserError {
   constructor(url: string, cause: unknown) {
     const why = cause instanceof Error ? (cause.message.split('\n')[0] || cause.name) : String(cause);
-    const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    const endpoint = s3Endpoint();
     super(`S3 request for ${url} failed: ${why}${endpoint ? ` (AWS_ENDPOINT_URL=${endpoint})` : ''}`);
     this.name = 'S3StorageError';
   }
