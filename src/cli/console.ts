@@ -2,7 +2,7 @@ import { DEFAULT_CONSOLE_PORT, startConsole } from '../console/server.js';
 import { jobPaths } from '../query/open-job-catalog.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
-import { DEFAULT_METRICS_PORT } from './run-jobs.js';
+import { DEFAULT_METRICS_URL } from '../runtime/metrics-endpoint.js';
 
 const USAGE = 'usage: gamepipe console [--jobs DIR]... [--port N] [--host ADDRESS] [--metrics-url URL]';
 
@@ -16,7 +16,7 @@ export async function run(args: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    console.log(`${USAGE}\n  live figures come from the runner's /status and /metrics (default http://127.0.0.1:${DEFAULT_METRICS_PORT})`);
+    console.log(`${USAGE}\n  live figures come from the runner's /status and /metrics (default ${DEFAULT_METRICS_URL})`);
     return 0;
   }
   if (positionals.length) throw new UserError(`unexpected argument '${positionals[0]}'; ${USAGE}`, 2);
@@ -24,7 +24,7 @@ export async function run(args: string[]): Promise<number> {
     paths: jobPaths(values.jobs),
     port: intFlag(values.port, 'port', DEFAULT_CONSOLE_PORT),
     host: values.host,
-    metricsUrl: values['metrics-url'] ?? `http://127.0.0.1:${DEFAULT_METRICS_PORT}`,
+    metricsUrl: values['metrics-url'] ?? DEFAULT_METRICS_URL,
   });
   console.log(`gamepipe console on ${console_.url}; Ctrl-C stops it`);
   const signal = await new Promise<string>((resolve) => {

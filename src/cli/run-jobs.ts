@@ -34,9 +34,6 @@ export interface RunningJobs {
   stop(): Promise<void>;
 }
 
-/** The default port of the runner's /metrics and /status (the Prometheus exporter convention). */
-export const DEFAULT_METRICS_PORT = 9464;
-
 /** Starts the supervisor over `paths` and serves its metrics. */
 export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
   handleKafkaRejections(options.log);

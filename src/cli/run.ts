@@ -1,7 +1,8 @@
 import { log } from '../runtime/logger.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
-import { DEFAULT_METRICS_PORT, runJobs } from './run-jobs.js';
+import { DEFAULT_METRICS_PORT } from '../runtime/metrics-endpoint.js';
+import { runJobs } from './run-jobs.js';
 import { exitSoon, watchStopSignals } from './stop-signals.js';
 
 const USAGE = 'usage: gamepipe-run [--once] [--metrics-port N] [--compact-closed] <job files or folders>';

@@ -7,7 +7,7 @@ import { CATALOG_FLAGS, jobPaths, outputFormat } from '../query/open-job-catalog
 import { formatResult } from '../query/result-format.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
-import { DEFAULT_METRICS_PORT } from './run-jobs.js';
+import { DEFAULT_METRICS_URL } from '../runtime/metrics-endpoint.js';
 
 const USAGE = 'usage: gamepipe status [--jobs <dir or files>]... [--watch [--interval S]] [--metrics-url URL] [--csv | --json]';
 
@@ -20,13 +20,13 @@ export async function run(args: string[]): Promise<number> {
     'metrics-url': { type: 'string' },
   });
   if (values.help) {
-    console.log(`${USAGE}\n  state comes from the runner's /status (default http://127.0.0.1:${DEFAULT_METRICS_PORT}); 'stopped' when none answers`);
+    console.log(`${USAGE}\n  state comes from the runner's /status (default ${DEFAULT_METRICS_URL}); 'stopped' when none answers`);
     return 0;
   }
   if (positionals.length) throw new UserError(`unexpected argument '${positionals[0]}'; ${USAGE}`, 2);
   const format = outputFormat(values);
   const intervalMs = intFlag(values.interval, 'interval', 2, 1, 3600) * 1000;
-  const metricsUrl = values['metrics-url'] ?? `http://127.0.0.1:${DEFAULT_METRICS_PORT}`;
+  const metricsUrl = values['metrics-url'] ?? DEFAULT_METRICS_URL;
   const paths = jobPaths(values.jobs);
 
   // A status command must answer in a second or two when Kafka is down, so no long retries here.

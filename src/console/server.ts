@@ -8,6 +8,7 @@ import { formatCsv } from '../query/result-format.js';
 import { queryAnswer, runConsoleQuery, sqlOfBody } from './query-api.js';
 import { RateHistory } from './rate-history.js';
 import { listTables } from './tables-api.js';
+import { DEFAULT_METRICS_URL } from '../runtime/metrics-endpoint.js';
 import { buildWebBundle, INDEX_HTML } from './web-bundle.js';
 
 /** How to run the console; everything but the job paths has a default. */
@@ -17,7 +18,7 @@ export interface ConsoleOptions {
   port?: number;
   /** Default 127.0.0.1: the console answers SQL, so it is not opened wider unless asked. */
   host?: string;
-  /** The runner's /status and /metrics; default http://127.0.0.1:9464. */
+  /** The runner's /status and /metrics; default DEFAULT_METRICS_URL. */
   metricsUrl?: string;
   /** How often rows per second are sampled; default 5000 ms. */
   sampleMs?: number;
@@ -42,7 +43,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const bundle = await buildWebBundle();
   const sources: JobSources = {
     paths: options.paths,
-    metricsUrl: options.metricsUrl ?? 'http://127.0.0.1:9464',
+    metricsUrl: options.metricsUrl ?? DEFAULT_METRICS_URL,
     // The page's own figures and the analyst's SQL get a catalog each, so a slow query never holds up the job list.
     keeper: new CatalogKeeper({ lockdown: true }),
     admin: new LagAdmin(),
