@@ -11,6 +11,8 @@ const UNIT = [
   'test/bin/**/*.test.ts',
   'test/runtime/commit-protocol.test.ts',
   'test/runtime/processing/**/*.test.ts',
+  'test/runtime/fetch/fetch-wire.test.ts',
+  'test/runtime/fetch/record-batches.test.ts',
   'test/runtime/parquet/**/*.test.ts',
   'test/runtime/prefilter/**/*.test.ts',
   'test/runtime/decisions/**/*.test.ts',

@@ -2,7 +2,7 @@
 // The per-record work alone, for several checkouts of gamepipe in one process: decode, filter,
 // project and append to column batches of N seed-like records, already fetched, for the example
 // jobs (the topic reader's delivery before the processing threads; a processing thread's work,
-// packing included, since). No broker, no encoding, no
+// unpacking or record batch decoding included, since). No broker, no encoding, no
 // files, so a change of a few percent on the hot path shows through the noise that a whole
 // `gamepipe-run --once` (bench/hotpath-compare.ts) carries on a shared machine. Checkouts run
 // interleaved, in alternating order each round; prints ns per record (wall and process CPU),
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { parseCheckouts, roundOrder } from './compare/checkouts.js';
 import { median } from './compare/combine-runs.js';
 import { exampleJobFiles } from './compare/gamepipe.js';
+import { encodeRecordBatch } from '../test/support/record-batches.js';
 import { eventStream } from './workload/events.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -56,22 +57,44 @@ const batches: { partition: number; messages: Message[] }[] = [];
   for (let p = 0; p < PARTITIONS; p++) if (open[p]!.length > 0) batches.push({ partition: p, messages: open[p]! });
 }
 
+/** The messages of one delivery as the Kafka record batches a fetch returns (a producer's batches of 500). */
+async function encodeKafkaBatches(messages: Message[]): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < messages.length; i += 500) {
+    const records = messages.slice(i, i + 500).map((m) => ({ key: m.key, value: m.value, timestamp: Number(m.timestamp) }));
+    parts.push(await encodeRecordBatch(Number(messages[i]!.offset), records));
+  }
+  return Buffer.concat(parts);
+}
+
 /** One checkout's delivery path, loaded from its own sources. */
 async function loadCheckout(root: string) {
   const load = (path: string) => import(pathToFileURL(join(root, path)).href);
   const { loadJobs } = await load('src/dsl/load-jobs.ts');
   const { jobs } = await loadJobs(jobFiles);
-  // Since the processing threads: what one thread does with the records the reader packs for it.
+  // Since the processing threads: what one thread does with the records the reader hands it
+  // (Kafka record batches since the reader's own fetches, packed kafkajs messages before).
   if (existsSync(join(root, 'src/runtime/processing/record-processor.ts'))) {
     const { RecordProcessor } = await load('src/runtime/processing/record-processor.ts');
-    const { packRecords, UnpackedRecords } = await load('src/runtime/processing/record-pack.ts');
+    const ownFetch = existsSync(join(root, 'src/runtime/fetch/record-batches.ts'));
+    const recordsOf = ownFetch
+      ? await (async () => {
+          const { decodeRecords } = await load('src/runtime/fetch/record-batches.ts');
+          const encoded = new Map<Message[], Buffer>();
+          for (const { messages } of batches) encoded.set(messages, await encodeKafkaBatches(messages));
+          return (messages: Message[]) => decodeRecords(encoded.get(messages), 0, []);
+        })()
+      : await (async () => {
+          const { packRecords, UnpackedRecords } = await load('src/runtime/processing/record-pack.ts');
+          return (messages: Message[]) => new UnpackedRecords(packRecords(messages, 0).buffer);
+        })();
     return () => {
       const processor = new RecordProcessor();
       const ids = jobs.map((job: { spec: unknown; filterTree: unknown }, i: number) => (processor.addJob(i, job.spec, job.filterTree), i));
       for (const id of ids) for (let p = 0; p < PARTITIONS; p++) processor.open(id, p, 0);
       let rows = 0;
       for (const { partition, messages } of batches) {
-        const reply = processor.process(0, 'bench', partition, ids, new UnpackedRecords(packRecords(messages, 0).buffer));
+        const reply = processor.process(0, 'bench', partition, ids, recordsOf(messages));
         for (const b of reply.batches) {
           if (b.rows < MAX_ROWS) continue;
           rows += b.rows + b.rejectedRows;

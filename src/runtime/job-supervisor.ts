@@ -155,11 +155,7 @@ export class JobSupervisor implements JobRoster {
       entry.attempts = 0;
       this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
     } catch (err) {
-      const cause = err as Error;
-      // kafkajs says "This server does not host this topic-partition" (its retries wrap the
-      // protocol error, so the message is what survives); say what it means here.
-      const missingTopic = /does not host this topic-partition/.test(cause.message);
-      const error = missingTopic ? new Error(`topic '${job.spec.source.topic}' does not exist (yet)`, { cause }) : cause;
+      const error = err as Error;
       this.options.log.error({ job: job.spec.job, error: error.message }, 'job could not start');
       await reader.exclusive(() => sink.fail(error));
     }

@@ -1,11 +1,11 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { JobSink, ReaderLink } from './job-sink.js';
-import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
+import { boundedWait } from './bounded-wait.js';
 import { ReadPositions, type PositionStep } from './decisions/read-positions.js';
+import { TopicFetcher, type FetchedRecords } from './fetch/topic-fetcher.js';
 import type { Logger } from './logger.js';
 import type { ProcessingPool } from './processing/processing-pool.js';
 import type { ProcessedReply } from './processing/worker-protocol.js';
-import { currentOwner } from '../table/folder/commit-protocol.js';
 
 /**
  * Rejects a broker call of a job's assignment once the process is stopping: with the broker gone
@@ -30,15 +30,14 @@ export interface TopicReaderOptions {
 /**
  * Reads one topic once for every job of this process that consumes it: each record is fetched a
  * single time and handed, with the list of jobs holding its partition, to a processing thread
- * (which decodes it once for all of them). The reader only fetches and hands over. The reader's
- * consumer has a group of its own (one member, so it is given every partition); which partitions
- * are read, and from where, follows the jobs' own group assignments: a partition no local job
+ * (which decodes it once for all of them). The reader only fetches and hands over. It reads every
+ * partition of the topic as far as the jobs' own group assignments ask: a partition no local job
  * holds is paused, and each one is read from the lowest offset any job needs next.
  */
 export class TopicReader {
   private readonly sinks = new Set<JobSink>();
   private readonly positions = new ReadPositions<JobSink>();
-  private consumer: Consumer | undefined;
+  private fetcher: TopicFetcher | undefined;
   private started: Promise<void> | undefined;
   private endOffsets: Promise<Map<number, number>> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
@@ -71,14 +70,20 @@ export class TopicReader {
     started.catch(() => {});
     try {
       if (this.options.once) {
-        sink.endOffsets = await (this.endOffsets ??= this.watermarks('high').catch((err) => {
+        // After the start, which says in its own error when the topic is missing.
+        sink.endOffsets = await (this.endOffsets ??= started.then(() => this.watermarks('high')).catch((err) => {
           this.endOffsets = undefined;
           throw err;
         }));
       }
-      // The job joins its group while the reader joins its own: the reader points itself at the
-      // job's partitions whichever join finishes first.
-      await Promise.all([started, sink.start(this.linkFor(sink))]);
+      // The job joins its group while the reader starts: the reader points itself at the job's
+      // partitions whichever finishes first. A failed join waits for the start, whose error says
+      // when the topic is missing.
+      const joined = sink.start(this.linkFor(sink)).catch(async (err) => {
+        await started;
+        throw err;
+      });
+      await Promise.all([started, joined]);
     } catch (err) {
       this.sinks.delete(sink);
       throw err;
@@ -114,11 +119,11 @@ export class TopicReader {
     this.sinks.delete(sink);
   }
 
-  /** Stops the reader's own consumer (waiting `LEAVE_WAIT_MS` at most); call when it feeds no job any more. */
+  /** Stops fetching (waiting `LEAVE_WAIT_MS` at most); call when the reader feeds no job any more. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    if (this.consumer) await boundedWait(this.consumer.disconnect(), LEAVE_WAIT_MS);
+    await this.fetcher?.close();
   }
 
   /** Runs buffer work (batch delivery, commits, assignments) one piece at a time. */
@@ -149,75 +154,39 @@ export class TopicReader {
   }
 
   private async start(): Promise<void> {
-    const consumer = this.options.kafka.consumer({
-      // A group of its own per process, so this consumer is given every partition of the topic.
-      groupId: `gamepipe.reader.${this.topic}.${currentOwner().id}`,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 6_000,
-      heartbeatInterval: 1_000,
-      // Also how long kafkajs sleeps while every partition is paused, as they are at start until the
-      // jobs' checkpoints are read: 250 ms here was a quarter of the time to the first file.
-      // With data flowing the broker answers at once whatever this is (minBytes 1).
-      maxWaitTimeInMs: 50,
-      // kafkajs joins a response's socket chunks with Buffer.concat again for every chunk, so its
-      // cost grows with the square of the response size: a bare kafkajs consumer of 500k seed-like
-      // events took 1.19 s CPU with 2 MiB / 8 MiB, 0.78 s with these.
-      maxBytesPerPartition: 256 * 1024,
-      maxBytes: 1024 * 1024,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+    const fetcher = new TopicFetcher(this.topic, {
+      kafka: this.options.kafka,
+      clientId: 'gamepipe-reader',
+      log: this.options.log,
+      deliver: (fetched) => this.onRecords(fetched),
+      partitionsChanged: (partitions) => this.apply(this.positions.assign(partitions)),
     });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      // A consumer kafkajs restarted after our disconnect (see JobSink.leaveAgain) would hold
-      // partitions of this process's reader group from the next reader of the topic.
-      if (this.closed) {
-        this.options.log.warn({ topic: this.topic }, 'topic reader rejoined after it closed; leaving again');
-        return void boundedWait(consumer.disconnect(), LEAVE_WAIT_MS);
-      }
-      this.apply(this.positions.assign(payload.memberAssignment[this.topic] ?? []));
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.options.log.warn({ topic: this.topic, error: payload.error.message, restart: payload.restart }, 'topic reader error; retrying');
-      if (!payload.restart && !this.closed) {
-        for (const sink of this.sinks) void this.exclusive(() => sink.fail(payload.error));
-      }
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    this.fetcher = fetcher;
+    const partitions = await fetcher.start();
+    this.apply(this.positions.assign(partitions));
     this.timer = setInterval(() => void this.exclusive(() => this.commitDue()), 100);
   }
 
   private apply(steps: PositionStep[]): void {
-    const consumer = this.consumer;
-    if (!consumer) return;
+    const fetcher = this.fetcher;
+    if (!fetcher) return;
     for (const step of steps) {
-      const at = { topic: this.topic, partitions: [step.partition] };
-      if (step.type === 'pause') consumer.pause([at]);
-      else if (step.type === 'resume') consumer.resume([at]);
-      else consumer.seek({ topic: this.topic, partition: step.partition, offset: String(step.offset) });
+      if (step.type === 'pause') fetcher.pause(step.partition);
+      else if (step.type === 'resume') fetcher.resume(step.partition);
+      else fetcher.seek(step.partition, step.offset);
     }
   }
 
-  private async onBatch({ batch, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+  private async onRecords(fetched: FetchedRecords): Promise<void> {
     let room: Promise<void> | undefined;
     await this.exclusive(async () => {
-      if (this.closed || isStale() || batch.messages.length === 0) return;
-      const partition = batch.partition;
-      const next = Number(batch.lastOffset()) + 1;
-      room = this.handOver(partition, batch.messages, next);
-      this.positions.read(partition, next);
-      resolveOffset(batch.lastOffset());
+      if (this.closed) return;
+      room = this.handOver(fetched);
+      this.positions.read(fetched.partition, fetched.next);
       await this.commitDue();
     });
     // Outside the queue, so commits and assignments go on while processing catches up.
     await room;
-    await heartbeat();
   }
 
   /**
@@ -225,7 +194,7 @@ export class TopicReader {
    * yet (a record below a job's next offset is a re-delivery after a seek for another job).
    * Returns a promise while the partition's processing thread is full.
    */
-  private handOver(partition: number, messages: EachBatchPayload['batch']['messages'], next: number): Promise<void> | undefined {
+  private handOver({ partition, records, from: fetchedFrom, next, aborted }: FetchedRecords): Promise<void> | undefined {
     const takers: JobSink[] = [];
     let from = next;
     for (const sink of this.sinks) {
@@ -237,7 +206,7 @@ export class TopicReader {
     if (takers.length === 0) return undefined;
     for (const sink of takers) sink.handedOver(partition, next);
     const { processing } = this.options;
-    processing.process(this.topic, partition, takers.map((s) => s.processingId), messages, from).then(
+    processing.process(this.topic, partition, takers.map((s) => s.processingId), records, Math.max(from, fetchedFrom), aborted).then(
       (reply) => this.processed(reply, takers),
       (err: Error) => {
         for (const sink of takers) void this.exclusive(() => sink.fail(err));

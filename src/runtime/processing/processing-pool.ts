@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CompiledJob } from '../../dsl/job-spec.js';
-import { packRecords, type FetchedRecord } from './record-pack.js';
+import type { AbortedTransaction } from '../fetch/fetch-wire.js';
 import type { FromProcessing, ProcessedReply, SealedReply, ToProcessing } from './worker-protocol.js';
 
 /** Raised for every request of a processing thread that stopped: its open batches are gone. */
@@ -81,12 +81,14 @@ class ProcessingThread {
     return reply as Promise<T>;
   }
 
-  records(message: Omit<ToProcessing & { type: 'records' }, 'packed'>, records: readonly FetchedRecord[], from: number): Promise<ProcessedReply> {
-    const { buffer } = packRecords(records, from, (bytes) => this.buffer(bytes));
+  records(message: Omit<ToProcessing & { type: 'records' }, 'recordBatches' | 'length'>, batches: Uint8Array): Promise<ProcessedReply> {
+    // One copy out of the fetch response, into a buffer the thread can take over.
+    const buffer = this.buffer(batches.length);
+    new Uint8Array(buffer, 0, batches.length).set(batches);
     this.queuedRecords++;
-    return this.request<ProcessedReply>({ ...message, packed: buffer }, [buffer]).then(
+    return this.request<ProcessedReply>({ ...message, recordBatches: buffer, length: batches.length }, [buffer]).then(
       (reply) => {
-        if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(reply.packed);
+        if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(reply.recordBatches);
         this.roomMade();
         return reply;
       },
@@ -190,11 +192,11 @@ export class ProcessingPool {
   }
 
   /**
-   * Hands the records at or after offset `from` over to the jobs listed (each takes those at or
-   * after its own next offset); settles once the thread has processed them.
+   * Hands the records of Kafka record `batches` at or after offset `from` over to the jobs listed
+   * (each takes those at or after its own next offset); settles once the thread has processed them.
    */
-  process(topic: string, partition: number, jobs: number[], records: readonly FetchedRecord[], from: number): Promise<ProcessedReply> {
-    return this.thread(topic, partition).records({ type: 'records', id: this.nextId++, topic, partition, jobs }, records, from);
+  process(topic: string, partition: number, jobs: number[], batches: Uint8Array, from: number, aborted: AbortedTransaction[]): Promise<ProcessedReply> {
+    return this.thread(topic, partition).records({ type: 'records', id: this.nextId++, topic, partition, jobs, from, aborted }, batches);
   }
 
   /** Undefined while the partition's thread has room for more records; else settles when it has. */

@@ -1,7 +1,7 @@
 // A processing thread: it runs a RecordProcessor on the messages of the main thread, in order.
 import { parentPort } from 'node:worker_threads';
 import { RecordProcessor } from './record-processor.js';
-import { UnpackedRecords } from './record-pack.js';
+import { decodeRecords } from '../fetch/record-batches.js';
 import type { FromProcessing, ToProcessing } from './worker-protocol.js';
 
 const port = parentPort!;
@@ -23,9 +23,10 @@ port.on('message', (message: ToProcessing) => {
       case 'close':
         return processor.close(message.job, message.partition);
       case 'records': {
-        const processed = processor.process(message.id, message.topic, message.partition, message.jobs, new UnpackedRecords(message.packed));
+        const records = decodeRecords(new Uint8Array(message.recordBatches, 0, message.length), message.from, message.aborted);
+        const processed = processor.process(message.id, message.topic, message.partition, message.jobs, records);
         // Nothing refers to the records any more (rows hold copies): the buffer goes back for reuse.
-        return reply({ ...processed, packed: message.packed }, [message.packed]);
+        return reply({ ...processed, recordBatches: message.recordBatches }, [message.recordBatches]);
       }
       case 'seal': {
         const sealed = processor.seal(message.id, message.job, message.partition);

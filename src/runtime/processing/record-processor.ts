@@ -9,7 +9,7 @@ import type { ColumnBatch } from '../batch/column-batch.js';
 import { PartitionBuffer } from './partition-buffer.js';
 import { decodeRecord, ReusableRecordMeta, type Decoded } from './record-decoder.js';
 import { RecordLoop } from './record-loop.js';
-import type { UnpackedRecords } from './record-pack.js';
+import type { RecordSet } from '../fetch/record-batches.js';
 import type { BadRecordReport, OpenBatchReport, ProcessedReply, SealedReply } from './worker-protocol.js';
 
 interface ProcessedJob {
@@ -61,7 +61,7 @@ export class RecordProcessor {
   }
 
   /** Offers each record to each listed job whose open batch has not taken it yet. */
-  process(id: number, topic: string, partition: number, jobIds: readonly number[], records: UnpackedRecords): Omit<ProcessedReply, 'packed'> {
+  process(id: number, topic: string, partition: number, jobIds: readonly number[], records: RecordSet): Omit<ProcessedReply, 'recordBatches'> {
     const takers: { job: ProcessedJob; buffer: PartitionBuffer }[] = [];
     for (const jobId of jobIds) {
       const job = this.job(jobId);

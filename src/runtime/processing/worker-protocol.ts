@@ -1,5 +1,6 @@
 import type { Expr } from '../../dsl/filter-ast.js';
 import type { JobSpec } from '../../dsl/job-spec.js';
+import type { AbortedTransaction } from '../fetch/fetch-wire.js';
 
 // The messages between the runtime's main thread and a processing thread. Messages to one thread
 // are handled in the order sent, which is what makes a `seal` cover every record sent before it.
@@ -13,8 +14,11 @@ export type ToProcessing =
   | { type: 'open'; job: number; partition: number; offset: number }
   /** The job no longer holds `partition`: its open batch is dropped. */
   | { type: 'close'; job: number; partition: number }
-  /** Records of one partition (a `PackedRecords` buffer) for the jobs listed, each from its own next offset. */
-  | { type: 'records'; id: number; topic: string; partition: number; jobs: number[]; packed: ArrayBuffer }
+  /**
+   * Kafka record batches of one partition (the first `length` bytes of `recordBatches`, as fetched) for
+   * the jobs listed: records before `from` are skipped, and each job takes those from its own next offset.
+   */
+  | { type: 'records'; id: number; topic: string; partition: number; jobs: number[]; recordBatches: ArrayBuffer; length: number; from: number; aborted: AbortedTransaction[] }
   /** Takes the job's open batch of `partition` out to be committed. */
   | { type: 'seal'; id: number; job: number; partition: number };
 
@@ -42,8 +46,8 @@ export interface BadRecordReport {
 export interface ProcessedReply {
   type: 'processed';
   id: number;
-  /** The records' buffer, handed back for the next records. */
-  packed: ArrayBuffer;
+  /** The record batches' buffer, handed back for the next records. */
+  recordBatches: ArrayBuffer;
   batches: OpenBatchReport[];
   failures: BadRecordReport[];
 }

@@ -1,13 +1,13 @@
 import { tableFromIPC } from 'apache-arrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessingPool, ProcessingThreadError } from '../../../src/runtime/processing/processing-pool.js';
-import type { FetchedRecord } from '../../../src/runtime/processing/record-pack.js';
 import { compiled, jobText } from '../../dsl/job-text.js';
+import { encodeRecordBatches } from '../../support/record-batches.js';
 
 const job = compiled(jobText('where: quantity > 1\n', '  event_type: string\n  quantity: int\n', 'big'));
 
-const fetched = (from: number, n: number): FetchedRecord[] =>
-  Array.from({ length: n }, (_, i) => ({ offset: String(from + i), timestamp: '0', key: null, value: Buffer.from(JSON.stringify({ event_type: 'x', quantity: (from + i) % 4 })) }));
+const fetched = (from: number, n: number): Promise<Buffer> =>
+  encodeRecordBatches(from, Array.from({ length: n }, (_, i) => JSON.stringify({ event_type: 'x', quantity: (from + i) % 4 })));
 
 describe('ProcessingPool (real worker threads)', () => {
   let pool: ProcessingPool | undefined;
@@ -20,7 +20,7 @@ describe('ProcessingPool (real worker threads)', () => {
     const processed = [];
     for (const partition of [0, 1, 2]) {
       for (let from = 0; from < 1000; from += 250) {
-        processed.push(pool.process('events', partition, [id], fetched(from, 250), from));
+        processed.push(pool.process('events', partition, [id], await fetched(from, 250), from, []));
         await pool.whenRoom('events', partition);
       }
     }
@@ -47,6 +47,6 @@ describe('ProcessingPool (real worker threads)', () => {
     await pool.stop();
     expect(() => pool!.open(id, 'events', 1, 0)).not.toThrow();
     await expect(pool.seal(id, 'events', 0)).rejects.toBeInstanceOf(ProcessingThreadError);
-    await expect(pool.process('events', 0, [id], fetched(0, 10), 0)).rejects.toBeInstanceOf(ProcessingThreadError);
+    await expect(pool.process('events', 0, [id], await fetched(0, 10), 0, [])).rejects.toBeInstanceOf(ProcessingThreadError);
   });
 });

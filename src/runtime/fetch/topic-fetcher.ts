@@ -1,0 +1,294 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
+import type { Logger } from '../logger.js';
+import { BrokerConnection } from './broker-connection.js';
+import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';
+import { nextOffsetAfter } from './record-batch-format.js';
+
+/** The topic a reader was started for is not in the cluster. */
+export class MissingTopicError extends Error {
+  constructor(readonly topic: string) {
+    super(`topic '${topic}' does not exist (yet)`);
+    this.name = 'MissingTopicError';
+  }
+}
+
+/** A fetch the broker answered with an error for some partitions; the fetcher retries after a pause. */
+class PartitionFetchError extends Error {
+  constructor(topic: string, failed: string[]) {
+    super(`fetching topic '${topic}' failed: ${failed.join(', ')}`);
+    this.name = 'PartitionFetchError';
+  }
+}
+
+/** One partition's records from one fetch. */
+export interface FetchedRecords {
+  partition: number;
+  /** The partition's record batches, complete ones first (a partial batch may follow). */
+  records: Buffer;
+  /** The offset fetched from: the first batch may start before it, with records read before. */
+  from: number;
+  /** The offset after the last complete batch. */
+  next: number;
+  /** The aborted transactions among these batches (read_committed). */
+  aborted: AbortedTransaction[];
+}
+
+export interface TopicFetcherOptions {
+  kafka: Kafka;
+  clientId: string;
+  log: Logger;
+  /** Takes one partition's records, in order; a promise returned holds the next fetch until it settles. */
+  deliver(fetched: FetchedRecords): Promise<void> | undefined;
+  /** The topic's partitions changed (more were added). */
+  partitionsChanged(partitions: number[]): void;
+}
+
+// With data waiting the broker answers at once whatever the wait (min bytes 1); the wait only
+// paces the polls of a topic that is caught up.
+const FETCH_MAX_WAIT_MS = 100;
+// Small fetches: each one becomes one message to a processing thread, and what one thread holds
+// is bounded by a number of messages.
+const PARTITION_MAX_BYTES = 256 * 1024;
+const FETCH_MAX_BYTES = 1024 * 1024;
+const CONNECT_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const RETRY_INITIAL_MS = 300;
+const RETRY_MAX_MS = 10_000;
+// Partitions added to the topic are found this late at most (kafkajs' groups find them within
+// their own metadata age, 5 minutes by default, and then assign them).
+const METADATA_MAX_AGE_MS = 30_000;
+
+interface PartitionPlace {
+  /** Where the next fetch reads; undefined until the reader points the partition somewhere. */
+  offset: number | undefined;
+  paused: boolean;
+  /** Bumped on every seek or pause, so the answer to a fetch sent before is dropped. */
+  generation: number;
+}
+
+/**
+ * Reads one topic's partitions with Fetch requests of its own (read_committed), one connection
+ * per leader, and hands each partition's record batches on undecoded: decoding happens on the
+ * processing threads. kafkajs stays in charge of everything else (groups, offsets, metadata);
+ * its consumer turned every record into objects on the main thread, the largest cost there.
+ * Where each partition is read is the reader's decision (`seek`, `pause`, `resume`); the fetcher
+ * moves on from there as records are delivered.
+ */
+export class TopicFetcher {
+  private readonly places = new Map<number, PartitionPlace>();
+  /** Partitions whose last answer held no complete batch go first next time (only the first is sure to get one). */
+  private order: number[] = [];
+  private readonly leaders = new Map<number, number>();
+  private readonly brokers = new Map<number, { host: string; port: number }>();
+  private readonly connections = new Map<number, BrokerConnection>();
+  private stale = true;
+  private refreshedAt = 0;
+  private admin: Admin | undefined;
+  private loop: Promise<void> | undefined;
+  private closed = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly topic: string,
+    private readonly options: TopicFetcherOptions,
+  ) {}
+
+  /** Reads where the topic's partitions are led and starts fetching; resolves with the partitions. */
+  async start(): Promise<number[]> {
+    const admin = (this.admin = this.options.kafka.admin());
+    try {
+      await admin.connect();
+      if (!(await admin.listTopics()).includes(this.topic)) throw new MissingTopicError(this.topic);
+      await this.refreshMetadata();
+    } catch (err) {
+      await boundedWait(admin.disconnect(), LEAVE_WAIT_MS);
+      throw err;
+    }
+    this.loop = this.run();
+    return [...this.places.keys()];
+  }
+
+  seek(partition: number, offset: number): void {
+    const place = this.place(partition);
+    place.offset = offset;
+    place.generation++;
+    this.wake?.();
+  }
+
+  pause(partition: number): void {
+    const place = this.place(partition);
+    place.paused = true;
+    place.generation++;
+  }
+
+  resume(partition: number): void {
+    this.place(partition).paused = false;
+    this.wake?.();
+  }
+
+  /** Stops fetching; a fetch in flight is dropped. Waits `LEAVE_WAIT_MS` at most for the admin to let go. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    for (const connection of this.connections.values()) connection.close();
+    await boundedWait(this.loop ?? Promise.resolve(), LEAVE_WAIT_MS);
+    if (this.admin) await boundedWait(this.admin.disconnect(), LEAVE_WAIT_MS);
+  }
+
+  private place(partition: number): PartitionPlace {
+    let place = this.places.get(partition);
+    if (!place) {
+      place = { offset: undefined, paused: false, generation: 0 };
+      this.places.set(partition, place);
+      this.order.push(partition);
+    }
+    return place;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      try {
+        if (this.stale || Date.now() - this.refreshedAt > METADATA_MAX_AGE_MS) await this.refreshMetadata();
+        const requests = this.requestsByLeader();
+        if (requests.size === 0) {
+          await this.idle(1_000);
+          continue;
+        }
+        const holds = await Promise.all([...requests].map(([leader, partitions]) => this.fetchFrom(leader, partitions)));
+        await Promise.all(holds.flat());
+        failures = 0;
+      } catch (err) {
+        if (this.closed) return;
+        this.stale = true;
+        const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** failures++);
+        this.options.log.warn({ topic: this.topic, error: (err as Error).message, retryInMs: delay }, 'topic reader error; retrying');
+        await this.idle(delay);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when a partition is pointed somewhere or the fetcher closes. */
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** The partitions to fetch now, grouped by their leader's node id, in fetch order. */
+  private requestsByLeader(): Map<number, number[]> {
+    const requests = new Map<number, number[]>();
+    for (const partition of this.order) {
+      const place = this.places.get(partition)!;
+      if (place.offset === undefined || place.paused) continue;
+      const leader = this.leaders.get(partition);
+      if (leader === undefined || leader < 0) {
+        this.stale = true;
+        continue;
+      }
+      requests.get(leader)?.push(partition) ?? requests.set(leader, [partition]);
+    }
+    return requests;
+  }
+
+  /** Fetches `partitions` from their leader and delivers what came; returns the deliveries' holds. */
+  private async fetchFrom(leader: number, partitions: number[]): Promise<Array<Promise<void>>> {
+    const connection = this.connection(leader);
+    const asked = partitions.map((partition) => ({ partition, place: this.places.get(partition)!, offset: this.places.get(partition)!.offset! }));
+    const generations = asked.map((a) => a.place.generation);
+    const body = await connection.request(
+      (correlationId) =>
+        encodeFetchRequest(correlationId, this.options.clientId, {
+          maxWaitMs: FETCH_MAX_WAIT_MS,
+          minBytes: 1,
+          maxBytes: FETCH_MAX_BYTES,
+          readCommitted: true,
+          topic: this.topic,
+          partitions: asked.map(({ partition, offset }) => ({ partition, offset, maxBytes: PARTITION_MAX_BYTES })),
+        }),
+      REQUEST_TIMEOUT_MS + FETCH_MAX_WAIT_MS,
+    );
+    if (this.closed) return [];
+    const response = decodeFetchResponse(body, this.topic);
+    const holds: Array<Promise<void>> = [];
+    const failed: string[] = [];
+    const starved: number[] = [];
+    if (response.throttleMs > 0) holds.push(new Promise((r) => setTimeout(r, response.throttleMs)));
+    for (const fetched of response.partitions) {
+      const i = asked.findIndex((a) => a.partition === fetched.partition);
+      if (i < 0 || asked[i]!.place.generation !== generations[i]) continue;
+      const { place, offset } = asked[i]!;
+      if (fetched.errorCode === KafkaErrorCode.OFFSET_OUT_OF_RANGE) {
+        holds.push(this.restartAtEarliest(fetched.partition, offset, place));
+        continue;
+      }
+      if (fetched.errorCode !== KafkaErrorCode.NONE) {
+        failed.push(`partition ${fetched.partition}: ${kafkaErrorName(fetched.errorCode)}`);
+        continue;
+      }
+      const next = nextOffsetAfter(fetched.records);
+      if (next === undefined) {
+        if (fetched.records.length > 0) starved.push(fetched.partition);
+        continue;
+      }
+      place.offset = next;
+      const hold = this.options.deliver({ partition: fetched.partition, records: fetched.records, from: offset, next, aborted: fetched.aborted });
+      if (hold) holds.push(hold);
+    }
+    if (starved.length > 0) this.order = [...starved, ...this.order.filter((p) => !starved.includes(p))];
+    if (failed.length > 0) {
+      await Promise.all(holds);
+      throw new PartitionFetchError(this.topic, failed);
+    }
+    return holds;
+  }
+
+  // As kafkajs' consumer did for the reader (fromBeginning): an offset the log no longer has
+  // (retention deleted it) is read from the earliest one the log still has.
+  private async restartAtEarliest(partition: number, offset: number, place: PartitionPlace): Promise<void> {
+    const generation = place.generation;
+    const offsets = await this.admin!.fetchTopicOffsets(this.topic);
+    const low = Number(offsets.find((o) => o.partition === partition)?.low ?? 0);
+    if (place.generation !== generation) return;
+    this.options.log.warn({ topic: this.topic, partition, offset, restartAt: low }, 'offset out of range; reading from the earliest offset the log has');
+    place.offset = low;
+  }
+
+  private connection(leader: number): BrokerConnection {
+    let connection = this.connections.get(leader);
+    if (!connection || connection.broken) {
+      const broker = this.brokers.get(leader);
+      if (!broker) throw new Error(`no address known for broker ${leader}`);
+      connection = new BrokerConnection(broker.host, broker.port, CONNECT_TIMEOUT_MS);
+      this.connections.set(leader, connection);
+    }
+    return connection;
+  }
+
+  private async refreshMetadata(): Promise<void> {
+    const admin = this.admin!;
+    const [cluster, metadata] = await Promise.all([admin.describeCluster(), admin.fetchTopicMetadata({ topics: [this.topic] })]);
+    for (const { nodeId, host, port } of cluster.brokers) {
+      const known = this.brokers.get(nodeId);
+      if (known && (known.host !== host || known.port !== port)) this.connections.get(nodeId)?.close();
+      this.brokers.set(nodeId, { host, port });
+    }
+    const partitions = metadata.topics.find((t) => t.name === this.topic)?.partitions ?? [];
+    const before = this.places.size;
+    for (const { partitionId, leader } of partitions) {
+      this.leaders.set(partitionId, leader);
+      this.place(partitionId);
+    }
+    this.stale = false;
+    this.refreshedAt = Date.now();
+    if (this.places.size !== before && this.loop) this.options.partitionsChanged([...this.places.keys()]);
+  }
+}

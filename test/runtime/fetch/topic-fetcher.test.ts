@@ -1,0 +1,136 @@
+import { CompressionTypes } from 'kafkajs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeRecords } from '../../../src/runtime/fetch/record-batches.js';
+import { MissingTopicError, TopicFetcher, type FetchedRecords } from '../../../src/runtime/fetch/topic-fetcher.js';
+import { log } from '../../../src/runtime/logger.js';
+import { createTopic, kafkaClient, uniqueTopic } from '../../support/kafka.js';
+
+const kafka = kafkaClient('gamepipe-test-fetcher');
+
+/** What a fetcher delivered, decoded: per partition the offsets and values in delivery order. */
+function collector() {
+  const read = new Map<number, Array<[number, string | null]>>();
+  const deliver = (fetched: FetchedRecords) => {
+    const records = decodeRecords(fetched.records, fetched.from, fetched.aborted);
+    const into = read.get(fetched.partition) ?? read.set(fetched.partition, []).get(fetched.partition)!;
+    for (let i = 0; i < records.count; i++) into.push([records.offsets[i]!, records.value(i)?.toString() ?? null]);
+    return undefined;
+  };
+  return { read, deliver };
+}
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the fetcher');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function produce(topic: string, messages: Array<{ partition: number; value: string }>, compression = CompressionTypes.None) {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, compression, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+describe('TopicFetcher (real broker)', () => {
+  let fetcher: TopicFetcher | undefined;
+  afterEach(async () => {
+    await fetcher?.close();
+    fetcher = undefined;
+  });
+
+  function start(topic: string, deliver: (f: FetchedRecords) => undefined, partitionsChanged = (_: number[]) => {}) {
+    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged });
+    return fetcher.start();
+  }
+
+  it('reads each partition from where it is pointed, in order, and only partitions it was pointed at', async () => {
+    const topic = uniqueTopic('fetch');
+    await createTopic(topic, 3);
+    const sent = Array.from({ length: 3000 }, (_, i) => ({ partition: i % 3, value: JSON.stringify({ n: i, pad: 'x'.repeat(i % 200) }) }));
+    await produce(topic, sent.slice(0, 1500));
+    await produce(topic, sent.slice(1500));
+    const { read, deliver } = collector();
+    expect((await start(topic, deliver)).sort()).toEqual([0, 1, 2]);
+    fetcher!.seek(0, 0);
+    fetcher!.seek(1, 400);
+    await until(() => (read.get(0)?.length ?? 0) === 1000 && (read.get(1)?.length ?? 0) === 600);
+    const expected = (partition: number, from: number) =>
+      sent.filter((m) => m.partition === partition).slice(from).map((m, i): [number, string] => [from + i, m.value]);
+    expect(read.get(0)).toEqual(expected(0, 0));
+    expect(read.get(1)).toEqual(expected(1, 400));
+    expect(read.has(2)).toBe(false);
+  });
+
+  it('reads gzip batches and leaves out the records of an aborted transaction', async () => {
+    const topic = uniqueTopic('fetch-tx');
+    await createTopic(topic, 1);
+    await produce(topic, [{ partition: 0, value: 'before' }], CompressionTypes.GZIP);
+    const producer = kafka.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const aborted = await producer.transaction();
+      await aborted.send({ topic, messages: [{ partition: 0, value: 'aborted-1' }, { partition: 0, value: 'aborted-2' }] });
+      await aborted.abort();
+      const committed = await producer.transaction();
+      await committed.send({ topic, compression: CompressionTypes.GZIP, messages: [{ partition: 0, value: 'committed' }] });
+      await committed.commit();
+    } finally {
+      await producer.disconnect();
+    }
+    await produce(topic, [{ partition: 0, value: 'after' }]);
+    const { read, deliver } = collector();
+    await start(topic, deliver);
+    fetcher!.seek(0, 0);
+    await until(() => read.get(0)?.some(([, v]) => v === 'after') ?? false);
+    expect(read.get(0)!.map(([, v]) => v)).toEqual(['before', 'committed', 'after']);
+  });
+
+  it('reads from the earliest offset the log has when asked for one it deleted', async () => {
+    const topic = uniqueTopic('fetch-range');
+    await createTopic(topic, 1);
+    await produce(topic, Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `v${i}` })));
+    const admin = kafka.admin();
+    await admin.connect();
+    // kafkajs' admin finds the partition's leader only in metadata it loaded before.
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '6' }] });
+    await admin.disconnect();
+    const { read, deliver } = collector();
+    await start(topic, deliver);
+    fetcher!.seek(0, 2);
+    await until(() => (read.get(0)?.length ?? 0) === 4);
+    expect(read.get(0)).toEqual([6, 7, 8, 9].map((o) => [o, `v${o}`]));
+  });
+
+  it('stops delivering a partition once paused, and starts again where it is pointed', async () => {
+    const topic = uniqueTopic('fetch-pause');
+    await createTopic(topic, 1);
+    await produce(topic, Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `a${i}` })));
+    const { read, deliver } = collector();
+    await start(topic, deliver);
+    fetcher!.seek(0, 0);
+    await until(() => (read.get(0)?.length ?? 0) === 5);
+    fetcher!.pause(0);
+    await produce(topic, Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `b${i}` })));
+    // A fetch answered for an earlier position is dropped; nothing new arrives while paused.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(read.get(0)).toHaveLength(5);
+    fetcher!.seek(0, 3);
+    fetcher!.resume(0);
+    await until(() => (read.get(0)?.length ?? 0) === 12);
+    expect(read.get(0)!.slice(5).map(([o]) => o)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('says with a MissingTopicError that the topic does not exist', async () => {
+    const missing = uniqueTopic('fetch-missing');
+    const { deliver } = collector();
+    await expect(start(missing, deliver)).rejects.toBeInstanceOf(MissingTopicError);
+    await expect(start(missing, deliver)).rejects.toThrow(`topic '${missing}' does not exist (yet)`);
+  });
+});
