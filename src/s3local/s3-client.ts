@@ -4,7 +4,7 @@ import type { S3Env } from './s3-env.js';
 
 /** Creates `bucket` unless it exists already; safe to call on every `up`. */
 export async function ensureBucket(env: S3Env, bucket: string): Promise<void> {
-  const client = s3Client(env);
+  const client = await s3Client(env);
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (err) {

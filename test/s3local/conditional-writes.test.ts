@@ -1,6 +1,6 @@
-import { GetObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../src/table/storage/s3-store.js';
 import { LOCAL_S3_BUCKET } from '../../src/s3local/s3-env.js';
 import { suiteS3Env } from './suite-s3.js';
@@ -11,7 +11,10 @@ const KEYS = 20;
 // The table layer commits a Delta log entry by creating its key only if absent; two writers
 // racing for the same version must never both believe they won.
 describe('conditional PutObject (If-None-Match: *) on the suite S3', () => {
-  const client = s3Client(suiteS3Env());
+  let client: S3Client;
+  beforeAll(async () => {
+    client = await s3Client(suiteS3Env());
+  });
   afterAll(() => client.destroy());
 
   it(`lets exactly one of ${WRITERS} concurrent writers create a new key, ${KEYS} times over`, async () => {

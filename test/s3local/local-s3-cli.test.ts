@@ -62,7 +62,7 @@ describe('gamepipe s3', () => {
       AWS_SECRET_ACCESS_KEY: expect.any(String),
       AWS_REGION: 'us-east-1',
     });
-    const client = s3Client(printed as S3Env);
+    const client = await s3Client(printed as S3Env);
     try {
       // `up` made the bucket; the printed credentials can write to it and read back.
       await client.send(new PutObjectCommand({ Bucket: LOCAL_S3_BUCKET, Key: 'cli/hello.txt', Body: 'hello from the cli test' }));

@@ -41,7 +41,7 @@ describe('python tools', () => {
   it('the httpfs extension loads in the project DuckDB with signature checks on and reads s3:// from the suite S3', async () => {
     const env = suiteS3Env();
     const key = `httpfs/${randomUUID()}.csv`;
-    const client = s3Client(env);
+    const client = await s3Client(env);
     try {
       await client.send(new PutObjectCommand({ Bucket: LOCAL_S3_BUCKET, Key: key, Body: 'player,coins\nann,3\nbob,5\n' }));
     } finally {

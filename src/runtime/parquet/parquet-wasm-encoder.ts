@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
+import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
 import { takeIpcStream } from './ipc-stream.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
 import { writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';
@@ -24,7 +25,7 @@ class ParquetWasmThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(new URL('./parquet-wasm-thread.mjs', import.meta.url));
+    const worker = new Worker(new URL('./parquet-wasm-thread.mjs', import.meta.url), { resourceLimits: WORKER_RESOURCE_LIMITS });
     // An idle worker must not keep the process alive.
     worker.unref();
     worker.on('message', ({ id, bytes, error }: Reply) => {

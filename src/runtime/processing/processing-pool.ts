@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CompiledJob } from '../../dsl/job-spec.js';
 import type { AbortedTransaction } from '../fetch/fetch-wire.js';
+import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
 import type { FromProcessing, ProcessedReply, SealedReply, ToProcessing } from './worker-protocol.js';
 
 /** Raised for every request of a processing thread that stopped: its open batches are gone. */
@@ -35,9 +36,12 @@ function startWorker(): Worker {
   const here = import.meta.url;
   // Run from the TypeScript sources (tests, tsx) the worker needs the loader; the bundle has it compiled.
   if (here.endsWith('.ts')) {
-    return new Worker(new URL('./ts-worker.mjs', here), { workerData: { entry: new URL('./processing-worker.ts', here).href } });
+    return new Worker(new URL('./ts-worker.mjs', here), {
+      workerData: { entry: new URL('./processing-worker.ts', here).href },
+      resourceLimits: WORKER_RESOURCE_LIMITS,
+    });
   }
-  return new Worker(new URL('./processing-worker.js', here));
+  return new Worker(new URL('./processing-worker.js', here), { resourceLimits: WORKER_RESOURCE_LIMITS });
 }
 
 function addJobMessage(job: number, compiled: CompiledJob): ToProcessing {

@@ -1,11 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../../user-error.js';
 import { KeyExistsError, type ObjectStore, type StoredObject } from './object-store.js';
 
@@ -27,7 +20,8 @@ export function s3Region(env: NodeJS.ProcessEnv = process.env): string {
  * An S3 client configured from the standard AWS_* variables of `env` (the process's by default),
  * path-style when an endpoint is set: MinIO and other S3-compatible stores have no per-bucket host names.
  */
-export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
+export async function s3Client(env: NodeJS.ProcessEnv = process.env): Promise<S3Client> {
+  const { S3Client } = await loadS3Sdk();
   const endpoint = s3Endpoint(env);
   return new S3Client({
     region: s3Region(env),
@@ -43,7 +37,19 @@ export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
 // releases would otherwise break the CLI's one-line output on every command that touches S3.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-let sharedClient: S3Client | undefined;
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+let sdk: Promise<S3Sdk> | undefined;
+let loadedSdk: S3Sdk | undefined;
+
+/**
+ * The AWS SDK, loaded on first use: loading it cost a runner about 15 MiB of heap (22 MiB RSS
+ * measured standalone), and most runners write only to local folders.
+ */
+function loadS3Sdk(): Promise<S3Sdk> {
+  return (sdk ??= import('@aws-sdk/client-s3').then((loaded) => (loadedSdk = loaded)));
+}
+
+let sharedClient: Promise<S3Client> | undefined;
 
 /**
  * S3 could not be used: no credentials, an endpoint that does not answer, access denied, no such
@@ -58,8 +64,9 @@ export class S3StorageError extends UserError {
   }
 }
 
+// An error from a request means the SDK was loaded to send it.
 function statusOf(err: unknown): number | undefined {
-  return err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+  return loadedSdk && err instanceof loadedSdk.S3ServiceException ? err.$metadata.httpStatusCode : undefined;
 }
 
 /** A table root at `s3://bucket/prefix`; works the same with AWS S3 and S3-compatible stores. */
@@ -70,16 +77,20 @@ export class S3Store implements ObjectStore {
   constructor(
     readonly bucket: string,
     prefix: string,
-    private readonly client: S3Client = (sharedClient ??= s3Client()),
   ) {
     this.prefix = prefix.replace(/^\/+|\/+$/g, '');
     this.root = `s3://${bucket}/${this.prefix}`;
   }
 
   /** Sends one request; errors the store does not act on become an S3StorageError naming `key`. */
-  private async send<T>(key: string, request: () => Promise<T>, expected: (status: number | undefined) => boolean = () => false): Promise<T> {
+  private async send<T>(
+    key: string,
+    request: (client: S3Client, sdk: S3Sdk) => Promise<T>,
+    expected: (status: number | undefined) => boolean = () => false,
+  ): Promise<T> {
     try {
-      return await request();
+      const [client, loaded] = await Promise.all([(sharedClient ??= s3Client()), loadS3Sdk()]);
+      return await request(client, loaded);
     } catch (err) {
       if (expected(statusOf(err))) throw err;
       throw new S3StorageError(this.url(key), err);
@@ -96,7 +107,7 @@ export class S3Store implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const out = await this.send(key, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })), (s) => s === 404);
+      const out = await this.send(key, (client, { GetObjectCommand }) => client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })), (s) => s === 404);
       return await out.Body!.transformToByteArray();
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
@@ -105,13 +116,17 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, data: Uint8Array | string): Promise<void> {
-    await this.send(key, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data })));
+    await this.send(key, (client, { PutObjectCommand }) => client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data })));
   }
 
   async putIfAbsent(key: string, data: Uint8Array | string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.send(key, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, IfNoneMatch: '*' })), (s) => s === 412 || s === 409);
+        await this.send(
+          key,
+          (client, { PutObjectCommand }) => client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: data, IfNoneMatch: '*' })),
+          (s) => s === 412 || s === 409,
+        );
         return;
       } catch (err) {
         const status = statusOf(err);
@@ -127,8 +142,8 @@ export class S3Store implements ObjectStore {
     const strip = this.prefix ? this.prefix.length + 1 : 0;
     let token: string | undefined;
     do {
-      const page = await this.send(prefix, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token })),
+      const page = await this.send(prefix, (client, { ListObjectsV2Command }) =>
+        client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token })),
       );
       for (const o of page.Contents ?? []) {
         objects.push({ key: o.Key!.slice(strip), bytes: o.Size ?? 0, modifiedMs: o.LastModified?.getTime() ?? 0 });
@@ -139,6 +154,6 @@ export class S3Store implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.send(key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })));
+    await this.send(key, (client, { DeleteObjectCommand }) => client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) })));
   }
 }
