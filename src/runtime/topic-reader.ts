@@ -160,6 +160,12 @@ export class TopicReader {
       log: this.options.log,
       deliver: (fetched) => this.onRecords(fetched),
       partitionsChanged: (partitions) => this.apply(this.positions.assign(partitions)),
+      // Reading on would skip records: the jobs holding the partition fail with the reason (and
+      // are started again with backoff; a --once run exits 1 saying it).
+      unreadable: (partition, offset, error) => {
+        this.options.log.error({ topic: this.topic, partition, offset, error: error.message }, 'records cannot be read');
+        for (const sink of this.sinks) if (sink.takesFrom(partition) !== undefined) void this.exclusive(() => sink.fail(error));
+      },
     });
     this.fetcher = fetcher;
     const partitions = await fetcher.start();

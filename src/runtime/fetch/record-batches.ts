@@ -13,9 +13,10 @@
 import { gunzipSync } from 'node:zlib';
 import type { AbortedTransaction } from './fetch-wire.js';
 import {
-  ATTRIBUTES_AT, BASE_TIMESTAMP_AT, batchEnd, CODEC_NAMES, COMPRESSION_MASK, CONTROL, CONTROL_ABORT, CorruptRecordsError, int16, int32, int64,
+  ATTRIBUTES_AT, BASE_TIMESTAMP_AT, batchEnd, COMPRESSION_MASK, CONTROL, CONTROL_ABORT, CorruptRecordsError, int16, int32, int64,
   LAST_OFFSET_DELTA_AT, LOG_APPEND_TIME, LOG_OVERHEAD, MAX_TIMESTAMP_AT, MIN_RECORD_BYTES, PRODUCER_ID_AT, RECORD_COUNT_AT, RECORDS_AT, TRANSACTIONAL,
-  UnsupportedRecordsError,
+  GZIP,
+  unsupportedCodec,
 } from './record-batch-format.js';
 
 /** What a processing thread reads records through. key/value are views (no copy) into the record bytes. */
@@ -166,11 +167,7 @@ function decodeBatchRecords(
 function decompress(b: Uint8Array, at: number, baseOffset: number, attributes: number): Buffer {
   const codec = attributes & COMPRESSION_MASK;
   const end = at + LOG_OVERHEAD + int32(b, at + 8);
-  if (codec !== 1) {
-    throw new UnsupportedRecordsError(
-      `record batch at offset ${baseOffset} uses ${CODEC_NAMES[codec] ?? `compression codec ${codec}`} compression, which gamepipe does not read (use none or gzip)`,
-    );
-  }
+  if (codec !== GZIP) throw unsupportedCodec(baseOffset, codec);
   try {
     return gunzipSync(b.subarray(at + RECORDS_AT, end));
   } catch (err) {

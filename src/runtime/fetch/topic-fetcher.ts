@@ -3,7 +3,7 @@ import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
 import type { Logger } from '../logger.js';
 import { BrokerConnection } from './broker-connection.js';
 import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';
-import { nextOffsetAfter } from './record-batch-format.js';
+import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from './record-batch-format.js';
 
 /** The topic a reader was started for is not in the cluster. */
 export class MissingTopicError extends Error {
@@ -42,6 +42,12 @@ export interface TopicFetcherOptions {
   deliver(fetched: FetchedRecords): Promise<void> | undefined;
   /** The topic's partitions changed (more were added). */
   partitionsChanged(partitions: number[]): void;
+  /**
+   * The records of `partition` from `offset` cannot be read (a codec or a message format
+   * gamepipe does not read, or corrupt batches); the partition is paused until it is pointed
+   * somewhere again.
+   */
+  unreadable(partition: number, offset: number, error: UnsupportedRecordsError | CorruptRecordsError): void;
 }
 
 // With data waiting the broker answers at once whatever the wait (min bytes 1); the wait only
@@ -234,7 +240,15 @@ export class TopicFetcher {
         failed.push(`partition ${fetched.partition}: ${kafkaErrorName(fetched.errorCode)}`);
         continue;
       }
-      const next = nextOffsetAfter(fetched.records);
+      let next: number | undefined;
+      try {
+        next = nextOffsetAfter(fetched.records);
+      } catch (err) {
+        if (!(err instanceof UnsupportedRecordsError || err instanceof CorruptRecordsError)) throw err;
+        this.pause(fetched.partition);
+        this.options.unreadable(fetched.partition, offset, err);
+        continue;
+      }
       if (next === undefined) {
         if (fetched.records.length > 0) starved.push(fetched.partition);
         continue;

@@ -45,7 +45,10 @@ describe('TopicFetcher (real broker)', () => {
   });
 
   function start(topic: string, deliver: (f: FetchedRecords) => undefined, partitionsChanged = (_: number[]) => {}) {
-    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged });
+    const unreadable = (partition: number, offset: number, error: Error) => {
+      throw new Error(`partition ${partition} at ${offset} unreadable: ${error.message}`);
+    };
+    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable });
     return fetcher.start();
   }
 
