@@ -144,6 +144,8 @@ class ProcessingThread {
   private fail(message: string): void {
     if (this.failure) return;
     this.failure = new ProcessingThreadError(message);
+    // A thread that answered with a failure is still running: it is given up, so it must end.
+    void this.worker.terminate();
     for (const waiting of this.waiting.values()) waiting.reject(this.failure);
     this.waiting.clear();
     this.room?.resolve();

@@ -40,6 +40,30 @@ describe('ProcessingPool (real worker threads)', () => {
     await expect(pool.seal(42, 'events', 0)).rejects.toBeInstanceOf(ProcessingThreadError);
   });
 
+  it('when a thread fails, rejects what waits on it, says so once, and starts a new thread for the next request', async () => {
+    const failures: Error[] = [];
+    pool = new ProcessingPool(1, (err) => failures.push(err));
+    const id = pool.addJob(job);
+    pool.open(id, 'events', 0, 0);
+    const processed = pool.process('events', 0, [id], await fetched(0, 10), 0, []);
+    // A message no one waits on that the thread cannot carry out (a job it was never told about)
+    // leaves it in an unknown state: the pool gives the thread up.
+    pool.open(999, 'events', 0, 0);
+    await processed;
+    const sealing = pool.seal(id, 'events', 0);
+    await expect(sealing).rejects.toBeInstanceOf(ProcessingThreadError);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.message).toMatch(/processing thread failed: .*no job 999/);
+    // The replacement knows every job; the failed thread's open batches are gone, as its jobs learn.
+    await expect(pool.seal(id, 'events', 0)).rejects.toThrow(/no open batch of partition 0/);
+    pool.open(id, 'events', 0, 10);
+    await pool.process('events', 0, [id], await fetched(10, 10), 10, []);
+    const sealed = await pool.seal(id, 'events', 0);
+    expect([sealed.from, sealed.next, sealed.readRecords]).toEqual([10, 20, 10]);
+    // The failed thread was ended; its exit is not reported as a second failure.
+    expect(failures).toHaveLength(1);
+  });
+
   it('once stopped, drops messages without throwing and rejects requests', async () => {
     pool = new ProcessingPool(1);
     const id = pool.addJob(job);
