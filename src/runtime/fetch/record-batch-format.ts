@@ -48,7 +48,8 @@ export const PRODUCER_ID_AT = 43;
 export const RECORD_COUNT_AT = 57;
 
 export const COMPRESSION_MASK = 0x07;
-export const GZIP = 1;
+/** The compression codecs Kafka defines, by id (record-codecs.ts inflates them). */
+export const Codec = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
 export const LOG_APPEND_TIME = 0x08;
 export const TRANSACTIONAL = 0x10;
 export const CONTROL = 0x20;
@@ -90,18 +91,16 @@ export function batchEnd(b: Uint8Array, at: number): number {
   return end;
 }
 
-/** The batch at offset `baseOffset` is compressed with a codec gamepipe cannot inflate (only gzip is read). */
+/** The batch at offset `baseOffset` names a compression codec Kafka does not define. */
 export function unsupportedCodec(baseOffset: number, codec: number): UnsupportedRecordsError {
-  return new UnsupportedRecordsError(
-    `record batch at offset ${baseOffset} uses ${CODEC_NAMES[codec] ?? `compression codec ${codec}`} compression, which gamepipe does not read (use none or gzip)`,
-  );
+  return new UnsupportedRecordsError(`record batch at offset ${baseOffset} uses compression codec ${codec}, which Kafka does not define (none, gzip, snappy, lz4, zstd)`);
 }
 
 /**
  * The offset after the last COMPLETE batch in `records` (baseOffset + lastOffsetDelta + 1), or
  * undefined when not even one batch is complete. Walks batch headers only (main thread, must be
  * cheap: no record decoding). Control batches count (they occupy offsets). Throws
- * UnsupportedRecordsError for the legacy message format and for codecs other than gzip, so the
+ * UnsupportedRecordsError for the legacy message format and for codec ids Kafka does not define, so the
  * reader can fail the jobs of the partition with that reason before any thread is sent them.
  */
 export function nextOffsetAfter(records: Uint8Array): number | undefined {
@@ -111,7 +110,7 @@ export function nextOffsetAfter(records: Uint8Array): number | undefined {
     const end = batchEnd(records, at);
     if (end < 0) break;
     const codec = int16(records, at + ATTRIBUTES_AT) & COMPRESSION_MASK;
-    if (codec > GZIP) throw unsupportedCodec(int64(records, at), codec);
+    if (codec > Codec.ZSTD) throw unsupportedCodec(int64(records, at), codec);
     next = int64(records, at) + int32(records, at + LAST_OFFSET_DELTA_AT) + 1;
     at = end;
   }

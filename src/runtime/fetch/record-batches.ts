@@ -10,14 +10,15 @@
  *
  * Pure: no I/O. Meant to run on a processing thread.
  */
-import { gunzipSync } from 'node:zlib';
 import type { AbortedTransaction } from './fetch-wire.js';
 import {
   ATTRIBUTES_AT, BASE_TIMESTAMP_AT, batchEnd, COMPRESSION_MASK, CONTROL, CONTROL_ABORT, CorruptRecordsError, int16, int32, int64,
   LAST_OFFSET_DELTA_AT, LOG_APPEND_TIME, LOG_OVERHEAD, MAX_TIMESTAMP_AT, MIN_RECORD_BYTES, PRODUCER_ID_AT, RECORD_COUNT_AT, RECORDS_AT, TRANSACTIONAL,
-  GZIP,
+  Codec,
+  CODEC_NAMES,
   unsupportedCodec,
 } from './record-batch-format.js';
+import { inflate } from './record-codecs.js';
 
 /** What a processing thread reads records through. key/value are views (no copy) into the record bytes. */
 export interface RecordSet {
@@ -164,14 +165,14 @@ function decodeBatchRecords(
   }
 }
 
-function decompress(b: Uint8Array, at: number, baseOffset: number, attributes: number): Buffer {
+function decompress(b: Uint8Array, at: number, baseOffset: number, attributes: number): Uint8Array {
   const codec = attributes & COMPRESSION_MASK;
   const end = at + LOG_OVERHEAD + int32(b, at + 8);
-  if (codec !== GZIP) throw unsupportedCodec(baseOffset, codec);
+  if (codec > Codec.ZSTD) throw unsupportedCodec(baseOffset, codec);
   try {
-    return gunzipSync(b.subarray(at + RECORDS_AT, end));
+    return inflate(codec, b.subarray(at + RECORDS_AT, end));
   } catch (err) {
-    throw new CorruptRecordsError(`record batch at offset ${baseOffset} is corrupt: its gzip data does not inflate (${(err as Error).message})`, baseOffset);
+    throw new CorruptRecordsError(`record batch at offset ${baseOffset} is corrupt: its ${CODEC_NAMES[codec]} data does not inflate (${(err as Error).message})`, baseOffset);
   }
 }
 
@@ -240,11 +241,11 @@ class DecodedRecords implements RecordSet {
  * fetch response's aborted transactions, read_committed) the records of aborted transactions are
  * dropped the way Kafka's Java consumer does it (a producer's aborted range starts at its
  * firstOffset and ends at that producer's ABORT control marker; only transactional batches are dropped).
- * gzip batches are decompressed (node:zlib gunzipSync); other codecs and magic < 2 throw UnsupportedRecordsError.
+ * Compressed batches (gzip, snappy, lz4, zstd) are inflated (record-codecs.ts); an undefined codec id and magic < 2 throw UnsupportedRecordsError.
  * Timestamps: LogAppendTime batches give every record the batch's maxTimestamp; else baseTimestamp + delta.
  *
  * The returned set reads arrays this module reuses: it is valid until the next call. Keys and values
- * of uncompressed batches are views into `records`; once a gzip batch is met, the set's data is one
+ * of uncompressed batches are views into `records`; once a compressed batch is met, the set's data is one
  * new buffer joining `records` up to that batch (if records were kept from it), the inflated records
  * and the record regions of the batches after it.
  */
@@ -255,7 +256,7 @@ export function decodeRecords(records: Uint8Array, from: number, aborted: readon
   const abortedTxns = aborted.length === 0 ? undefined : aborted.map((a) => ({ producerId: Number(a.producerId), firstOffset: a.firstOffset })).sort((x, y) => x.firstOffset - y.firstOffset);
   let nextAborted = 0;
   const abortedProducers = new Set<number>();
-  // With a gzip batch: the parts of the set's data, and its length so far.
+  // With a compressed batch: the parts of the set's data, and its length so far.
   let parts: Uint8Array[] | undefined;
   let dataLength = 0;
 

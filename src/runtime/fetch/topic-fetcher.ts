@@ -43,8 +43,8 @@ export interface TopicFetcherOptions {
   /** The topic's partitions changed (more were added). */
   partitionsChanged(partitions: number[]): void;
   /**
-   * The records of `partition` from `offset` cannot be read (a codec or a message format
-   * gamepipe does not read, or corrupt batches); the partition is paused until it is pointed
+   * The records of `partition` from `offset` cannot be read (a message format or codec id
+   * gamepipe does not know, or corrupt batches); the partition is paused until it is pointed
    * somewhere again.
    */
   unreadable(partition: number, offset: number, error: UnsupportedRecordsError | CorruptRecordsError): void;

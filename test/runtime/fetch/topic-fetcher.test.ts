@@ -4,6 +4,7 @@ import { decodeRecords } from '../../../src/runtime/fetch/record-batches.js';
 import { MissingTopicError, TopicFetcher, type FetchedRecords } from '../../../src/runtime/fetch/topic-fetcher.js';
 import { log } from '../../../src/runtime/logger.js';
 import { createTopic, kafkaClient, uniqueTopic } from '../../support/kafka.js';
+import { registerTestCodecs } from '../../support/record-batches.js';
 
 const kafka = kafkaClient('gamepipe-test-fetcher');
 
@@ -92,6 +93,23 @@ describe('TopicFetcher (real broker)', () => {
     fetcher!.seek(0, 0);
     await until(() => read.get(0)?.some(([, v]) => v === 'after') ?? false);
     expect(read.get(0)!.map(([, v]) => v)).toEqual(['before', 'committed', 'after']);
+  });
+
+  it('reads batches a producer compressed with snappy, lz4 and zstd, which the broker validated', async () => {
+    registerTestCodecs();
+    const topic = uniqueTopic('fetch-codecs');
+    await createTopic(topic, 1);
+    const sent: string[] = [];
+    for (const compression of [CompressionTypes.Snappy, CompressionTypes.LZ4, CompressionTypes.ZSTD]) {
+      const values = Array.from({ length: 300 }, (_, i) => JSON.stringify({ codec: compression, n: i, pad: 'p'.repeat(i) }));
+      await produce(topic, values.map((value) => ({ partition: 0, value })), compression);
+      sent.push(...values);
+    }
+    const { read, deliver } = collector();
+    await start(topic, deliver);
+    fetcher!.seek(0, 0);
+    await until(() => (read.get(0)?.length ?? 0) === sent.length);
+    expect(read.get(0)).toEqual(sent.map((value, offset) => [offset, value]));
   });
 
   it('reads from the earliest offset the log has when asked for one it deleted', async () => {
