@@ -26,8 +26,6 @@ class ParquetWasmThread {
 
   private start(): Worker {
     const worker = new Worker(new URL('./parquet-wasm-thread.mjs', import.meta.url), { resourceLimits: WORKER_RESOURCE_LIMITS });
-    // An idle worker must not keep the process alive.
-    worker.unref();
     worker.on('message', ({ id, bytes, error }: Reply) => {
       const request = this.pending.get(id);
       this.pending.delete(id);
@@ -38,6 +36,9 @@ class ParquetWasmThread {
     });
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => this.failAll(new Error(`parquet-wasm worker exited with code ${code}`)));
+    // An idle worker must not keep the process alive. After the listeners: adding a 'message'
+    // listener refs the worker's port again, which held every run's exit until its 200 ms fallback.
+    worker.unref();
     return worker;
   }
 

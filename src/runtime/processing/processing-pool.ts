@@ -61,10 +61,11 @@ class ProcessingThread {
 
   constructor(private readonly onFailure: (err: ProcessingThreadError) => void) {
     this.worker = startWorker();
-    this.worker.unref();
     this.worker.on('message', (reply: FromProcessing) => this.answer(reply));
     this.worker.on('error', (err) => this.fail(err.message));
     this.worker.on('exit', (code) => this.fail(`exited with code ${code}`));
+    // After the listeners, which would ref the worker's port again (see ParquetWasmThread.start).
+    this.worker.unref();
   }
 
   /** True once the thread stopped: its requests reject, and the pool starts another in its place. */
