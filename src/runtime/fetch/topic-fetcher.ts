@@ -1,9 +1,9 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
 import type { Logger } from '../logger.js';
-import { BrokerConnection } from './broker-connection.js';
 import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';
 import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from './record-batch-format.js';
+import { TopicLeaders } from './topic-leaders.js';
 
 /** The topic a reader was started for is not in the cluster. */
 export class MissingTopicError extends Error {
@@ -57,13 +57,9 @@ const FETCH_MAX_WAIT_MS = 100;
 // is bounded by a number of messages.
 const PARTITION_MAX_BYTES = 256 * 1024;
 const FETCH_MAX_BYTES = 1024 * 1024;
-const CONNECT_TIMEOUT_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const RETRY_INITIAL_MS = 300;
 const RETRY_MAX_MS = 10_000;
-// Partitions added to the topic are found this late at most (kafkajs' groups find them within
-// their own metadata age, 5 minutes by default, and then assign them).
-const METADATA_MAX_AGE_MS = 30_000;
 
 interface PartitionPlace {
   /** Where the next fetch reads; undefined until the reader points the partition somewhere. */
@@ -85,12 +81,8 @@ export class TopicFetcher {
   private readonly places = new Map<number, PartitionPlace>();
   /** Partitions whose last answer held no complete batch go first next time (only the first is sure to get one). */
   private order: number[] = [];
-  private readonly leaders = new Map<number, number>();
-  private readonly brokers = new Map<number, { host: string; port: number }>();
-  private readonly connections = new Map<number, BrokerConnection>();
-  private stale = true;
-  private refreshedAt = 0;
   private admin: Admin | undefined;
+  private leaders: TopicLeaders | undefined;
   private loop: Promise<void> | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
@@ -106,7 +98,9 @@ export class TopicFetcher {
     try {
       await admin.connect();
       if (!(await admin.listTopics()).includes(this.topic)) throw new MissingTopicError(this.topic);
-      await this.refreshMetadata();
+      this.leaders = new TopicLeaders(this.topic, admin);
+      await this.leaders.refreshIfDue();
+      for (const partition of this.leaders.partitions) this.place(partition);
     } catch (err) {
       await boundedWait(admin.disconnect(), LEAVE_WAIT_MS);
       throw err;
@@ -137,7 +131,7 @@ export class TopicFetcher {
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
-    for (const connection of this.connections.values()) connection.close();
+    this.leaders?.closeAll();
     await boundedWait(this.loop ?? Promise.resolve(), LEAVE_WAIT_MS);
     if (this.admin) await boundedWait(this.admin.disconnect(), LEAVE_WAIT_MS);
   }
@@ -156,7 +150,10 @@ export class TopicFetcher {
     let failures = 0;
     while (!this.closed) {
       try {
-        if (this.stale || Date.now() - this.refreshedAt > METADATA_MAX_AGE_MS) await this.refreshMetadata();
+        if (await this.leaders!.refreshIfDue()) {
+          for (const partition of this.leaders!.partitions) this.place(partition);
+          this.options.partitionsChanged([...this.places.keys()]);
+        }
         const requests = this.requestsByLeader();
         if (requests.size === 0) {
           await this.idle(1_000);
@@ -167,7 +164,7 @@ export class TopicFetcher {
         failures = 0;
       } catch (err) {
         if (this.closed) return;
-        this.stale = true;
+        this.leaders!.markStale();
         const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** failures++);
         this.options.log.warn({ topic: this.topic, error: (err as Error).message, retryInMs: delay }, 'topic reader error; retrying');
         await this.idle(delay);
@@ -195,11 +192,8 @@ export class TopicFetcher {
     for (const partition of this.order) {
       const place = this.places.get(partition)!;
       if (place.offset === undefined || place.paused) continue;
-      const leader = this.leaders.get(partition);
-      if (leader === undefined || leader < 0) {
-        this.stale = true;
-        continue;
-      }
+      const leader = this.leaders!.leaderOf(partition);
+      if (leader === undefined) continue;
       requests.get(leader)?.push(partition) ?? requests.set(leader, [partition]);
     }
     return requests;
@@ -207,7 +201,7 @@ export class TopicFetcher {
 
   /** Fetches `partitions` from their leader and delivers what came; returns the deliveries' holds. */
   private async fetchFrom(leader: number, partitions: number[]): Promise<Array<Promise<void>>> {
-    const connection = this.connection(leader);
+    const connection = this.leaders!.connectionTo(leader);
     const asked = partitions.map((partition) => ({ partition, place: this.places.get(partition)!, offset: this.places.get(partition)!.offset! }));
     const generations = asked.map((a) => a.place.generation);
     const body = await connection.request(
@@ -274,35 +268,5 @@ export class TopicFetcher {
     if (place.generation !== generation) return;
     this.options.log.warn({ topic: this.topic, partition, offset, restartAt: low }, 'offset out of range; reading from the earliest offset the log has');
     place.offset = low;
-  }
-
-  private connection(leader: number): BrokerConnection {
-    let connection = this.connections.get(leader);
-    if (!connection || connection.broken) {
-      const broker = this.brokers.get(leader);
-      if (!broker) throw new Error(`no address known for broker ${leader}`);
-      connection = new BrokerConnection(broker.host, broker.port, CONNECT_TIMEOUT_MS);
-      this.connections.set(leader, connection);
-    }
-    return connection;
-  }
-
-  private async refreshMetadata(): Promise<void> {
-    const admin = this.admin!;
-    const [cluster, metadata] = await Promise.all([admin.describeCluster(), admin.fetchTopicMetadata({ topics: [this.topic] })]);
-    for (const { nodeId, host, port } of cluster.brokers) {
-      const known = this.brokers.get(nodeId);
-      if (known && (known.host !== host || known.port !== port)) this.connections.get(nodeId)?.close();
-      this.brokers.set(nodeId, { host, port });
-    }
-    const partitions = metadata.topics.find((t) => t.name === this.topic)?.partitions ?? [];
-    const before = this.places.size;
-    for (const { partitionId, leader } of partitions) {
-      this.leaders.set(partitionId, leader);
-      this.place(partitionId);
-    }
-    this.stale = false;
-    this.refreshedAt = Date.now();
-    if (this.places.size !== before && this.loop) this.options.partitionsChanged([...this.places.keys()]);
   }
 }
