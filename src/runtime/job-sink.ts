@@ -135,6 +135,9 @@ export class JobSink {
     this.reader = reader;
     this.setState('starting');
     await this.store.open();
+    // Stopped while the table opened: joining now would leave a member no one makes leave, holding
+    // the job's partitions from its next start.
+    if (this.stopped) return;
     const member = new JobGroupMember(this.options.kafka, this.job.spec, this.log);
     this.member = member;
     await member.join({

@@ -186,7 +186,9 @@ export class TopicReader {
   private async onRecords(fetched: FetchedRecords): Promise<void> {
     let room: Promise<void> | undefined;
     await this.exclusive(async () => {
-      if (this.closed) return;
+      // Work queued before this delivery may have pointed the partition elsewhere (a job's
+      // assignment or fence): these records would then be taken past what that job needs.
+      if (this.closed || !this.fetcher!.isCurrent(fetched.partition, fetched.generation)) return;
       room = this.handOver(fetched);
       this.positions.read(fetched.partition, fetched.next);
       await this.commitDue();

@@ -32,6 +32,8 @@ export interface FetchedRecords {
   next: number;
   /** The aborted transactions among these batches (read_committed). */
   aborted: AbortedTransaction[];
+  /** The partition's position generation the fetch was sent at (see `isCurrent`). */
+  generation: number;
 }
 
 export interface TopicFetcherOptions {
@@ -109,11 +111,25 @@ export class TopicFetcher {
     return [...this.places.keys()];
   }
 
+  /**
+   * Reads `partition` from `offset` on. Records fetched before and not yet handed over are stale
+   * (`isCurrent`). A seek also ends a pause the fetcher made itself over unreadable records.
+   */
   seek(partition: number, offset: number): void {
     const place = this.place(partition);
     place.offset = offset;
+    place.paused = false;
     place.generation++;
     this.wake?.();
+  }
+
+  /**
+   * False once `partition` was sought or paused after the fetch of that `generation` was sent:
+   * its records are then not to be handed over (a delivery waits its turn behind the reader's
+   * other work, which may point the partition elsewhere).
+   */
+  isCurrent(partition: number, generation: number): boolean {
+    return this.places.get(partition)?.generation === generation;
   }
 
   pause(partition: number): void {
@@ -154,22 +170,29 @@ export class TopicFetcher {
           for (const partition of this.leaders!.partitions) this.place(partition);
           this.options.partitionsChanged([...this.places.keys()]);
         }
+        if (this.closed) break;
         const requests = this.requestsByLeader();
         if (requests.size === 0) {
           await this.idle(1_000);
           continue;
         }
-        const holds = await Promise.all([...requests].map(([leader, partitions]) => this.fetchFrom(leader, partitions)));
-        await Promise.all(holds.flat());
+        // Every leader's fetch settles (and its holds are waited for) before a failure is retried,
+        // so no partition is fetched twice at once.
+        const fetches = await Promise.allSettled([...requests].map(([leader, partitions]) => this.fetchFrom(leader, partitions)));
+        await Promise.all(fetches.flatMap((f) => (f.status === 'fulfilled' ? f.value : [])));
+        const failure = fetches.find((f) => f.status === 'rejected');
+        if (failure) throw failure.reason;
         failures = 0;
       } catch (err) {
-        if (this.closed) return;
+        if (this.closed) break;
         this.leaders!.markStale();
         const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** failures++);
         this.options.log.warn({ topic: this.topic, error: (err as Error).message, retryInMs: delay }, 'topic reader error; retrying');
         await this.idle(delay);
       }
     }
+    // A connection opened while the fetcher closed (a refresh was under way) is closed too.
+    this.leaders?.closeAll();
   }
 
   /** Waits `ms`, or less when a partition is pointed somewhere or the fetcher closes. */
@@ -202,8 +225,12 @@ export class TopicFetcher {
   /** Fetches `partitions` from their leader and delivers what came; returns the deliveries' holds. */
   private async fetchFrom(leader: number, partitions: number[]): Promise<Array<Promise<void>>> {
     const connection = this.leaders!.connectionTo(leader);
-    const asked = partitions.map((partition) => ({ partition, place: this.places.get(partition)!, offset: this.places.get(partition)!.offset! }));
-    const generations = asked.map((a) => a.place.generation);
+    const asked = new Map(
+      partitions.map((partition) => {
+        const place = this.places.get(partition)!;
+        return [partition, { place, offset: place.offset!, generation: place.generation }];
+      }),
+    );
     const body = await connection.request(
       (correlationId) =>
         encodeFetchRequest(correlationId, this.options.clientId, {
@@ -212,7 +239,7 @@ export class TopicFetcher {
           maxBytes: FETCH_MAX_BYTES,
           readCommitted: true,
           topic: this.topic,
-          partitions: asked.map(({ partition, offset }) => ({ partition, offset, maxBytes: PARTITION_MAX_BYTES })),
+          partitions: [...asked].map(([partition, { offset }]) => ({ partition, offset, maxBytes: PARTITION_MAX_BYTES })),
         }),
       REQUEST_TIMEOUT_MS + FETCH_MAX_WAIT_MS,
     );
@@ -223,9 +250,9 @@ export class TopicFetcher {
     const starved: number[] = [];
     if (response.throttleMs > 0) holds.push(new Promise((r) => setTimeout(r, response.throttleMs)));
     for (const fetched of response.partitions) {
-      const i = asked.findIndex((a) => a.partition === fetched.partition);
-      if (i < 0 || asked[i]!.place.generation !== generations[i]) continue;
-      const { place, offset } = asked[i]!;
+      const sent = asked.get(fetched.partition);
+      if (!sent || sent.place.generation !== sent.generation) continue;
+      const { place, offset, generation } = sent;
       if (fetched.errorCode === KafkaErrorCode.OFFSET_OUT_OF_RANGE) {
         holds.push(this.restartAtEarliest(fetched.partition, offset, place));
         continue;
@@ -248,7 +275,7 @@ export class TopicFetcher {
         continue;
       }
       place.offset = next;
-      const hold = this.options.deliver({ partition: fetched.partition, records: fetched.records, from: offset, next, aborted: fetched.aborted });
+      const hold = this.options.deliver({ partition: fetched.partition, records: fetched.records, from: offset, next, aborted: fetched.aborted, generation });
       if (hold) holds.push(hold);
     }
     if (starved.length > 0) this.order = [...starved, ...this.order.filter((p) => !starved.includes(p))];

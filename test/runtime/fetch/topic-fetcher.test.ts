@@ -5,6 +5,7 @@ import { MissingTopicError, TopicFetcher, type FetchedRecords } from '../../../s
 import { log } from '../../../src/runtime/logger.js';
 import { createTopic, kafkaClient, uniqueTopic } from '../../support/kafka.js';
 import { registerTestCodecs } from '../../support/record-batches.js';
+import { eventually } from '../../support/runner-process.js';
 
 const kafka = kafkaClient('gamepipe-test-fetcher');
 
@@ -20,13 +21,7 @@ function collector() {
   return { read, deliver };
 }
 
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the fetcher');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (check: () => boolean) => eventually(check, 20_000, 'the fetcher');
 
 async function produce(topic: string, messages: Array<{ partition: number; value: string }>, compression = CompressionTypes.None) {
   const producer = kafka.producer();
@@ -148,10 +143,26 @@ describe('TopicFetcher (real broker)', () => {
     expect(read.get(0)!.slice(5).map(([o]) => o)).toEqual([3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('marks records fetched before a seek as stale, so the reader never hands them over', async () => {
+    const topic = uniqueTopic('fetch-stale');
+    await createTopic(topic, 1);
+    await produce(topic, Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `v${i}` })));
+    const delivered: FetchedRecords[] = [];
+    await start(topic, (fetched) => void delivered.push(fetched));
+    fetcher!.seek(0, 3);
+    await until(() => delivered.length === 1);
+    expect(fetcher!.isCurrent(0, delivered[0]!.generation)).toBe(true);
+    fetcher!.seek(0, 1);
+    expect(fetcher!.isCurrent(0, delivered[0]!.generation)).toBe(false);
+    await until(() => delivered.length === 2);
+    expect([delivered[1]!.from, fetcher!.isCurrent(0, delivered[1]!.generation)]).toEqual([1, true]);
+  });
+
   it('says with a MissingTopicError that the topic does not exist', async () => {
     const missing = uniqueTopic('fetch-missing');
     const { deliver } = collector();
-    await expect(start(missing, deliver)).rejects.toBeInstanceOf(MissingTopicError);
-    await expect(start(missing, deliver)).rejects.toThrow(`topic '${missing}' does not exist (yet)`);
+    const error = await start(missing, deliver).catch((err: Error) => err);
+    expect(error).toBeInstanceOf(MissingTopicError);
+    expect((error as Error).message).toContain(`topic '${missing}' does not exist (yet)`);
   });
 });
