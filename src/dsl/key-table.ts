@@ -50,7 +50,7 @@ export const JOB_FILE: KeyShape = {
       keys: {
         topic: { kind: 'string', required: true, minLength: 1, doc: 'Kafka topic to consume.' },
         start: { kind: 'enum', values: ['earliest', 'latest'], default: 'earliest', doc: 'Where to start when no checkpoint exists.' },
-        max_record_bytes: { kind: 'bytes', default: DEFAULT_MAX_RECORD_BYTES, defaultText: '1 MiB', doc: 'Records larger than this are bad records (a number of bytes or "1 MiB", "512 KiB").' },
+        max_record_bytes: { kind: 'bytes', default: DEFAULT_MAX_RECORD_BYTES, defaultText: `${DEFAULT_MAX_RECORD_BYTES / MiB} MiB`, doc: 'Records larger than this are bad records (a number of bytes or "1 MiB", "512 KiB").' },
       },
     },
     where: { kind: 'string', format: 'filter', doc: 'Filter expression; only events for which it is true are kept (see docs/filter-language.md).' },
@@ -86,7 +86,7 @@ export const JOB_FILE: KeyShape = {
           items: { kind: 'enum', values: ['dt'], doc: 'dt: dt=YYYY-MM-DD from the record time.' },
         },
         max_rows: { kind: 'integer', minimum: 1, default: 200000, doc: 'Roll a file early after this many rows.' },
-        max_bytes: { kind: 'bytes', default: DEFAULT_MAX_BYTES, defaultText: '8 MiB', doc: 'Roll a file early after this much raw input (a number of bytes or "64 MiB", "512 KiB").' },
+        max_bytes: { kind: 'bytes', default: DEFAULT_MAX_BYTES, defaultText: `${DEFAULT_MAX_BYTES / MiB} MiB`, doc: 'Roll a file early after this much raw input (a number of bytes or "64 MiB", "512 KiB").' },
       },
     },
     trigger: { kind: 'string', format: 'duration', default: '10 seconds', doc: 'How often a batch is written: "10 seconds", "10s", "500ms", "1 minute".' },

@@ -1,6 +1,6 @@
-// A seeded PRNG for the prefilter's generated tests: a failure names its seed and replays exactly.
+// A seeded PRNG for generated tests: a failure names its seed and replays exactly.
 
-import { prng } from '../../../bench/workload/events.js';
+import { prng } from '../../bench/workload/events.js';
 
 /** mulberry32, the workload's generator: the same sequence on every platform. */
 export { prng };

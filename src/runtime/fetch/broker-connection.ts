@@ -71,7 +71,8 @@ export class BrokerConnection {
 
   private read(chunk: Buffer): void {
     let at = 0;
-    while (at < chunk.length) {
+    // A connection that failed while reading this chunk reads no more of it.
+    while (at < chunk.length && !this.failure) {
       if (!this.frame) {
         const take = Math.min(4 - this.sizeFilled, chunk.length - at);
         chunk.copy(this.sizeBytes, this.sizeFilled, at, at + take);
@@ -94,9 +95,10 @@ export class BrokerConnection {
   private answer(frame: Buffer): void {
     this.frame = undefined;
     this.sizeFilled = 0;
-    const waiting = this.waiting.get(frame.readInt32BE(0));
+    const correlationId = frame.readInt32BE(0);
+    const waiting = this.waiting.get(correlationId);
     if (!waiting) return this.fail(`${this.address} answered a request that was not sent`);
-    this.waiting.delete(frame.readInt32BE(0));
+    this.waiting.delete(correlationId);
     clearTimeout(waiting.timer);
     waiting.resolve(frame.subarray(4));
   }

@@ -39,6 +39,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 let sdk: Promise<S3Sdk> | undefined;
+/** The SDK once loaded, for what must be synchronous (telling its errors apart). */
 let loadedSdk: S3Sdk | undefined;
 
 /**
@@ -89,8 +90,9 @@ export class S3Store implements ObjectStore {
     expected: (status: number | undefined) => boolean = () => false,
   ): Promise<T> {
     try {
-      const [client, loaded] = await Promise.all([(sharedClient ??= s3Client()), loadS3Sdk()]);
-      return await request(client, loaded);
+      // Making the client loaded the SDK.
+      const client = await (sharedClient ??= s3Client());
+      return await request(client, loadedSdk!);
     } catch (err) {
       if (expected(statusOf(err))) throw err;
       throw new S3StorageError(this.url(key), err);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AbortedTransaction } from '../../../src/runtime/fetch/fetch-wire.js';
 import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from '../../../src/runtime/fetch/record-batch-format.js';
 import { decodeRecords, type RecordSet } from '../../../src/runtime/fetch/record-batches.js';
+import { int as intBelow, prng } from '../../support/random.js';
 import { Compression, encodeRecordBatch, registerTestCodecs, type BatchOptions, type TestRecord } from '../../support/record-batches.js';
 
 // kafkajs' crc32C, for the control batch built by hand below.
@@ -336,8 +337,8 @@ describe('decodeRecords', () => {
   });
 
   it('round-trips 2,000 random records over random batch sizes, codecs and starting offsets', async () => {
-    const random = mulberry32(20_240_611);
-    const int = (n: number) => Math.floor(random() * n);
+    const random = prng(20_240_611);
+    const int = (n: number) => intBelow(random, n);
     const part = (): Buffer | null => (random() < 0.15 ? null : Buffer.from(Array.from({ length: int(random() < 0.1 ? 2000 : 60) }, () => int(256))));
     const sent: Array<{ offset: number; timestamp: number; key: Buffer | null; value: Buffer | null }> = [];
     const batches: Buffer[] = [];
@@ -366,13 +367,3 @@ describe('decodeRecords', () => {
     }
   });
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonShape, MAX_DEPTH } from '../../../src/runtime/prefilter/json-scan.js';
 import { mutate, validText } from './json-text.js';
-import { int, parsedShape, prng } from './random.js';
+import { int, parsedShape, prng } from '../../support/random.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const shapeOf = (b: Uint8Array) => jsonShape(b);

@@ -1,6 +1,6 @@
 // Generated JSON texts as bytes, written in the many ways one value can be written (escapes,
 // number spellings, whitespace, raw UTF-8 and ill-formed bytes), and mutations of them.
-import { chance, int, pick, type Rand } from './random.js';
+import { chance, int, pick, type Rand } from '../../support/random.js';
 
 const SPACE = [0x20, 0x09, 0x0a, 0x0d];
 const CHARS = ['a', 'Z', '0', ' ', '/', '{', '}', '[', ']', ',', ':', 'é', '€', '😀', '\u2028', '\ufeff', '\ufffd', '\u00a0', '\u007f'];

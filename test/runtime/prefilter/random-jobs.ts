@@ -5,7 +5,7 @@ import { checkJobText } from '../../../src/dsl/check-job.js';
 import { compileJob } from '../../../src/dsl/compile-job.js';
 import type { CompiledJob } from '../../../src/dsl/job-spec.js';
 import { mutate, type Bytes } from './json-text.js';
-import { chance, int, pick, type Rand } from './random.js';
+import { chance, int, pick, type Rand } from '../../support/random.js';
 
 /** Values the filters compare with and the records hold: coercion look-alikes, unicode, ones that need escapes. */
 export const VOCAB = ['purchase_horse', 'small', 'gold', '5', 'true', 'Infinity', '-0', '1e21', '1e+21', 'x', '', 'é', '😀', 'a"b', 'a\\b', '\ufffd', 'null'];

@@ -8,7 +8,7 @@ import { jobLiterals } from '../../../src/runtime/prefilter/job-literals.js';
 import { recordPrefilter } from '../../../src/runtime/prefilter/record-prefilter.js';
 import { compiled, jobText } from '../../dsl/job-text.js';
 import { randomJobs, randomRecord, VOCAB } from './random-jobs.js';
-import { chance, int, pick, prng } from './random.js';
+import { chance, int, pick, prng } from '../../support/random.js';
 
 const JOBS = fileURLToPath(new URL('../../../jobs/', import.meta.url));
 const workload = [...eventStream(2000, 9)];

@@ -3,7 +3,7 @@ import { jsonShape, scanJson } from '../../../src/runtime/prefilter/json-scan.js
 import { ValueTable } from '../../../src/runtime/prefilter/value-table.js';
 import { valueBytes } from '../../../src/runtime/prefilter/value-bytes.js';
 import { randomRecord, VOCAB } from './random-jobs.js';
-import { chance, pick, prng } from './random.js';
+import { chance, pick, prng } from '../../support/random.js';
 
 const table = (...values: string[]) => new ValueTable(values.map((v) => Buffer.from(v)));
 const scan = (text: string, t: ValueTable) => scanJson(Buffer.from(text), t);
