@@ -50,7 +50,7 @@ export interface TopicFetcherOptions {
    * somewhere again.
    */
   unreadable(partition: number, offset: number, error: UnsupportedRecordsError | CorruptRecordsError): void;
-  /** Bytes a partition is served before it goes to the back of the fetch order (default 64 MiB). */
+  /** Bytes a partition is served before it goes to the back of the fetch order (default 256 MiB). */
   fairShareBytes?: number;
 }
 
@@ -61,10 +61,11 @@ const FETCH_MAX_WAIT_MS = 100;
 // is bounded by a number of messages.
 const PARTITION_MAX_BYTES = 256 * 1024;
 const FETCH_MAX_BYTES = 1024 * 1024;
-// Partitions take turns in runs this long: a job commits all its partitions when one batch is full,
-// so turns after every answer left each batch flushed part full (43% more files, 10% slower
-// measured with 16 MiB turns); a run of 64 MiB keeps a partition waiting about a second.
-const FAIR_SHARE_BYTES = 64 * 1024 * 1024;
+// Partitions take turns in runs this long. A job commits all its partitions when one batch is full,
+// so every turn leaves each job one part-full batch, flushed as a small file: 16 MiB turns made
+// 43% more files and ran 10% slower, 64 MiB turns 3-5% slower (bench/processing-results.md). 256 MiB is 32 batches of the default 8 MiB, and about four
+// seconds of reading at the rates measured.
+const FAIR_SHARE_BYTES = 256 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 30_000;
 const RETRY_INITIAL_MS = 300;
 const RETRY_MAX_MS = 10_000;

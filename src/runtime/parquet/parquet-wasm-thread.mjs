@@ -1,8 +1,13 @@
 // The worker thread behind the parquet-wasm encoder (parquet-wasm-encoder.ts): it turns Arrow IPC
 // streams into Parquet files, so encoding runs on the second core while the main thread reads
 // Kafka. Plain JavaScript, because a worker does not inherit the TypeScript loader of its parent.
+import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 
+// parquet-wasm is a large module of which a run calls a small part: compiled lazily, function by
+// function on first call, the thread peaked 8 MiB lower at the same speed (bench/processing-results.md).
+// The flag is read when a module compiles, and this is the process's only WebAssembly.
+setFlagsFromString('--wasm-lazy-compilation');
 const pw = await import('parquet-wasm');
 
 const STATISTICS = { none: pw.EnabledStatistics.None, chunk: pw.EnabledStatistics.Chunk, page: pw.EnabledStatistics.Page };
