@@ -10,9 +10,10 @@ export interface ParquetEncoder {
   readonly name: string;
   /**
    * The table's Parquet file. A table read with tableFromIpcStream is handed over: its memory may
-   * move to the encoding thread, so read nothing of it once this is called.
+   * move to the encoding thread, so read nothing of it once this is called. `tableKey` names the
+   * table the file belongs to, so what an encoder learns from one batch can serve the next ones.
    */
-  encode(table: Table): Promise<Uint8Array>;
+  encode(table: Table, tableKey?: string): Promise<Uint8Array>;
   /** Prepares what the first `encode` would (a thread, a WASM module) ahead of it; optional. */
   warmUp?(): void;
 }
@@ -20,7 +21,7 @@ export interface ParquetEncoder {
 /** An encoder whose module loads on first use, so the default one never pays for the others. */
 function loadedOnUse(name: string, load: () => Promise<ParquetEncoder>): ParquetEncoder {
   let encoder: Promise<ParquetEncoder> | undefined;
-  return { name, encode: async (table) => (await (encoder ??= load())).encode(table) };
+  return { name, encode: async (table, tableKey) => (await (encoder ??= load())).encode(table, tableKey) };
 }
 
 const ENCODERS: Record<string, () => ParquetEncoder> = {

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
 import { takeIpcStream } from './ipc-stream.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
-import { writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';
+import { RememberedWritePlans, writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';
 
 /** Which codec the file's column chunks are compressed with. */
 export type ParquetWasmCompression = 'zstd' | 'snappy';
@@ -74,14 +74,15 @@ export function parquetWasmEncoder(
   compression: ParquetWasmCompression,
   plan: (table: Table) => ParquetWritePlan = writePlanFor,
 ): ParquetEncoder & { compression: ParquetWasmCompression } {
+  const plans = new RememberedWritePlans(plan);
   return {
     name: `parquet-wasm-${compression}`,
     compression,
     warmUp: () => thread.warmUp(),
-    encode(table: Table): Promise<Uint8Array> {
+    encode(table: Table, tableKey?: string): Promise<Uint8Array> {
       // The plan and the row count first: taking the stream may leave the table unreadable.
       const rows = table.numRows;
-      const writePlan = plan(table);
+      const writePlan = plans.planOf(table, tableKey);
       return thread.encode(takeIpcStream(table), compression, rows, writePlan);
     },
   };

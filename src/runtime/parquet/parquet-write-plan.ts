@@ -117,3 +117,34 @@ export function writePlanFor(table: Table): ParquetWritePlan {
   });
   return { columns };
 }
+
+/**
+ * Batches a remembered plan serves before it is made again from the batch at hand. Sampling every
+ * batch showed in CPU profiles of 1M events as nearlyUnique's self time on the main thread, 177 ms
+ * over the three example jobs and 405 ms over ten, while a table's columns keep their character
+ * from batch to batch.
+ */
+const PLAN_REUSES = 16;
+
+/**
+ * Write plans remembered per table (a key the writer of its files gives, with the table's column
+ * names and types, so a changed schema is planned afresh). Without a key every batch is planned.
+ */
+export class RememberedWritePlans {
+  private readonly kept = new Map<string, { plan: ParquetWritePlan; uses: number }>();
+
+  constructor(private readonly planFor: (table: Table) => ParquetWritePlan) {}
+
+  planOf(table: Table, tableKey: string | undefined): ParquetWritePlan {
+    if (tableKey === undefined) return this.planFor(table);
+    const key = `${tableKey}\n${table.schema.fields.map((f) => `${f.name}:${f.type}`).join('\n')}`;
+    const kept = this.kept.get(key);
+    if (kept !== undefined && kept.uses < PLAN_REUSES) {
+      kept.uses++;
+      return kept.plan;
+    }
+    const plan = this.planFor(table);
+    this.kept.set(key, { plan, uses: 1 });
+    return plan;
+  }
+}
