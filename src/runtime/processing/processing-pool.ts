@@ -28,9 +28,9 @@ const BUFFER_GRANULE = 256 * 1024;
  * (reading Kafka, committing) and the Parquet thread keep about a core busy between them. On 2
  * cores one processing thread was as fast as two, with less CPU (bench/hotpath-compare.ts).
  */
-function processingThreadCount(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
-  const set = Number(env.GAMEPIPE_PROCESSING_THREADS);
-  return Number.isInteger(set) && set > 0 ? set : Math.max(1, cores - 1);
+function processingThreadCount(): number {
+  const set = Number(process.env.GAMEPIPE_PROCESSING_THREADS);
+  return Number.isInteger(set) && set > 0 ? set : Math.max(1, availableParallelism() - 1);
 }
 
 function startWorker(): Worker {
