@@ -127,7 +127,7 @@ export class JobSink {
   /** Stops the job at the bad record seen: what came before it is committed, so it stops exactly there. Call inside `exclusive`. */
   async failAtBadRecord(): Promise<void> {
     const report = this.badRecord;
-    if (report) await this.fail(new BadRecordError(report.jobName, this.topic, report.partition, String(report.offset), report.reason));
+    if (report) await this.fail(new BadRecordError(this.name, this.topic, report.partition, String(report.offset), report.reason));
   }
 
   /** Recovers the table, then joins the job's consumer group; partitions arrive through `reader`. */
