@@ -115,19 +115,17 @@ export class JobSink {
 
   /**
    * Processing met a bad record of this job (`on_bad_record: fail`). Noted at once, so that no
-   * --once decision taken meanwhile ends the job as done; `failAtBadRecord` then stops it.
+   * --once decision taken meanwhile ends the job as done; the job then stops at the first bad
+   * record seen, in its turn of the reader's queue: what came before it is committed, so it stops
+   * exactly there.
    */
   badRecordSeen(report: BadRecordReport): void {
     this.badRecord ??= report;
     const state = this.partitions.get(report.partition);
     // Processing stopped the batch at the bad record; records handed over after it are not in it.
     if (state) state.next = Math.max(state.from, Math.min(state.next, report.offset));
-  }
-
-  /** Stops the job at the bad record seen: what came before it is committed, so it stops exactly there. Call inside `exclusive`. */
-  async failAtBadRecord(): Promise<void> {
-    const report = this.badRecord;
-    if (report) await this.fail(new BadRecordError(report.jobName, this.topic, report.partition, String(report.offset), report.reason));
+    const { partition, offset, reason } = this.badRecord;
+    void this.reader!.exclusive(() => this.fail(new BadRecordError(this.name, this.topic, partition, String(offset), reason)));
   }
 
   /** Recovers the table, then joins the job's consumer group; partitions arrive through `reader`. */

@@ -226,12 +226,7 @@ export class TopicReader {
   private processed(reply: ProcessedReply, takers: JobSink[]): void {
     const byId = new Map(takers.map((s) => [s.processingId, s]));
     for (const report of reply.batches) byId.get(report.job)?.reported(report);
-    for (const failure of reply.failures) {
-      const sink = byId.get(failure.job);
-      if (!sink) continue;
-      sink.badRecordSeen(failure);
-      void this.exclusive(() => sink.failAtBadRecord());
-    }
+    for (const failure of reply.failures) byId.get(failure.job)?.badRecordSeen(failure);
   }
 
   // Commits every job whose trigger is due or whose batch is full, and ends jobs that reached the end (--once).

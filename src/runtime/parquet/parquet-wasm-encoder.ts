@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
 import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
+import { WorkerRequests } from '../worker-requests.js';
 import { takeIpcStream } from './ipc-stream.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
 import { RememberedWritePlans, writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';
@@ -15,50 +16,39 @@ type Reply = { id: number; bytes?: Uint8Array; error?: string };
  * every encoder of the process and started on first use. Requests are answered in order.
  */
 class ParquetWasmThread {
-  private worker: Worker | undefined;
+  private requests: WorkerRequests<Uint8Array> | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve(bytes: Uint8Array): void; reject(err: Error): void }>();
 
   /** Starts the thread now (it compiles parquet-wasm first), so that the first batch does not wait for it. */
   warmUp(): void {
-    this.worker ??= this.start();
+    this.requests ??= this.start();
   }
 
-  private start(): Worker {
+  private start(): WorkerRequests<Uint8Array> {
     const worker = new Worker(new URL('./parquet-wasm-thread.mjs', import.meta.url), { resourceLimits: WORKER_RESOURCE_LIMITS });
-    worker.on('message', ({ id, bytes, error }: Reply) => {
-      const request = this.pending.get(id);
-      this.pending.delete(id);
-      // An idle worker must not keep the process alive.
-      if (this.pending.size === 0) worker.unref();
-      if (error !== undefined || !bytes) request?.reject(new Error(`parquet-wasm: ${error}`));
-      else request?.resolve(bytes);
-    });
+    const requests = new WorkerRequests<Uint8Array>(worker);
+    worker.on('message', ({ id, bytes, error }: Reply) =>
+      requests.settle(id, error !== undefined || !bytes ? new Error(`parquet-wasm: ${error}`) : bytes),
+    );
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => this.failAll(new Error(`parquet-wasm worker exited with code ${code}`)));
-    // An idle worker must not keep the process alive. After the listeners: adding a 'message'
-    // listener refs the worker's port again, which held every run's exit until its 200 ms fallback.
-    worker.unref();
-    return worker;
+    // Last: adding the listeners refs the worker's port again (see WorkerRequests.listenersAdded).
+    requests.listenersAdded();
+    return requests;
   }
 
   private failAll(err: Error): void {
-    this.worker = undefined;
-    for (const request of this.pending.values()) request.reject(err);
-    this.pending.clear();
+    this.requests?.rejectAll(err);
+    this.requests = undefined;
   }
 
   /** `ipc` is the caller's no more: its memory is handed over when it fills its buffer, else copied. */
   encode(ipc: Uint8Array, compression: ParquetWasmCompression, rows: number, plan: ParquetWritePlan): Promise<Uint8Array> {
-    const worker = (this.worker ??= this.start());
+    const requests = (this.requests ??= this.start());
     const id = this.nextId++;
-    worker.ref();
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      // Hand the IPC bytes over rather than copying them, when they fill their own buffer.
-      const whole = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
-      worker.postMessage({ id, ipc, compression, rows, plan }, whole ? [ipc.buffer as ArrayBuffer] : []);
-    });
+    // Hand the IPC bytes over rather than copying them, when they fill their own buffer.
+    const whole = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength;
+    return requests.send(id, { id, ipc, compression, rows, plan }, whole ? [ipc.buffer as ArrayBuffer] : []);
   }
 }
 

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { CompiledJob } from '../../dsl/job-spec.js';
 import type { AbortedTransaction } from '../fetch/fetch-wire.js';
 import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
+import { WorkerRequests } from '../worker-requests.js';
 import type { FromProcessing, ProcessedReply, SealedReply, ToProcessing } from './worker-protocol.js';
 
 /** Raised for every request of a processing thread that stopped: its open batches are gone. */
@@ -27,9 +28,9 @@ const BUFFER_GRANULE = 256 * 1024;
  * (reading Kafka, committing) and the Parquet thread keep about a core busy between them. On 2
  * cores one processing thread was as fast as two, with less CPU (bench/hotpath-compare.ts).
  */
-function processingThreadCount(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
-  const set = Number(env.GAMEPIPE_PROCESSING_THREADS);
-  return Number.isInteger(set) && set > 0 ? set : Math.max(1, cores - 1);
+function processingThreadCount(): number {
+  const set = Number(process.env.GAMEPIPE_PROCESSING_THREADS);
+  return Number.isInteger(set) && set > 0 ? set : Math.max(1, availableParallelism() - 1);
 }
 
 function startWorker(): Worker {
@@ -48,12 +49,10 @@ function addJobMessage(job: number, compiled: CompiledJob): ToProcessing {
   return { type: 'add-job', job, spec: compiled.spec, filterTree: compiled.filterTree };
 }
 
-type Waiting = { resolve(reply: FromProcessing): void; reject(err: Error): void };
-
 /** One processing thread and the requests it has not answered yet. */
 class ProcessingThread {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, Waiting>();
+  private readonly requests: WorkerRequests<FromProcessing>;
   private queuedRecords = 0;
   private readonly spare: ArrayBuffer[] = [];
   private room: { promise: Promise<void>; resolve(): void } | undefined;
@@ -61,11 +60,12 @@ class ProcessingThread {
 
   constructor(private readonly onFailure: (err: ProcessingThreadError) => void) {
     this.worker = startWorker();
+    this.requests = new WorkerRequests(this.worker);
     this.worker.on('message', (reply: FromProcessing) => this.answer(reply));
     this.worker.on('error', (err) => this.fail(err.message));
     this.worker.on('exit', (code) => this.fail(`exited with code ${code}`));
-    // After the listeners, which would ref the worker's port again (see ParquetWasmThread.start).
-    this.worker.unref();
+    // Last: adding the listeners refs the worker's port again (see WorkerRequests.listenersAdded).
+    this.requests.listenersAdded();
   }
 
   /** True once the thread stopped: its requests reject, and the pool starts another in its place. */
@@ -80,10 +80,7 @@ class ProcessingThread {
 
   request<T extends FromProcessing>(message: ToProcessing & { id: number }, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.waiting.size === 0) this.worker.ref();
-    const reply = new Promise<FromProcessing>((resolve, reject) => this.waiting.set(message.id, { resolve, reject }));
-    this.worker.postMessage(message, transfer);
-    return reply as Promise<T>;
+    return this.requests.send(message.id, message, transfer) as Promise<T>;
   }
 
   records(message: Omit<ToProcessing & { type: 'records' }, 'recordBatches' | 'length'>, batches: Uint8Array): Promise<ProcessedReply> {
@@ -135,11 +132,7 @@ class ProcessingThread {
 
   private answer(reply: FromProcessing): void {
     if (reply.type === 'error' && reply.id === -1) return this.fail(reply.message);
-    const waiting = this.waiting.get(reply.id);
-    this.waiting.delete(reply.id);
-    if (this.waiting.size === 0) this.worker.unref();
-    if (reply.type === 'error') waiting?.reject(new ProcessingThreadError(reply.message));
-    else waiting?.resolve(reply);
+    this.requests.settle(reply.id, reply.type === 'error' ? new ProcessingThreadError(reply.message) : reply);
   }
 
   private fail(message: string): void {
@@ -147,8 +140,7 @@ class ProcessingThread {
     this.failure = new ProcessingThreadError(message);
     // A thread that answered with a failure is still running: it is given up, so it must end.
     void this.worker.terminate();
-    for (const waiting of this.waiting.values()) waiting.reject(this.failure);
-    this.waiting.clear();
+    this.requests.rejectAll(this.failure);
     this.room?.resolve();
     this.onFailure(this.failure);
   }

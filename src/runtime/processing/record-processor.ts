@@ -108,7 +108,7 @@ export class RecordProcessor {
           }
         } catch (err) {
           if (!(err instanceof BadRecordError)) throw err;
-          failures.push({ job: jobIds[t]!, jobName: job.job.spec.job, partition, offset, reason: err.reason });
+          failures.push({ job: jobIds[t]!, partition, offset, reason: err.reason });
           job.failed.add(partition);
           takers.splice(t--, 1);
         }

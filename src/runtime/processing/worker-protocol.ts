@@ -36,7 +36,6 @@ export interface OpenBatchReport {
 /** A record that stops a job with `on_bad_record: fail`; the job's open batch ends before it. */
 export interface BadRecordReport {
   job: number;
-  jobName: string;
   partition: number;
   offset: number;
   reason: string;

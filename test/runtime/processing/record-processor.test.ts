@@ -35,7 +35,7 @@ describe('RecordProcessor', () => {
   it('offers each record to every listed job and seals each job its own rows as Arrow IPC', async () => {
     const processor = twoJobs();
     const reply = processor.process(9, 'events', 0, [1, 2], await records(0, ['{"event_type":"horse","quantity":2}', '{"event_type":"sword","quantity":1}', 'not json']));
-    expect(reply.failures).toEqual([{ job: 2, jobName: 'swords', partition: 0, offset: 2, reason: expect.stringContaining('not JSON') }]);
+    expect(reply.failures).toEqual([{ job: 2, partition: 0, offset: 2, reason: expect.stringContaining('not JSON') }]);
     expect(reply.batches).toEqual([
       { job: 1, partition: 0, from: 0, rows: 1, rejectedRows: 1, bytes: expect.any(Number) },
       { job: 2, partition: 0, from: 0, rows: 1, rejectedRows: 0, bytes: expect.any(Number) },
