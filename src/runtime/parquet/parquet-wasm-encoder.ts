@@ -30,16 +30,20 @@ class ParquetWasmThread {
     worker.on('message', ({ id, bytes, error }: Reply) =>
       requests.settle(id, error !== undefined || !bytes ? new Error(`parquet-wasm: ${error}`) : bytes),
     );
-    worker.on('error', (err) => this.failAll(err));
-    worker.on('exit', (code) => this.failAll(new Error(`parquet-wasm worker exited with code ${code}`)));
+    worker.on('error', (err) => this.failAll(requests, err));
+    worker.on('exit', (code) => this.failAll(requests, new Error(`parquet-wasm worker exited with code ${code}`)));
     // Last: adding the listeners refs the worker's port again (see WorkerRequests.listenersAdded).
     requests.listenersAdded();
     return requests;
   }
 
-  private failAll(err: Error): void {
-    this.requests?.rejectAll(err);
-    this.requests = undefined;
+  /**
+   * Fails the requests of one worker. A worker that errs exits later: by then a request may have
+   * started its successor, whose requests its exit must leave alone.
+   */
+  private failAll(requests: WorkerRequests<Uint8Array>, err: Error): void {
+    requests.rejectAll(err);
+    if (this.requests === requests) this.requests = undefined;
   }
 
   /** `ipc` is the caller's no more: its memory is handed over when it fills its buffer, else copied. */
