@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { CompiledJob } from '../dsl/job-spec.js';
-import { commitSealedBatch, type FlushResult } from './batch-flusher.js';
+import { BatchCommits } from './batch-commits.js';
+import type { FlushResult } from './batch-flusher.js';
 import { flushDue } from './decisions/flush-due.js';
 import { hasReadTo, onceProgress, type OnceProgress } from './decisions/once-progress.js';
 import { startOffset } from './decisions/start-offset.js';
@@ -9,7 +10,7 @@ import type { Logger } from './logger.js';
 import { BadRecordError } from './bad-record-error.js';
 import { PartitionState } from './partition-state.js';
 import type { ProcessingPool } from './processing/processing-pool.js';
-import type { BadRecordReport, OpenBatchReport, SealedReply } from './processing/worker-protocol.js';
+import type { BadRecordReport, OpenBatchReport } from './processing/worker-protocol.js';
 import type { JobStore } from '../table/job-store.js';
 
 /** How a job reports its life to whoever supervises it (logs, metrics, status). */
@@ -43,9 +44,9 @@ export interface JobSinkOptions {
 /**
  * One job's side of the pipeline: its membership in consumer group `gamepipe.<job>`
  * (JobGroupMember: it gives the job its partitions), the offsets of its open batches per partition
- * (the batches are held on a processing thread), its trigger, and the commits to its table. The
- * topic reader hands the records of its partitions to processing; the group member never fetches,
- * so five jobs on a topic read it once.
+ * (the batches are held on a processing thread), its trigger, and when to commit to its table
+ * (BatchCommits runs the commits). The topic reader hands the records of its partitions to
+ * processing; the group member never fetches, so five jobs on a topic read it once.
  */
 export class JobSink {
   readonly name: string;
@@ -55,16 +56,13 @@ export class JobSink {
   private readonly store: JobStore;
   private readonly topic: string;
   private member: JobGroupMember | undefined;
+  private readonly commits: BatchCommits;
   private reader: ReaderLink | undefined;
   /** When this job last committed something; 0 so the first records are committed at once. */
   private lastFlush = 0;
   stopped = false;
-  /** Per partition, the commit in flight (at most one: sealing the next waits for it). */
-  private readonly inFlight = new Map<number, Promise<void>>();
   /** The bad record that stops this job (`on_bad_record: fail`), once processing met one. */
   private badRecord: BadRecordReport | undefined;
-  /** The first commit that failed; the next flush throws it and the job fails. */
-  private commitError: Error | undefined;
   /** The end offsets the topic had at start: a --once job ends when its partitions reach them. */
   endOffsets: Map<number, number> | undefined;
   /** True once the group gave this job an assignment (possibly empty). */
@@ -83,6 +81,14 @@ export class JobSink {
     this.store = options.store;
     this.topic = job.spec.source.topic;
     this.processingId = options.processing.addJob(job);
+    this.commits = new BatchCommits({
+      job: this.name,
+      topic: this.topic,
+      store: this.store,
+      log: options.log,
+      commitOffset: (partition, next) => this.member?.commitOffset(partition, next),
+      committed: (result) => options.events?.onCommit?.(this.name, result),
+    });
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => {});
   }
@@ -213,7 +219,7 @@ export class JobSink {
     const progress = this.onceProgress();
     if (progress === 'waiting' || progress === 'reading') return false;
     await this.flushAll();
-    await this.settled();
+    await this.commits.settled();
     // A bad record seen meanwhile ends the job as failed, not done (see badRecordSeen).
     if (this.badRecord || this.onceProgress() !== 'done') return false;
     await this.finish('done');
@@ -236,8 +242,7 @@ export class JobSink {
     const now = Date.now();
     for (const state of this.partitions.values()) {
       const { partition } = state;
-      await this.inFlight.get(partition);
-      this.throwCommitError();
+      await this.commits.waitFor(partition);
       if (state.fencedAt !== undefined) {
         // Another member committed this range first: take its checkpoint and read on from there.
         const next = state.fencedAt;
@@ -249,49 +254,8 @@ export class JobSink {
       if (!state.dirty) continue;
       this.lastFlush = now;
       state.sealed();
-      this.inFlight.set(partition, this.commit(state, this.processing.seal(this.processingId, this.topic, partition)));
-    }
-  }
-
-  /** Waits for the commits in flight; throws if one failed. */
-  async settled(): Promise<void> {
-    await Promise.all(this.inFlight.values());
-    this.throwCommitError();
-  }
-
-  private throwCommitError(): void {
-    if (this.commitError) throw this.commitError;
-  }
-
-  private async commit(state: PartitionState, sealing: Promise<SealedReply>): Promise<void> {
-    try {
-      const sealed = await sealing;
-      const result = await commitSealedBatch(this.topic, sealed, this.store);
-      if (result.outcome === 'fenced') {
-        // Applied at the next flush, inside `exclusive`; until then the buffer takes no record.
-        state.fencedAt = result.resumeAt;
-        this.log.warn({ job: this.name, partition: sealed.partition, next: state.fencedAt }, 'batch fenced by another committer; resuming at its checkpoint');
-        return;
-      }
-      this.member?.commitOffset(sealed.partition, result.next);
-      this.log.info(
-        {
-          job: this.name,
-          partition: result.partition,
-          offsets: [result.from, result.next],
-          read: result.readRecords,
-          written: result.rows,
-          rejected: result.rejected,
-          skipped: result.skipped,
-          files: result.files,
-          bytes: result.bytes,
-          durationMs: result.durationMs,
-        },
-        'batch committed',
-      );
-      this.options.events?.onCommit?.(this.name, result);
-    } catch (err) {
-      this.commitError ??= err as Error;
+      const sealing = this.processing.seal(this.processingId, this.topic, partition);
+      this.commits.start(partition, sealing, (resumeAt) => (state.fencedAt = resumeAt));
     }
   }
 
@@ -303,7 +267,7 @@ export class JobSink {
     if (this.stopped) return;
     try {
       await this.flushAll();
-      await this.settled();
+      await this.commits.settled();
     } catch (err) {
       this.log.error({ job: this.name, error: (err as Error).message }, 'final commit failed; the batch will be read again');
     }
@@ -321,7 +285,7 @@ export class JobSink {
     if (this.stopped) return;
     if (err instanceof BadRecordError) await this.flushAll().catch(() => {});
     // Commits in flight are whole and valid: let them land before leaving.
-    await Promise.allSettled(this.inFlight.values());
+    await this.commits.landed();
     this.log.error({ job: this.name, error: err.message }, 'job failed');
     this.leave(() => {
       this.setState('failing', err.message);

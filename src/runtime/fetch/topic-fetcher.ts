@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
 import type { Logger } from '../logger.js';
+import { FetchOrder } from './fetch-order.js';
 import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';
 import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from './record-batch-format.js';
 import { TopicLeaders } from './topic-leaders.js';
@@ -61,11 +62,6 @@ const FETCH_MAX_WAIT_MS = 100;
 // is bounded by a number of messages.
 const PARTITION_MAX_BYTES = 256 * 1024;
 const FETCH_MAX_BYTES = 1024 * 1024;
-// Partitions take turns in runs this long. A job commits all its partitions when one batch is full,
-// so every turn leaves each job one part-full batch, flushed as a small file: 16 MiB turns made
-// 43% more files and ran 10% slower, 64 MiB turns 3-5% slower (bench/processing-results.md). 256 MiB is 32 batches of the default 8 MiB, and about four
-// seconds of reading at the rates measured.
-const FAIR_SHARE_BYTES = 256 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 30_000;
 const RETRY_INITIAL_MS = 300;
 const RETRY_MAX_MS = 10_000;
@@ -76,8 +72,6 @@ interface PartitionPlace {
   paused: boolean;
   /** Bumped on every seek or pause, so the answer to a fetch sent before is dropped. */
   generation: number;
-  /** Bytes delivered since the partition last went to the back of the fetch order. */
-  servedBytes: number;
 }
 
 /**
@@ -90,14 +84,7 @@ interface PartitionPlace {
  */
 export class TopicFetcher {
   private readonly places = new Map<number, PartitionPlace>();
-  /**
-   * The order partitions are asked in. A broker fills a response in that order, and one batch over
-   * the response's limit still comes whole (KIP-74), so a later partition can get nothing at all
-   * while an earlier one has a backlog. A partition goes to the back once it got `fairShareBytes`
-   * since it last went there (Java's consumer moves it after every answer), and partitions whose
-   * answer held no complete batch go first (only the first is sure to get one).
-   */
-  private order: number[] = [];
+  private readonly order: FetchOrder;
   private admin: Admin | undefined;
   private leaders: TopicLeaders | undefined;
   private loop: Promise<void> | undefined;
@@ -107,7 +94,9 @@ export class TopicFetcher {
   constructor(
     readonly topic: string,
     private readonly options: TopicFetcherOptions,
-  ) {}
+  ) {
+    this.order = new FetchOrder(options.fairShareBytes);
+  }
 
   /** Reads where the topic's partitions are led and starts fetching; resolves with the partitions. */
   async start(): Promise<number[]> {
@@ -170,9 +159,9 @@ export class TopicFetcher {
   private place(partition: number): PartitionPlace {
     let place = this.places.get(partition);
     if (!place) {
-      place = { offset: undefined, paused: false, generation: 0, servedBytes: 0 };
+      place = { offset: undefined, paused: false, generation: 0 };
       this.places.set(partition, place);
-      this.order.push(partition);
+      this.order.add(partition);
     }
     return place;
   }
@@ -227,7 +216,7 @@ export class TopicFetcher {
   /** The partitions to fetch now, grouped by their leader's node id, in fetch order. */
   private requestsByLeader(): Map<number, number[]> {
     const requests = new Map<number, number[]>();
-    for (const partition of this.order) {
+    for (const partition of this.order.partitions) {
       const place = this.places.get(partition)!;
       if (place.offset === undefined || place.paused) continue;
       const leader = this.leaders!.leaderOf(partition);
@@ -263,7 +252,7 @@ export class TopicFetcher {
     const holds: Array<Promise<void>> = [];
     const failed: string[] = [];
     const starved: number[] = [];
-    const served: number[] = [];
+    const served: Array<[partition: number, bytes: number]> = [];
     if (response.throttleMs > 0) holds.push(new Promise((r) => setTimeout(r, response.throttleMs)));
     for (const fetched of response.partitions) {
       const sent = asked.get(fetched.partition);
@@ -291,18 +280,11 @@ export class TopicFetcher {
         continue;
       }
       place.offset = next;
-      place.servedBytes += fetched.records.length;
-      if (place.servedBytes >= (this.options.fairShareBytes ?? FAIR_SHARE_BYTES)) {
-        place.servedBytes = 0;
-        served.push(fetched.partition);
-      }
+      served.push([fetched.partition, fetched.records.length]);
       const hold = this.options.deliver({ partition: fetched.partition, records: fetched.records, from: offset, next, aborted: fetched.aborted, generation });
       if (hold) holds.push(hold);
     }
-    if (starved.length > 0 || served.length > 0) {
-      const rest = this.order.filter((p) => !starved.includes(p) && !served.includes(p));
-      this.order = [...starved, ...rest, ...served];
-    }
+    this.order.answered(served, starved);
     if (failed.length > 0) {
       await Promise.all(holds);
       throw new PartitionFetchError(this.topic, failed);
