@@ -4,7 +4,7 @@
 // modification times), so there is still no build step to remember and never a stale build.
 // Plain JavaScript: it has to run before anything is compiled.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -17,6 +17,11 @@ const BUILDS = 'node_modules/.cache/gamepipe-cli';
 // Files the code opens relative to its own module (`new URL('./x', import.meta.url)`): in a bundle
 // that is the bundle's folder, so they are copied beside it.
 const ASSETS = ['src/runtime/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
+// Packages bundled into the build, by the entry file bundled: kafkajs is ~200 CommonJS files, yaml
+// and apache-arrow many more. A --once run of the three example jobs over an empty topic
+// (/usr/bin/time, 3 runs each) took 0.60-0.63 s with none of them bundled, 0.48-0.52 s with them.
+// Their versions are part of the build key, so updating one rebuilds.
+const BUNDLED = { kafkajs: 'index.js', yaml: 'dist/index.js', 'apache-arrow': 'Arrow.node.mjs' };
 // Bump when the build options below change, so existing builds are not reused.
 const BUILD_FORMAT = 4;
 const UNUSED_MS = 7 * 24 * 60 * 60 * 1000;
@@ -29,9 +34,13 @@ function filesUnder(dir) {
   });
 }
 
-/** A short key that changes whenever any source file is added, removed or modified. */
+/** A short key that changes whenever any source file is added, removed or modified, or a bundled package's version. */
 function sourceKey(root) {
   const hash = createHash('sha256').update(`format ${BUILD_FORMAT}\n`);
+  for (const name of Object.keys(BUNDLED)) {
+    const { version } = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+    hash.update(`${name}@${version}\n`);
+  }
   for (const dir of SOURCE_DIRS) {
     for (const file of filesUnder(join(root, dir)).sort()) {
       const { size, mtimeMs } = statSync(file);
@@ -58,17 +67,9 @@ async function build(root, outdir) {
       target: 'node20',
       packages: 'external',
       // A few pure-JavaScript packages every run loads are bundled in rather than loaded file by
-      // file from node_modules: chevrotain's package entry pulls its sources and lodash-es module by
-      // module (229 ms to import, against 14 ms for the single-file build it ships beside them),
-      // kafkajs is ~200 CommonJS files, yaml and apache-arrow many more. A --once run of the three
-      // example jobs over an empty topic (/usr/bin/time, 3 runs each) took 0.60-0.63 s with none of
-      // them bundled, 0.56-0.61 s with chevrotain alone, 0.48-0.52 s with all four.
-      alias: {
-        chevrotain: join(root, 'node_modules/chevrotain/lib/chevrotain.mjs'),
-        kafkajs: join(root, 'node_modules/kafkajs/index.js'),
-        yaml: join(root, 'node_modules/yaml/dist/index.js'),
-        'apache-arrow': join(root, 'node_modules/apache-arrow/Arrow.node.mjs'),
-      },
+      // file from node_modules (see BUNDLED). chevrotain needs no entry: src/dsl/chevrotain.ts
+      // already loads the single-file build the package ships.
+      alias: Object.fromEntries(Object.entries(BUNDLED).map(([name, entry]) => [name, join(root, 'node_modules', name, entry)])),
       // Bundled CommonJS (kafkajs, yaml) requires node's built-in modules.
       banner: { js: "import { createRequire as __gamepipeRequire } from 'node:module'; const require = __gamepipeRequire(import.meta.url);" },
       sourcemap: true,

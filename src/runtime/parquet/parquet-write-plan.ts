@@ -129,6 +129,7 @@ const PLAN_REUSES = 16;
 /**
  * Write plans remembered per table (a key the writer of its files gives, with the table's column
  * names and types, so a changed schema is planned afresh). Without a key every batch is planned.
+ * Only batches of at least SAMPLE_VALUES rows give a plan to remember.
  */
 export class RememberedWritePlans {
   private readonly kept = new Map<string, { plan: ParquetWritePlan; uses: number }>();
@@ -136,7 +137,9 @@ export class RememberedWritePlans {
   constructor(private readonly planFor: (table: Table) => ParquetWritePlan) {}
 
   planOf(table: Table, tableKey: string | undefined): ParquetWritePlan {
-    if (tableKey === undefined) return this.planFor(table);
+    // A plan from a few rows says little: three rows of three colours look unique. Such a batch
+    // (a job's first commit, a late day's handful) is planned for itself and remembered for none.
+    if (tableKey === undefined || table.numRows < SAMPLE_VALUES) return this.planFor(table);
     const key = `${tableKey}\n${table.schema.fields.map((f) => `${f.name}:${f.type}`).join('\n')}`;
     const kept = this.kept.get(key);
     if (kept !== undefined && kept.uses < PLAN_REUSES) {

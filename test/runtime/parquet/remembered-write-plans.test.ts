@@ -1,4 +1,4 @@
-import { tableFromArrays, type Table } from 'apache-arrow';
+import { Table, tableFromArrays, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { RememberedWritePlans, writePlanFor } from '../../../src/runtime/parquet/parquet-write-plan.js';
 
@@ -12,8 +12,10 @@ function counting() {
   return { made, plans: new RememberedWritePlans(planFor) };
 }
 
-const ids = tableFromArrays({ id: Int32Array.from({ length: 100 }, (_, i) => i) });
-const names = tableFromArrays({ name: Array.from({ length: 100 }, (_, i) => `n${i % 3}`) });
+const ROWS = 2048;
+const ids = tableFromArrays({ id: Int32Array.from({ length: ROWS }, (_, i) => i) });
+const text = (values: string[]) => new Table({ name: vectorFromArray(values, new Utf8()) });
+const names = text(Array.from({ length: ROWS }, (_, i) => `n${i % 3}`));
 
 describe('RememberedWritePlans', () => {
   it('plans a table once per 16 batches, and each table apart', () => {
@@ -23,6 +25,17 @@ describe('RememberedWritePlans', () => {
     expect(new Set(first.map((p) => p.dictionaryPageBytes))).toEqual(new Set([1]));
     expect(plans.planOf(ids, 'data/b').dictionaryPageBytes).toBe(2);
     expect(plans.planOf(ids, 'data/a').dictionaryPageBytes).toBe(3);
+  });
+
+  it('remembers no plan made from a small batch', () => {
+    const { made, plans } = counting();
+    // Three colours in three rows look unique; the same column over many rows repeats.
+    const few = text(['red', 'blue', 'green']);
+    expect(plans.planOf(few, 'data/a').columns[0]!.dictionary).toBe(false);
+    const many = plans.planOf(names, 'data/a');
+    expect(many.columns[0]!.dictionary).toBeUndefined();
+    expect(many.columns).toEqual(writePlanFor(names).columns);
+    expect(made).toEqual([1, 2]);
   });
 
   it('plans afresh when the columns change, and every batch without a table key', () => {
