@@ -38,7 +38,8 @@ function filesUnder(dir) {
 function sourceKey(root) {
   const hash = createHash('sha256').update(`format ${BUILD_FORMAT}\n`);
   for (const name of Object.keys(BUNDLED)) {
-    const { version } = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+    const manifest = join(root, 'node_modules', name, 'package.json');
+    const version = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).version : 'absent';
     hash.update(`${name}@${version}\n`);
   }
   for (const dir of SOURCE_DIRS) {

@@ -41,4 +41,14 @@ describe('the CLI launcher', () => {
     // A failed build leaves no half-built folder behind for a later run to trust.
     expect(builds()).toHaveLength(2);
   });
+
+  it('rebuilds when a bundled package is updated in place (npm update), sources unchanged', async () => {
+    await write('src/cli/answer.ts', 'export const answer: number = 42;\n');
+    await write('node_modules/kafkajs/package.json', '{"version": "2.2.4"}\n');
+    expect(await (await loadCli(root)).main([])).toBe(42);
+    const before = builds().length;
+    await write('node_modules/kafkajs/package.json', '{"version": "2.2.5"}\n');
+    expect(await (await loadCli(root)).main([])).toBe(42);
+    expect(builds()).toHaveLength(before + 1);
+  });
 });
