@@ -159,7 +159,7 @@ export class TopicReader {
       clientId: 'gamepipe-reader',
       log: this.options.log,
       deliver: (fetched) => this.onRecords(fetched),
-      partitionsChanged: (partitions) => this.apply(this.positions.assign(partitions)),
+      partitionsChanged: (partitions) => this.apply(this.positions.added(partitions)),
       // Reading on would skip records: the jobs holding the partition fail with the reason (and
       // are started again with backoff; a --once run exits 1 saying it).
       unreadable: (partition, offset, error) => {

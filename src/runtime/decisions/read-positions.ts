@@ -18,14 +18,25 @@ export class ReadPositions<Job> {
   private assigned: number[] | undefined;
 
   /**
-   * The reader's consumer was given `partitions` (a join of its group): where it was reading is
-   * forgotten, so each partition is pointed again at what the jobs need.
+   * The reader reads `partitions` from now on, pointed afresh: where it was reading any of them is
+   * forgotten, so each is pointed again at what the jobs need.
    */
   assign(partitions: number[]): PositionStep[] {
     this.assigned = partitions;
     for (const p of partitions) this.position.delete(p);
     this.paused.clear();
     return partitions.flatMap((p) => this.sync(p));
+  }
+
+  /**
+   * The topic now has `partitions`: those new to the reader are pointed at what the jobs need,
+   * and the others read on from where they are (their wants date from the jobs' assignments, so
+   * pointing them again would read everything since once more).
+   */
+  added(partitions: number[]): PositionStep[] {
+    const known = new Set(this.assigned ?? []);
+    this.assigned = partitions;
+    return partitions.filter((p) => !known.has(p)).flatMap((p) => this.sync(p));
   }
 
   /** `job` now reads `partition` from `offset`, or (undefined) no longer reads it. */

@@ -1,12 +1,17 @@
 import { connect, type Socket } from 'node:net';
 
 /** The connection to a broker failed, closed or timed out: every request on it is rejected with this. */
-export class BrokerConnectionError extends Error {
+class BrokerConnectionError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'BrokerConnectionError';
   }
 }
+
+// Fetches ask for 1 MiB, and an answer passes that by at most one record batch, which a broker
+// bounds by message.max.bytes (1 MiB by default). A TLS alert read as a size is about 352 MB, and
+// "HTTP" about 1.2 GB.
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 type Waiting = { resolve(body: Buffer): void; reject(err: Error): void; timer: NodeJS.Timeout };
 
@@ -58,10 +63,17 @@ export class BrokerConnection {
     if (this.failure) return Promise.reject(this.failure);
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff || 1;
+    // Encoded first: a request that cannot be encoded rejects without leaving a wait behind.
+    let frame: Buffer;
+    try {
+      frame = encode(correlationId);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(`${this.address} did not answer within ${timeoutMs} ms`), timeoutMs);
       this.waiting.set(correlationId, { resolve, reject, timer });
-      this.socket.write(encode(correlationId));
+      this.socket.write(frame);
     });
   }
 
@@ -80,7 +92,9 @@ export class BrokerConnection {
         at += take;
         if (this.sizeFilled < 4) return;
         const size = this.sizeBytes.readInt32BE(0);
-        if (size < 4) return this.fail(`${this.address} sent a response of ${size} bytes`);
+        // A peer that is no plaintext Kafka listener (TLS, HTTP) announces absurd sizes: refused
+        // rather than allocated (an allocation that fails would throw out of this socket handler).
+        if (size < 4 || size > MAX_RESPONSE_BYTES) return this.fail(`${this.address} sent a response of ${size} bytes`);
         this.frame = Buffer.allocUnsafeSlow(size);
         this.frameFilled = 0;
       }

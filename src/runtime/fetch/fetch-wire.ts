@@ -9,7 +9,10 @@
 export const FETCH_API_KEY = 1;
 export const FETCH_API_VERSION = 4;
 
-/** Kafka error codes the fetcher acts on (https://kafka.apache.org/protocol#protocol_error_codes). */
+/**
+ * Kafka error codes a Fetch answer may carry (https://kafka.apache.org/protocol#protocol_error_codes):
+ * the fetcher acts on NONE and OFFSET_OUT_OF_RANGE, and names the others in its retry log.
+ */
 export const KafkaErrorCode = {
   NONE: 0,
   OFFSET_OUT_OF_RANGE: 1,
@@ -33,7 +36,10 @@ export function kafkaErrorName(code: number): string {
   return ERROR_NAMES.get(code) ?? `error ${code}`;
 }
 
-/** A Fetch response that is truncated or does not say what was asked: the connection cannot be trusted any more. */
+/**
+ * A Fetch response that is truncated or does not say what was asked. Responses are framed by their
+ * size, so the connection stays usable: the fetcher retries after a pause, with fresh metadata.
+ */
 export class FetchProtocolError extends Error {
   constructor(message: string) {
     super(message);

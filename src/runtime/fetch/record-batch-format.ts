@@ -36,10 +36,10 @@ export class CorruptRecordsError extends Error {
 /** baseOffset int64 + batchLength int32: what must be there to know a batch's size. */
 export const LOG_OVERHEAD = 12;
 /** Bytes of a v2 batch header after the batchLength field (61 - 12). */
-export const MIN_BATCH_LENGTH = 49;
+const MIN_BATCH_LENGTH = 49;
 export const RECORDS_AT = 61;
 // Field positions from a batch's start.
-export const MAGIC_AT = 16; // the same in the legacy message format (offset, size, crc, magic)
+const MAGIC_AT = 16; // the same in the legacy message format (offset, size, crc, magic)
 export const ATTRIBUTES_AT = 21;
 export const LAST_OFFSET_DELTA_AT = 23;
 export const BASE_TIMESTAMP_AT = 27;

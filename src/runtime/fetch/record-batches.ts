@@ -165,9 +165,9 @@ function decodeBatchRecords(
   }
 }
 
-function decompress(b: Uint8Array, at: number, baseOffset: number, attributes: number): Uint8Array {
+/** The inflated records of the compressed batch at [at, end). */
+function decompress(b: Uint8Array, at: number, end: number, baseOffset: number, attributes: number): Uint8Array {
   const codec = attributes & COMPRESSION_MASK;
-  const end = at + LOG_OVERHEAD + int32(b, at + 8);
   if (codec > Codec.ZSTD) throw unsupportedCodec(baseOffset, codec);
   try {
     return inflate(codec, b.subarray(at + RECORDS_AT, end));
@@ -183,7 +183,7 @@ function isAbortMarker(b: Uint8Array, at: number, end: number, baseOffset: numbe
   let p = at + RECORDS_AT;
   let limit = end;
   if ((attributes & COMPRESSION_MASK) !== 0) {
-    data = decompress(b, at, baseOffset, attributes);
+    data = decompress(b, at, end, baseOffset, attributes);
     p = 0;
     limit = data.length;
   }
@@ -299,7 +299,7 @@ export function decodeRecords(records: Uint8Array, from: number, aborted: readon
         dataLength += end - recordsAt;
       }
     } else {
-      const inflated = decompress(b, at, baseOffset, attributes);
+      const inflated = decompress(b, at, end, baseOffset, attributes);
       if (parts === undefined) {
         // Positions stored so far are in `records`, all before this batch: its bytes up to here start
         // the data (none when nothing was kept yet, e.g. batches before `from`).

@@ -70,7 +70,7 @@ interface PartitionPlace {
   /** Where the next fetch reads; undefined until the reader points the partition somewhere. */
   offset: number | undefined;
   paused: boolean;
-  /** Bumped on every seek or pause, so the answer to a fetch sent before is dropped. */
+  /** Bumped on every seek, so the answer to a fetch sent before is dropped. */
   generation: number;
 }
 
@@ -128,18 +128,19 @@ export class TopicFetcher {
   }
 
   /**
-   * False once `partition` was sought or paused after the fetch of that `generation` was sent:
-   * its records are then not to be handed over (a delivery waits its turn behind the reader's
-   * other work, which may point the partition elsewhere).
+   * False once `partition` was sought after the fetch of that `generation` was sent: its records
+   * are then not to be handed over (a delivery waits its turn behind the reader's other work,
+   * which may point the partition elsewhere). A pause leaves deliveries current: a delivery moved
+   * the fetcher's position already, and the reader must move its own along by taking it, or it
+   * would later resume the partition (no seek) past records it never handed over.
    */
   isCurrent(partition: number, generation: number): boolean {
     return this.places.get(partition)?.generation === generation;
   }
 
+  /** Stops fetching `partition`; an answer that arrives while it is paused is dropped unread. */
   pause(partition: number): void {
-    const place = this.place(partition);
-    place.paused = true;
-    place.generation++;
+    this.place(partition).paused = true;
   }
 
   resume(partition: number): void {
@@ -183,8 +184,8 @@ export class TopicFetcher {
         // Every leader's fetch settles (and its holds are waited for) before a failure is retried,
         // so no partition is fetched twice at once.
         const fetches = await Promise.allSettled([...requests].map(([leader, partitions]) => this.fetchFrom(leader, partitions)));
-        await Promise.all(fetches.flatMap((f) => (f.status === 'fulfilled' ? f.value : [])));
-        const failure = fetches.find((f) => f.status === 'rejected');
+        const holds = await Promise.allSettled(fetches.flatMap((f) => (f.status === 'fulfilled' ? f.value : [])));
+        const failure = [...fetches, ...holds].find((f) => f.status === 'rejected');
         if (failure) throw failure.reason;
         failures = 0;
       } catch (err) {
@@ -256,7 +257,9 @@ export class TopicFetcher {
     if (response.throttleMs > 0) holds.push(new Promise((r) => setTimeout(r, response.throttleMs)));
     for (const fetched of response.partitions) {
       const sent = asked.get(fetched.partition);
-      if (!sent || sent.place.generation !== sent.generation) continue;
+      // Sought since (the answer is for an old position) or paused since: dropped before the
+      // position moves, so the fetcher reads it again once resumed.
+      if (!sent || sent.place.generation !== sent.generation || sent.place.paused) continue;
       const { place, offset, generation } = sent;
       if (fetched.errorCode === KafkaErrorCode.OFFSET_OUT_OF_RANGE) {
         holds.push(this.restartAtEarliest(fetched.partition, offset, place));
@@ -286,7 +289,8 @@ export class TopicFetcher {
     }
     this.order.answered(served, starved);
     if (failed.length > 0) {
-      await Promise.all(holds);
+      // Every hold settles first (see run); the partitions' errors are what the retry reports.
+      await Promise.allSettled(holds);
       throw new PartitionFetchError(this.topic, failed);
     }
     return holds;

@@ -5,6 +5,9 @@ const CONNECT_TIMEOUT_MS = 3_000;
 // Partitions added to the topic are found this late at most (kafkajs' groups find them within
 // their own metadata age, 5 minutes by default, and then assign them).
 const METADATA_MAX_AGE_MS = 30_000;
+// Stale metadata is read again no sooner than this: a partition whose leader is down stays
+// leaderless for a while, and every fetch round would otherwise ask the cluster again first.
+const STALE_REFRESH_MIN_MS = 300;
 
 /**
  * Where one topic's partitions are led, and one connection per leading broker: what the topic
@@ -36,7 +39,8 @@ export class TopicLeaders {
 
   /** Reads the metadata again when it is stale or old; resolves with whether the topic's partitions changed. */
   async refreshIfDue(): Promise<boolean> {
-    if (!this.stale && Date.now() - this.refreshedAt <= METADATA_MAX_AGE_MS) return false;
+    const age = Date.now() - this.refreshedAt;
+    if (this.stale ? age < STALE_REFRESH_MIN_MS : age <= METADATA_MAX_AGE_MS) return false;
     const [cluster, metadata] = await Promise.all([this.admin.describeCluster(), this.admin.fetchTopicMetadata({ topics: [this.topic] })]);
     for (const { nodeId, host, port } of cluster.brokers) {
       const known = this.brokers.get(nodeId);

@@ -56,4 +56,15 @@ describe("the topic reader's read positions", () => {
       { type: 'seek', partition: 2, offset: 3 },
     ]);
   });
+
+  it('point only partitions added to the topic, and read on where the others are', () => {
+    const positions = new ReadPositions<string>();
+    positions.assign([0, 1]);
+    positions.want('a', 0, 7);
+    positions.read(0, 90);
+    expect(positions.want('a', 2, 3)).toEqual([]);
+    // Partition 0 read on past its job's assignment-time offset; going back there would read it all again.
+    expect(positions.added([0, 1, 2])).toEqual([{ type: 'seek', partition: 2, offset: 3 }]);
+    expect(positions.want('a', 0, 90)).toEqual([]);
+  });
 });

@@ -176,6 +176,24 @@ describe('TopicFetcher (real broker)', () => {
     expect([delivered[1]!.from, fetcher!.isCurrent(0, delivered[1]!.generation)]).toEqual([1, true]);
   });
 
+  it('keeps records delivered before a pause current, since its position moved past them', async () => {
+    // The reader takes a delivery in its queue after other work, which may pause the partition
+    // (its last job left) and resume it (a job wants it again, no seek): the records must still
+    // be handed over, or the reader resumes past them.
+    const topic = uniqueTopic('fetch-pause-current');
+    await createTopic(topic, 1);
+    await produce(topic, Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `v${i}` })));
+    const delivered: FetchedRecords[] = [];
+    await start(topic, (fetched) => void delivered.push(fetched));
+    fetcher!.seek(0, 0);
+    await until(() => delivered.length === 1);
+    fetcher!.pause(0);
+    fetcher!.resume(0);
+    expect(fetcher!.isCurrent(0, delivered[0]!.generation)).toBe(true);
+    fetcher!.seek(0, 0);
+    expect(fetcher!.isCurrent(0, delivered[0]!.generation)).toBe(false);
+  });
+
   it('says with a MissingTopicError that the topic does not exist', async () => {
     const missing = uniqueTopic('fetch-missing');
     const { deliver } = collector();
