@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { median as medianOf } from './compare/combine-runs.js';
+import { medianOfNumbers } from './compare/combine-runs.js';
 
 /** The parts of a `.cpuprofile` (Chrome DevTools protocol `Profile`) this reads. */
 export interface CpuProfile {
@@ -99,22 +99,19 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   };
 }
 
-/** Every list here holds numbers, so the median is always there. */
-const median = (values: number[]): number => medianOf(values)!;
-
 /** Every figure as its median over `summaries` (a function missing from a profile counts 0 ms there). */
 export function medianSummary(summaries: ProfileSummary[]): ProfileSummary {
   const across = <K>(pick: (s: ProfileSummary) => Map<K, number>): Map<K, number> => {
     const keys = new Set(summaries.flatMap((s) => [...pick(s).keys()]));
-    return new Map([...keys].map((k) => [k, median(summaries.map((s) => pick(s).get(k) ?? 0))] as const).sort((a, b) => b[1] - a[1]));
+    return new Map([...keys].map((k) => [k, medianOfNumbers(summaries.map((s) => pick(s).get(k) ?? 0))] as const).sort((a, b) => b[1] - a[1]));
   };
   const byKey = (s: ProfileSummary) => new Map<string, number>(s.functions.map((f) => [`${f.name}@${f.where}`, f.selfMs]));
   const named = new Map<string, FunctionTime>(summaries.flatMap((s) => s.functions.map((f) => [`${f.name}@${f.where}`, f] as const)));
   return {
-    totalMs: median(summaries.map((s) => s.totalMs)),
-    idleMs: median(summaries.map((s) => s.idleMs)),
-    busyMs: median(summaries.map((s) => s.busyMs)),
-    gcMs: median(summaries.map((s) => s.gcMs)),
+    totalMs: medianOfNumbers(summaries.map((s) => s.totalMs)),
+    idleMs: medianOfNumbers(summaries.map((s) => s.idleMs)),
+    busyMs: medianOfNumbers(summaries.map((s) => s.busyMs)),
+    gcMs: medianOfNumbers(summaries.map((s) => s.gcMs)),
     byPackage: across((s) => s.byPackage),
     functions: [...across(byKey)].map(([key, selfMs]) => ({ name: named.get(key)!.name, where: named.get(key)!.where, selfMs })),
   };

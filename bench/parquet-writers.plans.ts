@@ -17,7 +17,7 @@ import {
   type ParquetColumnPlan,
   type ParquetWritePlan,
 } from '../src/runtime/parquet/parquet-write-plan.js';
-import { median as medianOf } from './compare/combine-runs.js';
+import { medianOfNumbers } from './compare/combine-runs.js';
 import { eventStream } from './workload/events.js';
 
 const JOBS = ['sword_purchases', 'horse_purchases', 'guild_actions'];
@@ -87,9 +87,6 @@ const PLANS: [string, (table: Table) => ParquetWritePlan][] = [
   ['writePlanFor (after)', writePlanFor],
 ];
 
-/** Every list here holds numbers, so the median is always there. */
-const median = (values: number[]): number => medianOf(values)!;
-
 function seconds(work: () => unknown): number {
   const t0 = performance.now();
   work();
@@ -122,7 +119,7 @@ async function midCardinality(rows: number, runs: number): Promise<void> {
     }
   }
   plans.forEach(([name], i) =>
-    console.log(`  ${name.padEnd(40)} ${median(taken[i]!.cpu).toFixed(0).padStart(8)} cpu ms ${(taken[i]!.bytes / 2 ** 20).toFixed(2).padStart(7)} MiB`),
+    console.log(`  ${name.padEnd(40)} ${medianOfNumbers(taken[i]!.cpu).toFixed(0).padStart(8)} cpu ms ${(taken[i]!.bytes / 2 ** 20).toFixed(2).padStart(7)} MiB`),
   );
 }
 
@@ -157,17 +154,17 @@ export async function comparePlans(rows: number, runs: number, batchSizes: numbe
       }
     }
     // Warm by now: the median of five calls per batch.
-    const sampled = median(tables.flatMap((t) => Array.from({ length: 5 }, () => seconds(() => writePlanFor(t)))));
+    const sampled = medianOfNumbers(tables.flatMap((t) => Array.from({ length: 5 }, () => seconds(() => writePlanFor(t)))));
     const before = taken.get(PLANS[0]![0])!;
     console.log(`\n${total} rows in batches of ${batchRows} (${tables.length} files); encode = tableToIPC + worker, all three jobs:`);
     console.log(`  (writePlanFor itself: ${(sampled * 1000).toFixed(2)} ms a batch on the calling thread, included below)`);
     console.log(`  ${'plan'.padEnd(40)} ${'cpu ms'.padStart(8)} ${'vs before'.padStart(10)} ${'wall ms'.padStart(8)} ${'MiB'.padStart(7)}   MiB per job (${jobs.map((j) => j.job).join(', ')})`);
     for (const [name] of PLANS) {
       const t = taken.get(name)!;
-      const cpu = median(t.cpu);
-      const change = ((cpu / median(before.cpu) - 1) * 100).toFixed(1);
+      const cpu = medianOfNumbers(t.cpu);
+      const change = ((cpu / medianOfNumbers(before.cpu) - 1) * 100).toFixed(1);
       console.log(
-        `  ${name.padEnd(40)} ${cpu.toFixed(0).padStart(8)} ${`${change}%`.padStart(10)} ${median(t.wall).toFixed(0).padStart(8)} ${(t.bytes / 2 ** 20).toFixed(2).padStart(7)}   ${t.perJob.map((b) => (b / 2 ** 20).toFixed(2)).join(' / ')}`,
+        `  ${name.padEnd(40)} ${cpu.toFixed(0).padStart(8)} ${`${change}%`.padStart(10)} ${medianOfNumbers(t.wall).toFixed(0).padStart(8)} ${(t.bytes / 2 ** 20).toFixed(2).padStart(7)}   ${t.perJob.map((b) => (b / 2 ** 20).toFixed(2)).join(' / ')}`,
       );
     }
   }

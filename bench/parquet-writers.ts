@@ -10,6 +10,7 @@ import type { OutputValue } from '../src/dsl/job-spec.js';
 import { ColumnBatch, type BatchColumn } from '../src/runtime/batch/column-batch.js';
 import { parquetEncoderByName, parquetEncoderNames } from '../src/runtime/parquet/parquet-encoder.js';
 import { comparePlans } from './parquet-writers.plans.js';
+import { medianOfNumbers } from './compare/combine-runs.js';
 
 const COLUMNS: BatchColumn[] = [
   { name: 'event_type', type: 'string' },
@@ -98,12 +99,6 @@ function fillColumnBatch(batch: ColumnBatch, rows: OutputValue[][], from = 0, to
 
 type Timing = { wall: number; cpu: number };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /** Wall-clock and process CPU (user + system, all threads) seconds since `start`. */
 function elapsed(start: { wall: number; cpu: NodeJS.CpuUsage }): { wall: number; cpu: number } {
   const cpu = process.cpuUsage(start.cpu);
@@ -146,14 +141,14 @@ async function main(): Promise<void> {
   }
   const rate = (s: number) => `${Math.round(rowCount / s).toLocaleString('en-US')} rows/s`;
   const cost = (times: Timing[]) => {
-    const wall = median(times.map((t) => t.wall));
-    const cpu = median(times.map((t) => t.cpu));
+    const wall = medianOfNumbers(times.map((t) => t.wall));
+    const cpu = medianOfNumbers(times.map((t) => t.cpu));
     return `${rate(wall).padStart(16)} ${((wall / rowCount) * 1e6).toFixed(2).padStart(6)} us/row wall ${((cpu / rowCount) * 1e6).toFixed(2).padStart(6)} us/row cpu`;
   };
   console.log(`${'batch build, new ColumnBatch per batch'.padEnd(44)} ${cost(freshTimes)}`);
   console.log(`${'batch build, ColumnBatch reused (reset())'.padEnd(44)} ${cost(reusedTimes)}`);
   console.log(`${'batch build, apache-arrow builders'.padEnd(44)} ${cost(builderTimes)}`);
-  console.log(`${'ColumnBatch.toArrowTable()'.padEnd(44)} ${(median(tableTimes.map((t) => t.wall)) * 1000).toFixed(2)} ms`);
+  console.log(`${'ColumnBatch.toArrowTable()'.padEnd(44)} ${(medianOfNumbers(tableTimes.map((t) => t.wall)) * 1000).toFixed(2)} ms`);
 
   const sweep = flagList('batch-rows', [rowCount, 50_000, 20_000]);
   for (const batchRows of sweep) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createTopic, uniqueTopic } from '../../test/support/kafka.js';
 import { readTopic } from '../../test/api/topic-events.js';
 import { ensureAb, runAb, type AbRun } from './apache-bench.js';
+import { medianOfNumbers } from '../compare/combine-runs.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50_000);
@@ -16,12 +17,6 @@ const WARMUP = 5_000;
 // The horse route exercises every kind of rule (number, enum with lower-casing, integer).
 const ROUTE = '/purchase_a_horse/3/Large/1';
 const BIN = join(import.meta.dirname, '../../bin/gamepipe.js');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Starts `gamepipe api` on a free port as its own process, as it runs in production. */
 async function startApiProcess(topic: string) {
@@ -81,7 +76,7 @@ async function main(): Promise<void> {
   const distinct = new Set(events.map((e) => e.event.event_id)).size;
   const everyEventThere = events.length === acknowledged && distinct === events.length;
   console.log('');
-  console.log(`median of ${RUNS} runs: ${median(runs.map((r) => r.requestsPerSecond)).toFixed(0)} requests/s, p99 ${median(runs.map((r) => r.p99Ms)).toFixed(1)} ms`);
+  console.log(`median of ${RUNS} runs: ${medianOfNumbers(runs.map((r) => r.requestsPerSecond)).toFixed(0)} requests/s, p99 ${medianOfNumbers(runs.map((r) => r.p99Ms)).toFixed(1)} ms`);
   console.log(`non-2xx or failed responses: ${non2xx}`);
   console.log(`topic ${topic}: ${events.length} events, ${distinct} distinct event_ids, ${acknowledged} acknowledged -> ${everyEventThere ? 'every acknowledged event is there exactly once' : 'MISMATCH'}`);
   process.exitCode = everyEventThere && non2xx === 0 ? 0 : 1;

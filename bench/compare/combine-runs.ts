@@ -10,6 +10,11 @@ export function median(values: (number | null | undefined)[]): number | undefine
   return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
+/** The median of a list of numbers (timings, rates): NaN when the list is empty. */
+export function medianOfNumbers(values: number[]): number {
+  return median(values) ?? NaN;
+}
+
 const SEVERITY: ContenderResult['status'][] = ['ok', 'wrong', 'failed', 'unavailable'];
 
 /** One result for `runs` (all of the same contender, at least one): medians over the runs. */

@@ -26,7 +26,8 @@ const OTHER_TYPES = ['purchase_shield', 'purchase_knife', 'upgrade_sword', 'upgr
 // Events start here and advance a few milliseconds each, like a busy afternoon of API traffic.
 const BASE_TS = Date.parse('2026-11-22T15:00:00.000Z');
 
-function pick<T>(rand: () => number, list: readonly T[]): T {
+/** A uniformly drawn element of `list` (not empty). */
+export function pick<T>(rand: () => number, list: readonly T[]): T {
   return list[Math.floor(rand() * list.length)]!;
 }
 

@@ -1,14 +1,15 @@
 // A seeded PRNG for generated tests: a failure names its seed and replays exactly.
 
-import { prng } from '../../bench/workload/events.js';
+import { pick, prng } from '../../bench/workload/events.js';
 
 /** mulberry32, the workload's generator: the same sequence on every platform. */
 export { prng };
+/** The workload's draw of one element of a list. */
+export { pick };
 
 export type Rand = () => number;
 
 export const int = (rand: Rand, n: number): number => Math.floor(rand() * n);
-export const pick = <T>(rand: Rand, list: readonly T[]): T => list[int(rand, list.length)]!;
 export const chance = (rand: Rand, p: number): boolean => rand() < p;
 
 /** What JSON.parse makes of the bytes after the UTF-8 decode the runtime does. */

@@ -3,7 +3,7 @@ import { jsonShape, scanJson } from '../../../src/runtime/prefilter/json-scan.js
 import { ValueTable } from '../../../src/runtime/prefilter/value-table.js';
 import { valueBytes } from '../../../src/runtime/prefilter/value-bytes.js';
 import { randomRecord, VOCAB } from './random-jobs.js';
-import { chance, pick, prng } from '../../support/random.js';
+import { chance, int, pick, prng } from '../../support/random.js';
 
 const table = (...values: string[]) => new ValueTable(values.map((v) => Buffer.from(v)));
 const scan = (text: string, t: ValueTable) => scanJson(Buffer.from(text), t);
@@ -80,7 +80,7 @@ describe('scanJson looking for values', () => {
     const rand = prng(606);
     const t = table(...VOCAB.filter((v) => valueBytes(v)));
     for (let n = 0; n < 20_000; n++) {
-      const b = Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 40) }, () => pick(rand, [0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x3a, 0x2c, 0x78, 0x35, 0xff, 0x00])));
+      const b = Buffer.from(Array.from({ length: 1 + int(rand, 40) }, () => pick(rand, [0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x3a, 0x2c, 0x78, 0x35, 0xff, 0x00])));
       expect(() => scanJson(b, t)).not.toThrow();
     }
   });
