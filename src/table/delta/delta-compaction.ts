@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { tableFromIPC } from 'apache-arrow';
 import type { ColumnType } from '../../dsl/job-spec.js';
 import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
+import { tableFromIpcStream } from '../../runtime/parquet/ipc-stream.js';
 import { closedDays } from '../partition-days.js';
 import type { CompactOptions, CompactionReport, CompactionResult } from '../job-store.js';
 import type { Action, AddAction } from './actions.js';
@@ -74,7 +74,11 @@ async function compactPartition(
       await conn.run(`COPY (SELECT ${select} FROM read_parquet([${inputs.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false)) TO ${sqlString(merged)} (FORMAT parquet)`);
       // Re-encode through the job's writer, so a compacted file has the same types and encoding as a streamed one.
       const { readParquet } = await import('parquet-wasm');
-      const table = tableFromIPC(readParquet(await readFile(merged)).intoIPCStream());
+      // Read with tableFromIpcStream, the table goes on to the encoder as the same stream (not
+      // written again), and its memory may go with it: its stats and row count are taken first.
+      const table = tableFromIpcStream(readParquet(await readFile(merged)).intoIPCStream());
+      const stats = JSON.stringify(fileStats(table, columns));
+      const rows = table.numRows;
       const data = await encoder.encode(table);
       const key = `${partition}/part-compacted-${randomUUID()}.parquet`;
       await log.store.put(key, data);
@@ -85,7 +89,7 @@ async function compactPartition(
         size: data.byteLength,
         modificationTime: now,
         dataChange: false,
-        stats: JSON.stringify(fileStats(table, columns)),
+        stats,
       };
       const { committed, result } = await log.commit<number>(async (current) => {
         if (!sources.every((s) => current.files.has(s.path))) return { abort: -1 };
@@ -101,7 +105,7 @@ async function compactPartition(
         return { partition, outcome: 'skipped', reason: 'another compaction took some of its files first' };
       }
       const bytesBefore = sources.reduce((sum, s) => sum + s.size, 0);
-      return { partition, outcome: 'compacted', filesBefore: sources.length, bytesBefore, bytesAfter: data.byteLength, rows: table.numRows, lateFiles: result };
+      return { partition, outcome: 'compacted', filesBefore: sources.length, bytesBefore, bytesAfter: data.byteLength, rows, lateFiles: result };
     } finally {
       conn.closeSync();
       instance.closeSync();

@@ -187,7 +187,7 @@ export class DeltaJobStore implements JobStore {
   private async upload(target: DeltaTarget, folder: string, rows: Table, tag: string): Promise<Upload> {
     // Before encoding: the encoder may take the table's memory over (see ParquetEncoder.encode).
     const stats = JSON.stringify(fileStats(rows, target.columns));
-    const data = await this.encoder.encode(rows, target.log.store.url(''));
+    const data = await this.encoder.encode(rows, target.log.store.root);
     const key = `${folder ? `${folder}/` : ''}part-${tag}-${randomUUID()}.parquet`;
     await target.log.store.put(key, data);
     const partitionValues: Record<string, string | null> = {};

@@ -46,15 +46,15 @@ export class FolderJobStore implements JobStore {
     const staged: StagedFile[] = [];
     let bytes = 0;
     let seq = 0;
-    const stage = async (root: string, dir: string, rows: TableBatch['rejected'] & object) => {
-      const data = await this.encoder.encode(rows, root);
+    const stage = async (rows: TableBatch['rejected'] & object, dir: string, tableKey = this.layout.table) => {
+      const data = await this.encoder.encode(rows, tableKey);
       bytes += data.byteLength;
       staged.push(await this.committer.stage(data, join(dir, dataFileName(batch.topic, batch.partition, fromText, seq++))));
     };
     for (const [folder, rows] of batch.groups) {
-      if (rows.numRows > 0) await stage(this.layout.table, folder ? join(this.layout.table, folder) : this.layout.table, rows);
+      if (rows.numRows > 0) await stage(rows, folder ? join(this.layout.table, folder) : this.layout.table);
     }
-    if (batch.rejected && batch.rejected.numRows > 0) await stage(this.layout.rejected, this.layout.rejected, batch.rejected);
+    if (batch.rejected && batch.rejected.numRows > 0) await stage(batch.rejected, this.layout.rejected, this.layout.rejected);
     const outcome = await this.committer.commit({ topic: batch.topic, partition: batch.partition, from: fromText, next: String(batch.next), files: staged });
     if (outcome === 'fenced') {
       return { outcome, resumeAt: Number(await this.committer.checkpoint(batch.topic, batch.partition)) };

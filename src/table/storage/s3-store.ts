@@ -90,9 +90,8 @@ export class S3Store implements ObjectStore {
     expected: (status: number | undefined) => boolean = () => false,
   ): Promise<T> {
     try {
-      // Making the client loaded the SDK.
       const client = await (sharedClient ??= s3Client());
-      return await request(client, loadedSdk!);
+      return await request(client, await loadS3Sdk());
     } catch (err) {
       if (expected(statusOf(err))) throw err;
       throw new S3StorageError(this.url(key), err);
