@@ -80,11 +80,6 @@ function runJava(classpath: string, args: string[], log4j: string, logFd: number
   );
 }
 
-/** The line of a Java tool's output that says why it failed, if there is one. */
-function lastErrorLine(output: string): string | undefined {
-  return whyLine(output, /error|exception/i);
-}
-
 function waitExit(child: ReturnType<typeof spawn>): Promise<number | string | null> {
   return new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));
 }
@@ -109,7 +104,7 @@ export async function formatStorage(libs: string, paths: ReturnType<typeof broke
   closeSync(formatFd);
   const code = await waitExit(format);
   if (code !== 0) {
-    const why = lastErrorLine(await readFile(formatLog, 'utf8').catch(() => '')) ?? `exit ${code}`;
+    const why = whyLine(await readFile(formatLog, 'utf8').catch(() => ''), /error|exception/i) ?? `exit ${code}`;
     throw new UserError(`formatting the broker's storage in ${paths.data} failed: ${why} (output in ${formatLog})`);
   }
 }

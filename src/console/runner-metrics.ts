@@ -1,5 +1,5 @@
 /** Per job, what the runner's Prometheus /metrics adds to /status: batch timings. */
-export interface RunnerJobMetrics {
+interface RunnerJobMetrics {
   batchAvgMs: number | undefined;
 }
 
