@@ -157,7 +157,8 @@ export class JobSink {
       },
       crashed: (error) => void reader.exclusive(() => this.fail(error)),
     });
-    this.setState('running');
+    // Stopped or failed during the join: its state ('stopped', 'failing') stands.
+    if (!this.stopped) this.setState('running');
   }
 
   private async assign(partitions: number[]): Promise<void> {
