@@ -3,7 +3,7 @@ import type { Logger } from './logger.js';
 import type { SealedReply } from './processing/worker-protocol.js';
 import type { JobStore } from '../table/job-store.js';
 
-export interface BatchCommitsOptions {
+interface BatchCommitsOptions {
   /** The job's name, as logs give it. */
   job: string;
   topic: string;

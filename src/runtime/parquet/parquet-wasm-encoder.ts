@@ -9,7 +9,16 @@ import { RememberedWritePlans, writePlanFor, type ParquetWritePlan } from './par
 /** Which codec the file's column chunks are compressed with. */
 export type ParquetWasmCompression = 'zstd' | 'snappy';
 
-type Reply = { id: number; bytes?: Uint8Array; error?: string };
+type Reply = {
+  id: number;
+  bytes?: Uint8Array;
+  error?: string;
+  /**
+   * The request's IPC stream, sent back only so that its memory is freed on this thread, which
+   * collects garbage often (parquet-wasm-thread.mjs); nothing here reads it.
+   */
+  spent?: ArrayBuffer;
+};
 
 /**
  * One worker thread running parquet-wasm (the Rust `parquet` crate compiled to WASM), shared by
