@@ -36,13 +36,10 @@ function processingThreadCount(): number {
 function startWorker(): Worker {
   const here = import.meta.url;
   // Run from the TypeScript sources (tests, tsx) the worker needs the loader; the bundle has it compiled.
-  if (here.endsWith('.ts')) {
-    return new Worker(new URL('./ts-worker.mjs', here), {
-      workerData: { entry: new URL('./processing-worker.ts', here).href },
-      resourceLimits: WORKER_RESOURCE_LIMITS,
-    });
-  }
-  return new Worker(new URL('./processing-worker.js', here), { resourceLimits: WORKER_RESOURCE_LIMITS });
+  const [file, workerData] = here.endsWith('.ts')
+    ? ['./ts-worker.mjs', { entry: new URL('./processing-worker.ts', here).href }]
+    : ['./processing-worker.js', undefined];
+  return new Worker(new URL(file, here), { workerData, resourceLimits: WORKER_RESOURCE_LIMITS });
 }
 
 function addJobMessage(job: number, compiled: CompiledJob): ToProcessing {
