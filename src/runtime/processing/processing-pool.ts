@@ -57,12 +57,11 @@ class ProcessingThread {
 
   constructor(private readonly onFailure: (err: ProcessingThreadError) => void) {
     this.worker = startWorker();
-    this.requests = new WorkerRequests(this.worker);
-    this.worker.on('message', (reply: FromProcessing) => this.answer(reply));
-    this.worker.on('error', (err) => this.fail(err.message));
-    this.worker.on('exit', (code) => this.fail(`exited with code ${code}`));
-    // Last: adding the listeners refs the worker's port again (see WorkerRequests.listenersAdded).
-    this.requests.listenersAdded();
+    this.requests = new WorkerRequests(this.worker, {
+      onMessage: (reply) => this.answer(reply),
+      onError: (err) => this.fail(err.message),
+      onExit: (code) => this.fail(`exited with code ${code}`),
+    });
   }
 
   /** True once the thread stopped: its requests reject, and the pool starts another in its place. */
