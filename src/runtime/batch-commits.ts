@@ -3,7 +3,7 @@ import type { Logger } from './logger.js';
 import type { SealedReply } from './processing/worker-protocol.js';
 import type { JobStore } from '../table/job-store.js';
 
-export interface BatchCommitsOptions {
+interface BatchCommitsOptions {
   /** The job's name, as logs give it. */
   job: string;
   topic: string;
@@ -20,7 +20,10 @@ export interface BatchCommitsOptions {
  * goes on, and the first one that failed, which every later wait throws (the job then fails).
  */
 export class BatchCommits {
-  /** Per partition, the commit in flight (at most one: sealing the next waits for it). */
+  /**
+   * Per partition, the commit in flight (at most one: sealing the next waits for it). It never
+   * rejects: a failure is kept in `commitError`.
+   */
   private readonly inFlight = new Map<number, Promise<void>>();
   /** The first commit that failed; the next flush throws it and the job fails. */
   private commitError: Error | undefined;
@@ -43,13 +46,13 @@ export class BatchCommits {
 
   /** Waits for the commits in flight; throws if one failed. */
   async settled(): Promise<void> {
-    await Promise.all(this.inFlight.values());
+    await this.landed();
     this.throwCommitError();
   }
 
   /** Waits for the commits in flight to land or fail; throws nothing. */
   async landed(): Promise<void> {
-    await Promise.allSettled(this.inFlight.values());
+    await Promise.all(this.inFlight.values());
   }
 
   private throwCommitError(): void {
@@ -59,19 +62,19 @@ export class BatchCommits {
   private async commit(sealing: Promise<SealedReply>, fenced: (resumeAt: number) => void): Promise<void> {
     const { job, topic, store, log } = this.options;
     try {
-      const sealed = await sealing;
-      const result = await commitSealedBatch(topic, sealed, store);
+      const result = await commitSealedBatch(topic, await sealing, store);
+      const { partition } = result;
       if (result.outcome === 'fenced') {
         // Applied at the next flush, inside `exclusive`; until then the buffer takes no record.
         fenced(result.resumeAt);
-        log.warn({ job, partition: sealed.partition, next: result.resumeAt }, 'batch fenced by another committer; resuming at its checkpoint');
+        log.warn({ job, partition, next: result.resumeAt }, 'batch fenced by another committer; resuming at its checkpoint');
         return;
       }
-      this.options.commitOffset(sealed.partition, result.next);
+      this.options.commitOffset(partition, result.next);
       log.info(
         {
           job,
-          partition: result.partition,
+          partition,
           offsets: [result.from, result.next],
           read: result.readRecords,
           written: result.rows,

@@ -4,7 +4,7 @@ import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
 import type { Logger } from './logger.js';
 
 /** What a job hears from its group membership. */
-export interface GroupMemberEvents {
+interface GroupMemberEvents {
   /** The group gave this member these partitions of the job's topic (possibly none). */
   assigned(partitions: number[]): void;
   /** kafkajs gave up on the member and will not restart it. */

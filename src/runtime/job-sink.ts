@@ -144,9 +144,10 @@ export class JobSink {
     if (this.stopped) return;
     const member = new JobGroupMember(this.options.kafka, this.job.spec, this.log);
     this.member = member;
+    // No `stopped` check in these: the member passes on no event once leaving, which `leave` sets
+    // in the same synchronous call as `stopped`.
     await member.join({
       assigned: (partitions) => {
-        if (this.stopped) return;
         void reader
           .exclusive(async () => {
             await this.assign(partitions);
@@ -154,11 +155,10 @@ export class JobSink {
           })
           .catch((err) => reader.exclusive(() => this.fail(err as Error)));
       },
-      crashed: (error) => {
-        if (!this.stopped) void reader.exclusive(() => this.fail(error));
-      },
+      crashed: (error) => void reader.exclusive(() => this.fail(error)),
     });
-    this.setState('running');
+    // Stopped or failed during the join: its state ('stopped', 'failing') stands.
+    if (!this.stopped) this.setState('running');
   }
 
   private async assign(partitions: number[]): Promise<void> {

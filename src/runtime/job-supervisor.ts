@@ -155,9 +155,8 @@ export class JobSupervisor implements JobRoster {
       entry.attempts = 0;
       this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
     } catch (err) {
-      const error = err as Error;
-      this.options.log.error({ job: job.spec.job, error: error.message }, 'job could not start');
-      await reader.exclusive(() => sink.fail(error));
+      this.options.log.error({ job: job.spec.job, error: (err as Error).message }, 'job could not start');
+      await reader.exclusive(() => sink.fail(err as Error));
     }
   }
 

@@ -1,22 +1,35 @@
 import type { TransferListItem, Worker } from 'node:worker_threads';
 
+/** What the owner of a worker hears from it. */
+interface WorkerListeners<M> {
+  /** A message the worker posted. */
+  onMessage(message: M): void;
+  /** The worker threw an error it did not catch; it exits next. */
+  onError(err: Error): void;
+  /** The worker exited. */
+  onExit(code: number): void;
+}
+
 /**
  * The requests a worker thread has not answered yet, by id. The worker is ref'd while one of them
  * waits and unref'd when none does: an idle worker must not keep the process alive, a busy one must.
- * `T` is what an answer resolves its request with; it is never an Error (see `settle`).
+ * `T` is what an answer resolves its request with; it is never an Error (see `settle`). `M` is what
+ * the worker posts.
  */
-export class WorkerRequests<T> {
+export class WorkerRequests<T, M = T> {
   private readonly pending = new Map<number, { resolve(value: T): void; reject(err: Error): void }>();
 
-  constructor(private readonly worker: Worker) {}
-
-  /**
-   * Call once the worker's listeners are added, not before: adding a 'message' listener refs the
-   * worker's port again, which held every run's exit until its 200 ms fallback
-   * (test/runtime/processing/idle-threads.test.ts).
-   */
-  listenersAdded(): void {
-    this.worker.unref();
+  /** Adds `listeners` to `worker`, then unrefs it: it has no request yet. */
+  constructor(
+    private readonly worker: Worker,
+    listeners: WorkerListeners<M>,
+  ) {
+    worker.on('message', (message: M) => listeners.onMessage(message));
+    worker.on('error', (err) => listeners.onError(err));
+    worker.on('exit', (code) => listeners.onExit(code));
+    // After the listeners, not before: adding a 'message' listener refs the worker's port again,
+    // which held every run's exit until its 200 ms fallback (test/runtime/processing/idle-threads.test.ts).
+    worker.unref();
   }
 
   /** Posts `message`, which asks request `id`, and waits for its answer. */

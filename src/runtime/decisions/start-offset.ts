@@ -1,5 +1,5 @@
 /** Where a job starts reading a partition it was just given, and whether retention cut in. */
-export interface StartOffset {
+interface StartOffset {
   offset: number;
   /** True when records past the checkpoint were deleted by retention (the start is the earliest left). */
   pastRetention: boolean;

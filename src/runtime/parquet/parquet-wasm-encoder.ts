@@ -9,14 +9,23 @@ import { RememberedWritePlans, writePlanFor, type ParquetWritePlan } from './par
 /** Which codec the file's column chunks are compressed with. */
 export type ParquetWasmCompression = 'zstd' | 'snappy';
 
-type Reply = { id: number; bytes?: Uint8Array; error?: string };
+type Reply = {
+  id: number;
+  bytes?: Uint8Array;
+  error?: string;
+  /**
+   * The request's IPC stream, sent back only so that its memory is freed on this thread, which
+   * collects garbage often (parquet-wasm-thread.mjs); nothing here reads it.
+   */
+  spent?: ArrayBuffer;
+};
 
 /**
  * One worker thread running parquet-wasm (the Rust `parquet` crate compiled to WASM), shared by
  * every encoder of the process and started on first use. Requests are answered in order.
  */
 class ParquetWasmThread {
-  private requests: WorkerRequests<Uint8Array> | undefined;
+  private requests: WorkerRequests<Uint8Array, Reply> | undefined;
   private nextId = 0;
 
   /** Starts the thread now (it compiles parquet-wasm first), so that the first batch does not wait for it. */
@@ -24,16 +33,13 @@ class ParquetWasmThread {
     this.requests ??= this.start();
   }
 
-  private start(): WorkerRequests<Uint8Array> {
+  private start(): WorkerRequests<Uint8Array, Reply> {
     const worker = new Worker(new URL('./parquet-wasm-thread.mjs', import.meta.url), { resourceLimits: WORKER_RESOURCE_LIMITS });
-    const requests = new WorkerRequests<Uint8Array>(worker);
-    worker.on('message', ({ id, bytes, error }: Reply) =>
-      requests.settle(id, error !== undefined || !bytes ? new Error(`parquet-wasm: ${error}`) : bytes),
-    );
-    worker.on('error', (err) => this.failAll(requests, err));
-    worker.on('exit', (code) => this.failAll(requests, new Error(`parquet-wasm worker exited with code ${code}`)));
-    // Last: adding the listeners refs the worker's port again (see WorkerRequests.listenersAdded).
-    requests.listenersAdded();
+    const requests: WorkerRequests<Uint8Array, Reply> = new WorkerRequests(worker, {
+      onMessage: ({ id, bytes, error }) => requests.settle(id, error !== undefined || !bytes ? new Error(`parquet-wasm: ${error}`) : bytes),
+      onError: (err) => this.failAll(requests, err),
+      onExit: (code) => this.failAll(requests, new Error(`parquet-wasm worker exited with code ${code}`)),
+    });
     return requests;
   }
 
@@ -41,7 +47,7 @@ class ParquetWasmThread {
    * Fails the requests of one worker. A worker that errs exits later: by then a request may have
    * started its successor, whose requests its exit must leave alone.
    */
-  private failAll(requests: WorkerRequests<Uint8Array>, err: Error): void {
+  private failAll(requests: WorkerRequests<Uint8Array, Reply>, err: Error): void {
     requests.rejectAll(err);
     if (this.requests === requests) this.requests = undefined;
   }

@@ -152,12 +152,15 @@ function scanKey(b: Uint8Array, i: number, n: number, stopAtEscape: boolean): nu
 /**
  * Reads the JSON text in `b` (RFC 8259, as JSON.parse reads it after a UTF-8 decode) and says
  * what it is. With `values`, it stops early with 'may-hold' at the first string value (not key)
- * that is one of them, or at the first backslash, since an escape can spell any value in other
- * bytes; otherwise its answer is the text's shape. Never throws.
+ * that is one of them (`values.lastFoundAt` then says where it starts; -1 otherwise), or at the
+ * first backslash, since an escape can spell any value in other bytes; otherwise its answer is the
+ * text's shape. Never throws.
  */
 export function scanJson(b: Uint8Array, values?: ValueTable): JsonScan {
   const n = b.length;
   const look = values !== undefined;
+  // Found by this scan or not at all: one stopped by a backslash says 'may-hold' having found none.
+  if (look) values.lastFoundAt = -1;
   let i = skipSpace(b, 0, n);
   if (i >= n) return 'invalid';
   const first = b[i];

@@ -45,8 +45,6 @@ export function recordPrefilter(jobs: readonly CompiledJob[]): RecordSkipTest | 
   return (value) => {
     if (value === null || value.length > maxBytes) return false;
     if (hint >= 0 && table.quotedAt(value, hint)) return false;
-    // A scan stopped by a backslash says 'may-hold' without finding a value: no stale hint then.
-    table.lastFoundAt = -1;
     const scan = scanJson(value, table);
     if (scan === 'may-hold' && table.lastFoundAt >= 0) hint = table.lastFoundAt;
     return scan === 'object';

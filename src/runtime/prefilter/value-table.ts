@@ -5,7 +5,7 @@
 export class ValueTable {
   private readonly byLength: (Uint8Array[] | undefined)[] = [];
   private readonly all: Uint8Array[] = [];
-  /** Where the last value `has` found started, in whichever text it was. */
+  /** Where the last value `has` found started; scanJson sets it to -1 as it starts. */
   lastFoundAt = -1;
 
   constructor(values: Iterable<Uint8Array>) {

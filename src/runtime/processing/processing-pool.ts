@@ -36,13 +36,10 @@ function processingThreadCount(): number {
 function startWorker(): Worker {
   const here = import.meta.url;
   // Run from the TypeScript sources (tests, tsx) the worker needs the loader; the bundle has it compiled.
-  if (here.endsWith('.ts')) {
-    return new Worker(new URL('./ts-worker.mjs', here), {
-      workerData: { entry: new URL('./processing-worker.ts', here).href },
-      resourceLimits: WORKER_RESOURCE_LIMITS,
-    });
-  }
-  return new Worker(new URL('./processing-worker.js', here), { resourceLimits: WORKER_RESOURCE_LIMITS });
+  const [file, workerData] = here.endsWith('.ts')
+    ? ['./ts-worker.mjs', { entry: new URL('./processing-worker.ts', here).href }]
+    : ['./processing-worker.js', undefined];
+  return new Worker(new URL(file, here), { workerData, resourceLimits: WORKER_RESOURCE_LIMITS });
 }
 
 function addJobMessage(job: number, compiled: CompiledJob): ToProcessing {
@@ -60,12 +57,11 @@ class ProcessingThread {
 
   constructor(private readonly onFailure: (err: ProcessingThreadError) => void) {
     this.worker = startWorker();
-    this.requests = new WorkerRequests(this.worker);
-    this.worker.on('message', (reply: FromProcessing) => this.answer(reply));
-    this.worker.on('error', (err) => this.fail(err.message));
-    this.worker.on('exit', (code) => this.fail(`exited with code ${code}`));
-    // Last: adding the listeners refs the worker's port again (see WorkerRequests.listenersAdded).
-    this.requests.listenersAdded();
+    this.requests = new WorkerRequests(this.worker, {
+      onMessage: (reply) => this.answer(reply),
+      onError: (err) => this.fail(err.message),
+      onExit: (code) => this.fail(`exited with code ${code}`),
+    });
   }
 
   /** True once the thread stopped: its requests reject, and the pool starts another in its place. */
