@@ -97,7 +97,9 @@ async function build(root, outdir) {
 function pruneUnusedBuilds(builds, keep) {
   for (const name of readdirSync(builds)) {
     const path = join(builds, name);
-    if (name !== keep && Date.now() - statSync(path).mtimeMs > UNUSED_MS) rmSync(path, { recursive: true, force: true });
+    // Another process starting at the same moment may rename its build folder away meanwhile.
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (name !== keep && stats && Date.now() - stats.mtimeMs > UNUSED_MS) rmSync(path, { recursive: true, force: true });
   }
 }
 
