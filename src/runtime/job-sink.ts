@@ -21,14 +21,20 @@ export interface JobEvents {
 
 export type JobState = 'starting' | 'running' | 'stopped' | 'failing' | 'done';
 
+/** Where a partition's log starts (records before were deleted) and ends (the next offset to be written). */
+export interface Watermarks {
+  low: number;
+  high: number;
+}
+
 /** What a job sink asks of the topic reader that feeds it. */
 export interface ReaderLink {
   /** Runs `work` while no batch is being delivered and no other buffer work runs. */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** This job now reads `partition` from `offset` (or no longer reads it: undefined). */
   positionChanged(partition: number, offset: number | undefined): void;
-  /** Low or high watermarks of the topic, per partition. */
-  watermarks(which: 'low' | 'high'): Promise<Map<number, number>>;
+  /** The topic's low and high watermarks, per partition. */
+  watermarks(): Promise<Map<number, Watermarks>>;
 }
 
 export interface JobSinkOptions {
@@ -174,16 +180,14 @@ export class JobSink {
     }
     const committed = await this.store.committedOffsets(this.topic);
     const { start } = this.job.spec.source;
-    let low: Map<number, number> | undefined;
-    let high: Map<number, number> | undefined;
+    let marks: Map<number, Watermarks> | undefined;
     for (const partition of partitions) {
       let state = this.partitions.get(partition);
       if (!state) {
         const checkpoint = committed.get(partition)?.next;
-        low ??= await reader.watermarks('low');
-        if (checkpoint === undefined && start === 'latest') high ??= await reader.watermarks('high');
-        const earliest = low.get(partition) ?? 0;
-        const { offset, pastRetention } = startOffset(checkpoint, earliest, high?.get(partition) ?? 0, start);
+        marks ??= await reader.watermarks();
+        const earliest = marks.get(partition)?.low ?? 0;
+        const { offset, pastRetention } = startOffset(checkpoint, earliest, marks.get(partition)?.high ?? 0, start);
         if (pastRetention) {
           this.log.warn({ job: this.name, partition, checkpoint, earliest }, 'records past the checkpoint were deleted by retention; resuming at the earliest offset');
         }

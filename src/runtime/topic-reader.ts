@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import type { JobSink, ReaderLink } from './job-sink.js';
+import type { JobSink, ReaderLink, Watermarks } from './job-sink.js';
 import { boundedWait } from './bounded-wait.js';
 import { ReadPositions, type PositionStep } from './decisions/read-positions.js';
 import { TopicFetcher, type FetchedRecords } from './fetch/topic-fetcher.js';
@@ -71,7 +71,7 @@ export class TopicReader {
     try {
       if (this.options.once) {
         // After the start, which says in its own error when the topic is missing.
-        sink.endOffsets = await (this.endOffsets ??= started.then(() => this.watermarks('high')).catch((err) => {
+        sink.endOffsets = await (this.endOffsets ??= started.then(() => this.endsNow()).catch((err) => {
           this.endOffsets = undefined;
           throw err;
         }));
@@ -98,7 +98,7 @@ export class TopicReader {
     if (this.closed || this.sinks.size === 0) return;
     const deadline = Date.now() + timeoutMs;
     // With the broker gone there are no end offsets to read to: the stop goes on without them.
-    const ends = await boundedWait(this.watermarks('high'), timeoutMs);
+    const ends = await boundedWait(this.endsNow(), timeoutMs);
     if (!ends) return;
     while (Date.now() < deadline && [...this.sinks].some((s) => !s.stopped && !s.caughtUp(ends))) {
       await new Promise((r) => setTimeout(r, 50));
@@ -133,22 +133,27 @@ export class TopicReader {
     return result;
   }
 
-  /** Low or high watermarks of the topic per partition. */
-  async watermarks(which: 'low' | 'high'): Promise<Map<number, number>> {
+  /** The topic's low and high watermarks per partition, from one request. */
+  async watermarks(): Promise<Map<number, Watermarks>> {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
       const offsets = await admin.fetchTopicOffsets(this.topic);
-      return new Map(offsets.map((o) => [o.partition, Number(which === 'high' ? o.high : o.low)]));
+      return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
     } finally {
       await admin.disconnect();
     }
   }
 
+  /** The topic's end offsets per partition (its high watermarks). */
+  private async endsNow(): Promise<Map<number, number>> {
+    return new Map([...(await this.watermarks())].map(([partition, { high }]) => [partition, high]));
+  }
+
   private linkFor(sink: JobSink): ReaderLink {
     return {
       exclusive: (work) => this.exclusive(work),
-      watermarks: (which) => Promise.race([this.watermarks(which), this.stopSignal]),
+      watermarks: () => Promise.race([this.watermarks(), this.stopSignal]),
       positionChanged: (partition, offset) => this.apply(this.positions.want(sink, partition, offset)),
     };
   }
