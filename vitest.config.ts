@@ -20,6 +20,7 @@ const UNIT = [
   'test/runtime/prefilter/**/*.test.ts',
   'test/runtime/decisions/**/*.test.ts',
   'test/table/delta-log.test.ts',
+  'test/console/sql-allowlist.test.ts',
 ];
 
 export default defineConfig({

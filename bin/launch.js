@@ -10,8 +10,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const PROJECT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['src', 'api'];
-// The CLI, and the processing thread's entry (a worker thread loads a module of its own).
-const ENTRIES = { main: 'src/cli/main.ts', 'processing-worker': 'src/runtime/processing/processing-worker.ts' };
+// The CLI, the processing thread's entry (a worker thread loads a module of its own) and the
+// console's query process.
+const ENTRIES = {
+  main: 'src/cli/main.ts',
+  'processing-worker': 'src/runtime/processing/processing-worker.ts',
+  'console-query-process': 'src/console/query-process.ts',
+};
 // node_modules/.cache is where tools keep rebuildable output; bare imports resolve from there too.
 const BUILDS = 'node_modules/.cache/gamepipe-cli';
 // Files the code opens relative to its own module (`new URL('./x', import.meta.url)`): in a bundle
@@ -23,7 +28,7 @@ const ASSETS = ['src/runtime/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'
 // Their versions are part of the build key, so updating one rebuilds.
 const BUNDLED = { kafkajs: 'index.js', yaml: 'dist/index.js', 'apache-arrow': 'Arrow.node.mjs' };
 // Bump when the build options below change, so existing builds are not reused.
-const BUILD_FORMAT = 4;
+const BUILD_FORMAT = 5;
 const UNUSED_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Every file under `dir`, recursively. */

@@ -3,10 +3,11 @@ import { UserError } from '../user-error.js';
 import { CatalogKeeper } from './catalog-keeper.js';
 import { listJobs, rejectedRows, sampleRates, type JobSources } from './jobs-api.js';
 import { LagAdmin } from './kafka-admin.js';
+import { ConsoleQueries } from './console-queries.js';
 import { ConsoleQueryError } from './query-guard.js';
-import { formatCsv } from '../query/result-format.js';
-import { queryAnswer, runConsoleQuery, sqlOfBody } from './query-api.js';
+import { listedTables, sqlOfBody } from './query-api.js';
 import { RateHistory } from './rate-history.js';
+import { allowedHostNames, refusedRequest, SECURITY_HEADERS } from './request-origin.js';
 import { listTables } from './tables-api.js';
 import { DEFAULT_METRICS_URL } from '../runtime/metrics-endpoint.js';
 import { buildWebBundle, INDEX_HTML } from './web-bundle.js';
@@ -24,8 +25,12 @@ export interface ConsoleOptions {
   sampleMs?: number;
   /** Most rows a query returns; default 10,000. */
   rowLimit?: number;
-  /** Longest a query runs; default 10,000 ms. */
+  /** Most bytes of rows (JSON or CSV) a query returns; default 16 MiB. */
+  byteLimit?: number;
+  /** Longest a query runs, its rows' conversion included; default 10,000 ms. */
   timeoutMs?: number;
+  /** Queries that may wait behind the running one before a 429; default 4. */
+  queueLimit?: number;
 }
 
 export interface RunningConsole {
@@ -39,7 +44,7 @@ export const DEFAULT_CONSOLE_PORT = 8080;
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_CONSOLE_PORT;
-  const limits = { rowLimit: options.rowLimit ?? 10_000, timeoutMs: options.timeoutMs ?? 10_000 };
+  const limits = { rowLimit: options.rowLimit ?? 10_000, byteLimit: options.byteLimit ?? 16 * 1024 * 1024, timeoutMs: options.timeoutMs ?? 10_000 };
   const bundle = await buildWebBundle();
   const sources: JobSources = {
     paths: options.paths,
@@ -49,14 +54,27 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     admin: new LagAdmin(),
     rates: new RateHistory(),
   };
-  const queries = new CatalogKeeper({ lockdown: true, timeoutMs: limits.timeoutMs });
+  // Analysts' SQL runs in a process of its own, never in the console's.
+  const queries = new ConsoleQueries({ limits, queueLimit: options.queueLimit ?? 4 });
 
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
   app.setErrorHandler((err: FastifyError, _req, reply) => {
-    if (err instanceof ConsoleQueryError) return reply.code(err.status).send({ error: err.message });
+    if (err instanceof ConsoleQueryError) {
+      if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
+      return reply.code(err.status).send({ error: err.message });
+    }
     // Fastify's own 4xx (malformed JSON, wrong content type, body too large) keep their status.
     const status = err.statusCode && err.statusCode < 500 ? err.statusCode : err instanceof UserError ? 400 : 500;
     return reply.code(status).send({ error: firstLine(status === 500 ? `internal error: ${err.message}` : err.message) });
+  });
+  // Filled in once listening: with --port 0 the port is known only then.
+  let listenPort = port;
+  const hostNames = allowedHostNames(host);
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.headers(SECURITY_HEADERS);
+    const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+    const why = refusedRequest({ method: req.method, host: header('host'), origin: header('origin'), fetchSite: header('sec-fetch-site') }, hostNames, listenPort);
+    if (why) return reply.code(403).send({ error: why });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no such route: ${req.method} ${req.url.split('?')[0]}` }));
 
@@ -69,13 +87,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     return rows ?? reply.code(404).send({ error: `no job named '${req.params.job}'` });
   });
   app.get('/api/tables', () => listTables(options.paths, sources.keeper));
-  app.post('/api/query', async (req) => {
-    const { result, truncated } = await runConsoleQuery(options.paths, queries, sqlOfBody(req.body), limits);
-    return queryAnswer(result, truncated, limits.rowLimit);
+  app.post('/api/query', async (req, reply) => {
+    const answer = await queries.run(sqlOfBody(req.body), 'json', () => listedTables(options.paths));
+    return reply.type('application/json; charset=utf-8').send(answer);
   });
   app.post('/api/query.csv', async (req, reply) => {
-    const { result } = await runConsoleQuery(options.paths, queries, sqlOfBody(req.body), limits);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(`${formatCsv(result)}\n`);
+    const csv = await queries.run(sqlOfBody(req.body), 'csv', () => listedTables(options.paths));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(csv);
   });
 
   try {
@@ -87,6 +105,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const sampler = startSampling(sources, options.sampleMs ?? 5000);
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  listenPort = actualPort;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
     async close() {

@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type Json } from '@duckdb/node-api';
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type Json } from '@duckdb/node-api';
 import { UserError } from '../user-error.js';
 import type { DataFile } from '../table/job-store.js';
 import type { JobTable } from './job-tables.js';
@@ -15,10 +15,26 @@ export interface QueryResult {
   json: Json[][];
 }
 
+/** Rows of a result chunk, converted one row at a time so a reader can stop at any row. */
+export interface ResultRows {
+  count: number;
+  /** Row `i` in the lossless JSON form of QueryResult.json. */
+  json(i: number): Json[];
+  /** Row `i` as DuckDB prints it, as in QueryResult.text. */
+  text(i: number): (string | null)[];
+}
+
 /** An in-memory DuckDB with one view per job table. */
 export interface Catalog {
   tables: JobTable[];
   query(sql: string): Promise<QueryResult>;
+  /**
+   * Runs one statement and hands its rows to `take` a chunk at a time, as DuckDB produces them,
+   * until `take` returns false or the rows end; a huge result is never held whole.
+   */
+  scan(sql: string, take: (rows: ResultRows) => boolean): Promise<{ columns: string[]; types: string[] }>;
+  /** How many statements `sql` holds (parsed only, nothing runs); a syntax error throws its UserError. */
+  statementCount(sql: string): Promise<number>;
   close(): void;
 }
 
@@ -54,6 +70,10 @@ export interface CatalogLimits {
   lockdown?: boolean;
   /** A statement running longer is interrupted. */
   timeoutMs?: number;
+  /** DuckDB's memory_limit, e.g. '512MB'; DuckDB's default (80% of RAM) when absent. */
+  memoryLimit?: string;
+  /** DuckDB's worker threads; one per core when absent. */
+  threads?: number;
 }
 
 /** Opens an in-memory DuckDB and creates a view for every table. */
@@ -63,7 +83,12 @@ export async function openCatalog(tables: JobTable[], limits: CatalogLimits = {}
   await conn.run(`SET TimeZone = 'UTC'`);
   // Views are made again before every statement, so a long prompt session sees tables get their first file.
   if (tables.some((t) => t.location.startsWith('s3://'))) await enableS3Reads(conn);
+  if (limits.memoryLimit) await conn.run(`SET memory_limit = ${sqlString(limits.memoryLimit)}`);
+  if (limits.threads) await conn.run(`SET threads = ${Math.floor(limits.threads)}`);
   if (limits.lockdown) {
+    // DuckDB adds its temp directory to the allowed ones, so spilling is turned off: a query over
+    // memory_limit fails instead of reading or writing beside the tables.
+    await conn.run(`SET temp_directory = ''`);
     // Order matters: allowed_directories must be set while external access is still on, and the lock last.
     const dirs = tables.map((t) => sqlString(`${t.location}/`)).join(', ');
     await conn.run(`SET allowed_directories = [${dirs}]`);
@@ -75,29 +100,58 @@ export async function openCatalog(tables: JobTable[], limits: CatalogLimits = {}
       await conn.run(`CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS ${viewSelect(table, await table.files())}`);
     }
   };
+  /** Runs `read` over fresh views, interrupted after the time limit and run again if a listed file vanished before it read a row. */
+  const run = async <T>(read: () => Promise<T>, started: () => boolean): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await createViews();
+        const timer = limits.timeoutMs ? setTimeout(() => conn.interrupt(), limits.timeoutMs) : undefined;
+        try {
+          return await read();
+        } finally {
+          clearTimeout(timer);
+        }
+      } catch (err) {
+        const message = duckdbMessage(err);
+        if (attempt < RETRIES && !started() && VANISHED_FILE.test(message)) continue;
+        throw new UserError(message);
+      }
+    }
+  };
   return {
     tables,
-    async query(sql) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await createViews();
-          const timer = limits.timeoutMs ? setTimeout(() => conn.interrupt(), limits.timeoutMs) : undefined;
-          try {
-            return await readAll(conn, sql);
-          } finally {
-            clearTimeout(timer);
-          }
-        } catch (err) {
-          const message = duckdbMessage(err);
-          if (attempt < RETRIES && VANISHED_FILE.test(message)) continue;
-          throw new UserError(message);
+    query: (sql) => run(() => readAll(conn, sql), () => false),
+    scan(sql, take) {
+      let started = false;
+      return run(async () => {
+        const result = await conn.stream(sql);
+        const shape = { columns: result.columnNames(), types: result.columnTypes().map((t) => t.toString()) };
+        for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+          started = true;
+          if (!take(chunkRows(chunk))) break;
         }
+        return shape;
+      }, () => started);
+    },
+    async statementCount(sql) {
+      try {
+        return (await conn.extractStatements(sql)).count;
+      } catch (err) {
+        throw new UserError(duckdbMessage(err).replace(/^Failed to extract statements: /, ''));
       }
     },
     close() {
       conn.closeSync();
       instance.closeSync();
     },
+  };
+}
+
+function chunkRows(chunk: DuckDBDataChunk): ResultRows {
+  return {
+    count: chunk.rowCount,
+    json: (i) => chunk.convertRowValues(i, JsonDuckDBValueConverter) as Json[],
+    text: (i) => chunk.getRowValues(i).map((v) => (v === null ? null : String(v))),
   };
 }
 

@@ -21,6 +21,7 @@ describe('the CLI launcher', () => {
     await write('src/cli/answer.ts', 'export const answer: number = 1;\n');
     await write('src/runtime/parquet/parquet-wasm-thread.mjs', '// worker\n');
     await write('src/runtime/processing/processing-worker.ts', 'export {};\n');
+    await write('src/console/query-process.ts', 'export {};\n');
     await write('api/events.yaml', 'events: {}\n');
 
     expect(await (await loadCli(root)).main([])).toBe(1);

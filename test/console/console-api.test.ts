@@ -98,14 +98,15 @@ describe('the console API over tables a real runner wrote', () => {
     const began = Date.now();
     const { status, body } = await query({ sql: 'SELECT count(*) FROM range(100000000) a, range(100000) b' });
     expect(status).toBe(400);
-    expect(body.error).toBe("INTERRUPT Error: Interrupted! The query ran past the console's time limit of 1.5 s.");
+    expect(body.error).toBe("the query ran past the console's time limit of 1.5 s and was stopped");
     expect(Date.now() - began).toBeLessThan(10_000);
     expect((await query({ sql: 'SELECT 42 AS answer' })).body.rows).toEqual([[42]]);
   });
 
   it.each([
-    ['reading another file', "SELECT * FROM read_csv('/etc/passwd')", /^Permission Error: Cannot access file "\/etc\/passwd" - file system operations are disabled by configuration$/],
-    ['listing other folders', "SELECT * FROM glob('/etc/*')", /^Permission Error: Cannot access file "\/etc\/\*"/],
+    ['reading another file', "SELECT * FROM read_csv('/etc/passwd')", /^Permission Error: table function 'read_csv' is not allowed in the console/],
+    ['reading another file by name', "SELECT * FROM '/etc/passwd'", /^Permission Error: '\/etc\/passwd' is not one of the console's tables/],
+    ['listing other folders', "SELECT * FROM glob('/etc/*')", /^Permission Error: table function 'glob' is not allowed in the console/],
     ['COPY ... TO', "COPY (SELECT 1) TO '/tmp/gamepipe-console-copy.csv'", /^Permission Error: .*read-only queries.*; COPY statements are refused$/],
     ['EXPORT DATABASE', "EXPORT DATABASE '/tmp/gamepipe-console-export'", /EXPORT statements are refused$/],
     ['ATTACH', "ATTACH '/tmp/gamepipe-console.db' AS other", /ATTACH statements are refused$/],

@@ -48,11 +48,15 @@ export function QueryView({ sql, setSql }: { sql: string; setSql: (sql: string) 
       <div class="actions">
         <button class="run" onClick={run} disabled={running}>{running ? 'running…' : 'Run (Ctrl-Enter)'}</button>
         <button onClick={download} disabled={!answer}>Download CSV</button>
-        {answer && <span class="muted status">{answer.rows.length} row(s){answer.truncated && `, cut at the console's limit of ${answer.rowLimit}`}</span>}
+        {answer && <span class="muted status">{answer.rows.length} row(s){answer.truncated && (answer.cut === 'bytes' ? `, cut at the console's limit of ${formatMiB(answer.byteLimit)}` : `, cut at the console's limit of ${answer.rowLimit} rows`)}</span>}
       </div>
       {error && <pre class="error query-error">{error}</pre>}
       {chart && <BarChart data={chart} />}
       {answer && <ResultGrid columns={answer.columns} rows={answer.rows} numeric={chart ? answer.columns.map((_, i) => i > 0) : []} />}
     </section>
   );
+}
+
+function formatMiB(bytes: number): string {
+  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 }

@@ -1,6 +1,6 @@
 // The console's JSON API as the page calls it; the shapes are the server's own types.
 import type { JobRow } from '../jobs-api.js';
-import type { QueryAnswer } from '../query-api.js';
+import type { QueryAnswer } from '../query-guard.js';
 import type { TableRow } from '../tables-api.js';
 
 export type { JobRow, QueryAnswer, TableRow };
