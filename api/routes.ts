@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Catalog } from './catalog.js';
-import { buildEvent } from './event-builder.js';
+import { buildEvent, type ValidationError } from './event-builder.js';
 import { NotAcknowledged } from './acked-producer.js';
+import { bodyUtf8Refusal, queryRefusal } from './request-encoding.js';
 
 /** What the routes need from the rest of the server. */
 export interface RouteDeps {
@@ -29,14 +30,41 @@ const RESPONSES = {
   503: REFUSED,
 } as const;
 
+/** A request refused before its handler runs; the error handler answers `statusCode` with `refusal`. */
+class Refused extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly refusal: ValidationError,
+  ) {
+    super(refusal.error);
+  }
+}
+
 /** Registers the catalog routes (GET and POST), /healthz and the JSON error and 404 handlers. */
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  // fastify's own JSON parser decodes leniently, storing bytes that are not UTF-8 as U+FFFD; decode
+  // strictly first, then hand the text to that parser (it keeps refusing __proto__ and constructor).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      return done(new Refused(400, bodyUtf8Refusal(body as Buffer)), undefined);
+    }
+    void parseJson(req, text, done);
+  });
+
   for (const route of deps.catalog.routes) {
     app.route({
       method: ['GET', 'POST'],
       url: route.path,
       schema: { response: RESPONSES },
       handler: async (req, reply) => {
+        // fastify's query parser keeps a broken escape as it came and decodes bad UTF-8 leniently.
+        const badQuery = queryRefusal(rawQuery(req.url));
+        if (badQuery) return reply.code(400).send(badQuery);
         const built = buildEvent(
           route,
           {
@@ -84,6 +112,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
 // The errors fastify raises before a handler runs, in the same {error, parameter, rule} shape.
 function describeError(err: FastifyError, status: number, bodyLimit: number): Record<string, string> {
+  if (err instanceof Refused) return { ...err.refusal };
   const body = (rule: string, error: string) => ({ error, parameter: '(body)', rule });
   if (status === 413) return body('max_body_bytes', `request body is larger than ${bodyLimit} bytes`);
   if (status === 415) return body('content_type', 'unsupported Content-Type; send application/json or no body');
@@ -93,4 +122,10 @@ function describeError(err: FastifyError, status: number, bodyLimit: number): Re
   }
   if (status >= 500) return { error: 'internal error; the event was not recorded' };
   return { error: err.message };
+}
+
+// The query string as the router splits it off the URL (at the first '?' or '#').
+function rawQuery(url: string): string {
+  const at = url.search(/[?#]/);
+  return at < 0 ? '' : url.slice(at + 1);
 }

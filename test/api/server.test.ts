@@ -17,6 +17,9 @@ const BROWSER_HEADERS = {
 };
 
 type Init = Omit<HttpRequest, 'path'>;
+/** A JSON body with the bytes 0xff 0xfe, which are never UTF-8, between `before` and `after`. */
+const notUtf8 = (before: string, after: string) => Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)]);
+
 const clients = new Map<string, HttpClient>();
 
 async function call(api: RunningApi, path: string, init: Init = {}) {
@@ -106,6 +109,14 @@ describe('the game API on a real broker', () => {
       ['/events/x', { method: 'POST', headers: json, body: '{"__proto__":{"x":1}}' }, 400, { rule: 'json' }],
       ['/events/x', { method: 'POST', headers: json, body: JSON.stringify({ a: 'x'.repeat(70_000) }) }, 413, { rule: 'max_body_bytes' }],
       ['/events/x', { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: '<a/>' }, 415, {}],
+      ['/events/x', { method: 'POST', headers: json, body: notUtf8('{"ok":"yes","a":"x', 'y"}') }, 400, { parameter: 'a', rule: 'utf8' }],
+      ['/guild/join', { method: 'POST', headers: json, body: notUtf8('{"username":"', '"}') }, 400, { parameter: 'username', rule: 'utf8' }],
+      ['/events/x', { method: 'POST', headers: json, body: notUtf8('', '{}') }, 400, { parameter: '(body)', rule: 'utf8' }],
+      ['/events/x?size=%ff', {}, 400, { parameter: 'size', rule: 'utf8' }],
+      ['/events/x?ok=1&%ff=1', {}, 400, { parameter: '%ff', rule: 'utf8' }],
+      // The horse route takes no query parameters, but a malformed one is refused all the same.
+      ['/purchase_a_horse/3/small/1?size=%ff', {}, 400, { parameter: 'size', rule: 'utf8' }],
+      ['/purchase/sword?x=%E0%A4%A', {}, 400, { parameter: 'x', rule: 'percent_encoding' }],
       ['/no_such_route', {}, 404, {}],
       ['/purchase_a_sword', { method: 'PUT' }, 404, {}],
       ['/%zz', {}, 400, {}],
@@ -121,6 +132,28 @@ describe('the game API on a real broker', () => {
     expect(await topicSize(api.topic)).toBe(before);
     expect((await call(api, '/healthz')).status).toBe(200);
     expect((await call(api, '/')).status).toBe(200);
+  });
+
+  it('stores non-ASCII UTF-8 from a body, a query string and a path exactly as sent', async () => {
+    const utf8 = await startOnNewTopic();
+    try {
+      // The HTTP client sends a body as application/json.
+      const calls: [string, Init, Record<string, string>][] = [
+        ['/purchase/sword?guild=%C3%A9lite%20%F0%9F%97%A1', { method: 'POST', body: '{"weapon":"épée 🗡","hero":"Zo\\u00eb"}' }, { guild: 'élite 🗡', weapon: 'épée 🗡', hero: 'Zoë' }],
+        ['/join_a_guild/Zo%C3%AB/%C3%A9lite', {}, { username: 'Zoë', guildname: 'élite' }],
+      ];
+      const expected = new Map<string, Record<string, string>>();
+      for (const [path, init, fields] of calls) {
+        const res = await call(utf8, path, init);
+        expect(res.status, path).toBe(200);
+        expected.set(res.body.event_id, fields);
+      }
+      const read = await readTopic(utf8.topic);
+      expect(read).toHaveLength(calls.length);
+      for (const { event } of read) expect(event).toMatchObject(expected.get(event.event_id)!);
+    } finally {
+      await utf8.close();
+    }
   });
 
   it('answers a burst of 500 concurrent requests, and the topic holds exactly the acknowledged events once each', async () => {
