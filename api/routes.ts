@@ -1,6 +1,6 @@
 // The HTTP face of the API: one fastify route per catalog entry, /healthz, and JSON for every error.
 import { randomUUID } from 'node:crypto';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Catalog } from './catalog.js';
 import { buildEvent, type ValidationError } from './event-builder.js';
 import { NotAcknowledged } from './acked-producer.js';
@@ -61,6 +61,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       method: ['GET', 'POST'],
       url: route.path,
       schema: { response: RESPONSES },
+      onRequest: refuseContentEncoding,
       handler: async (req, reply) => {
         // fastify's query parser keeps a broken escape as it came and decodes bad UTF-8 leniently.
         const badQuery = queryRefusal(rawQuery(req.url));
@@ -122,6 +123,18 @@ function describeError(err: FastifyError, status: number, bodyLimit: number): Re
   }
   if (status >= 500) return { error: 'internal error; the event was not recorded' };
   return { error: err.message };
+}
+
+// Nothing decompresses request bodies: a gzip body would be parsed as garbage, and inflating one
+// would let a small request grow into a large one (a decompression bomb). So only identity passes.
+async function refuseContentEncoding(req: FastifyRequest): Promise<void> {
+  const encoding = req.headers['content-encoding'];
+  if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') return;
+  throw new Refused(415, {
+    error: `Content-Encoding '${encoding}' is not accepted; send the body uncompressed (identity)`,
+    parameter: '(body)',
+    rule: 'content_encoding',
+  });
 }
 
 // The query string as the router splits it off the URL (at the first '?' or '#').

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpRequest } from '../../api/http-client.js';
 import { startApi, type RunningApi } from '../../api/server.js';
@@ -65,6 +66,7 @@ describe('the game API on a real broker', () => {
       ['/guild/leave', { method: 'POST', headers: json, body: '{"username":"bob"}' }, { event_type: 'leave_guild', action: 'leave', username: 'bob' }],
       ['/purchase/spellbook?school=fire&level=3', {}, { event_type: 'purchase_spellbook', item: 'spellbook', school: 'fire', level: '3' }],
       ['/events/level_up', { method: 'POST', headers: json, body: '{"level":7,"hero":"zed"}' }, { event_type: 'level_up', level: '7', hero: 'zed' }],
+      ['/events/plain', { method: 'POST', headers: { ...json, 'Content-Encoding': 'identity' }, body: '{"a":"b"}' }, { event_type: 'plain', a: 'b' }],
     ];
     const expected = new Map<string, Record<string, string>>();
     for (const [path, init, fields] of calls) {
@@ -117,6 +119,8 @@ describe('the game API on a real broker', () => {
       // The horse route takes no query parameters, but a malformed one is refused all the same.
       ['/purchase_a_horse/3/small/1?size=%ff', {}, 400, { parameter: 'size', rule: 'utf8' }],
       ['/purchase/sword?x=%E0%A4%A', {}, 400, { parameter: 'x', rule: 'percent_encoding' }],
+      ['/events/x', { method: 'POST', headers: { ...json, 'Content-Encoding': 'gzip' }, body: gzipSync('{"a":"b"}') }, 415, { parameter: '(body)', rule: 'content_encoding' }],
+      ['/purchase_a_sword', { headers: { 'Content-Encoding': 'br' } }, 415, { parameter: '(body)', rule: 'content_encoding' }],
       ['/no_such_route', {}, 404, {}],
       ['/purchase_a_sword', { method: 'PUT' }, 404, {}],
       ['/%zz', {}, 400, {}],
