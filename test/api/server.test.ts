@@ -160,6 +160,20 @@ describe('the game API on a real broker', () => {
     }
   });
 
+  it('stores a copied header of 15 KiB cut to 1 KiB with a marker saying how much was cut', async () => {
+    const long = await startOnNewTopic();
+    try {
+      const userAgent = 'Mozilla/5.0 '.padEnd(15 * 1024, 'x');
+      const res = await call(long, '/purchase_a_shield', { headers: { ...BROWSER_HEADERS, 'User-Agent': userAgent } });
+      expect(res.status).toBe(200);
+      const [read] = await readTopic(long.topic);
+      expect(read.event['User-Agent']).toBe(`${userAgent.slice(0, 1024)}…[cut 14336 chars]`);
+      expect(read.event.Host).toBe(BROWSER_HEADERS.Host);
+    } finally {
+      await long.close();
+    }
+  });
+
   it('answers a burst of 500 concurrent requests, and the topic holds exactly the acknowledged events once each', async () => {
     const burst = await startOnNewTopic();
     try {
