@@ -1,10 +1,12 @@
 // The HTTP face of the API: one fastify route per catalog entry, /healthz, and JSON for every error.
 import { randomUUID } from 'node:crypto';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import type { Catalog } from './catalog.js';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Catalog, RouteSpec } from './catalog.js';
 import { buildEvent, type ValidationError } from './event-builder.js';
 import { NotAcknowledged } from './acked-producer.js';
-import { bodyUtf8Refusal, queryRefusal } from './request-encoding.js';
+import { bodyUtf8Refusal, pathRefusal, queryRefusal } from './request-encoding.js';
 
 /** What the routes need from the rest of the server. */
 export interface RouteDeps {
@@ -111,6 +113,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 }
 
+const INTERNAL = { error: 'internal error; the event was not recorded' };
+
 // The errors fastify raises before a handler runs, in the same {error, parameter, rule} shape.
 function describeError(err: FastifyError, status: number, bodyLimit: number): Record<string, string> {
   if (err instanceof Refused) return { ...err.refusal };
@@ -121,8 +125,48 @@ function describeError(err: FastifyError, status: number, bodyLimit: number): Re
   if (status === 400 && (err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError)) {
     return body('json', 'body is not valid JSON');
   }
-  if (status >= 500) return { error: 'internal error; the event was not recorded' };
-  return { error: err.message };
+  if (status >= 500) return INTERNAL;
+  // Any other 4xx keeps the documented shape, too.
+  return { error: err.message, parameter: '(request)', rule: 'request' };
+}
+
+/**
+ * fastify's `frameworkErrors`: the router could not decode the URL (FST_ERR_BAD_URL) or a path
+ * segment is longer than it takes (FST_ERR_MAX_PARAM_LENGTH). Both are a 400 naming the parameter.
+ */
+export function answerUndecodableUrl(routes: readonly RouteSpec[]) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    const known = err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    void (known ? reply.code(400).send(pathRefusal(routes, req.url)) : reply.code(500).send(INTERNAL));
+  };
+}
+
+/**
+ * fastify's `clientErrorHandler`: what node's HTTP parser refuses before any request exists (headers
+ * over node's limit, a malformed request), answered in the same shape; the connection then closes.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset connection has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, refusal] = clientRefusal(err);
+  const body = JSON.stringify(refusal);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  // As node and fastify do: the parser cannot go on with this connection.
+  socket.destroy(err);
+}
+
+function clientRefusal(err: NodeJS.ErrnoException): [number, ValidationError] {
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    return [431, { error: `request headers are larger than ${maxHeaderSize} bytes`, parameter: '(headers)', rule: 'max_header_bytes' }];
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return [408, { error: 'the request did not arrive in time', parameter: '(request)', rule: 'timeout' }];
+  }
+  return [400, { error: `malformed HTTP request (${err.code ?? err.message})`, parameter: '(request)', rule: 'http' }];
 }
 
 // Nothing decompresses request bodies: a gzip body would be parsed as garbage, and inflating one

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bodyUtf8Refusal, encodingProblem, queryRefusal } from '../../api/request-encoding.js';
+import { loadCatalog } from '../../api/catalog.js';
+import { MAX_VALUE_LENGTH } from '../../api/param-rules.js';
+import { bodyUtf8Refusal, encodingProblem, pathRefusal, queryRefusal } from '../../api/request-encoding.js';
+
+const { routes } = loadCatalog();
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 
@@ -48,5 +52,33 @@ describe('bodyUtf8Refusal', () => {
     expect(bodyUtf8Refusal(bytes([0xff, 0xfe], '{}'))).toEqual({ error: 'the body is not valid UTF-8', parameter: '(body)', rule: 'utf8' });
     expect(bodyUtf8Refusal(bytes('["', [0xff], '"]'))).toMatchObject({ parameter: '(body)', rule: 'utf8' });
     expect(bodyUtf8Refusal(bytes('{"a":"', [0xff]))).toMatchObject({ parameter: '(body)', rule: 'utf8' });
+  });
+});
+
+describe('pathRefusal', () => {
+  it.each([
+    ['/purchase/sw%ffrd', 'item', 'utf8'],
+    ['/purchase/sw%E0%A4%Ard?x=%ff', 'item', 'percent_encoding'],
+    ['/purchase_a_horse/3/%C0%AF/1/', 'size', 'utf8'],
+    ['/join_a_guild/ann/%zz', 'guildname', 'percent_encoding'],
+    [`/join_a_guild/ann/${'g'.repeat(MAX_VALUE_LENGTH + 1)}`, 'guildname', 'max_length'],
+    [`/join_a_guild/${'%2F'.repeat(MAX_VALUE_LENGTH + 1)}/g`, 'username', 'max_length'],
+  ])('names the path parameter of %s', (url, parameter, rule) => {
+    const refusal = pathRefusal(routes, url);
+    expect(refusal).toMatchObject({ parameter, rule });
+    expect(refusal.error).toContain(`'${parameter}'`);
+  });
+
+  it.each([
+    ['/%zz', 'percent_encoding'],
+    ['/purchase_a_sw%ffrd', 'utf8'],
+    ['/no_such/route/%ff', 'utf8'],
+    ['/purchase/a/%ff', 'utf8'],
+  ])('names (path) when no catalog route fits around %s', (url, rule) => {
+    expect(pathRefusal(routes, url)).toMatchObject({ parameter: '(path)', rule });
+  });
+
+  it('names (path) with rule url when no segment is at fault', () => {
+    expect(pathRefusal(routes, 'http://[bad/purchase/x')).toMatchObject({ parameter: '(path)', rule: 'url' });
   });
 });

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpRequest } from '../../api/http-client.js';
@@ -33,6 +34,29 @@ async function call(api: RunningApi, path: string, init: Init = {}) {
 afterAll(() => {
   for (const client of clients.values()) client.close();
 });
+
+/** Sends `request` as raw bytes (for requests no HTTP client would send) and reads the answer until the server closes. */
+function rawCall(api: RunningApi, request: string): Promise<{ status: number; body: Record<string, string> }> {
+  const { hostname, port } = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      resolve({ status: Number(text.split(' ')[1]), body: JSON.parse(body) as Record<string, string> });
+    });
+  });
+}
+
+/** The keys each refusal's body has: {error, parameter, rule}, except 404's {error}. */
+function expectShape(status: number, body: Record<string, string>, what: string) {
+  const keys = status === 404 ? ['error'] : ['error', 'parameter', 'rule'];
+  expect(Object.keys(body).sort(), what).toEqual(keys);
+  for (const key of keys) expect(typeof body[key], `${what}: ${key}`).toBe('string');
+}
 
 async function startOnNewTopic(): Promise<RunningApi> {
   const topic = uniqueTopic('api');
@@ -123,14 +147,27 @@ describe('the game API on a real broker', () => {
       ['/purchase_a_sword', { headers: { 'Content-Encoding': 'br' } }, 415, { parameter: '(body)', rule: 'content_encoding' }],
       ['/no_such_route', {}, 404, {}],
       ['/purchase_a_sword', { method: 'PUT' }, 404, {}],
-      ['/%zz', {}, 400, {}],
+      // An unknown route is a 404 whatever its query string holds.
+      ['/buy/sword?x=%E0%A4%A', {}, 404, {}],
+      // Paths the router cannot decode: the parameter is named when a catalog route fits around it.
+      ['/%zz', {}, 400, { parameter: '(path)', rule: 'percent_encoding' }],
+      ['/no_such/%ff', {}, 400, { parameter: '(path)', rule: 'utf8' }],
+      ['/purchase/sw%ffrd', {}, 400, { parameter: 'item', rule: 'utf8' }],
+      ['/purchase/sw%E0%A4%Ard?a=1', {}, 400, { parameter: 'item', rule: 'percent_encoding' }],
+      ['/purchase_a_horse/3/sm%C0%AFall/1', {}, 400, { parameter: 'size', rule: 'utf8' }],
+      [`/join_a_guild/ann/${'g'.repeat(1000)}`, {}, 400, { parameter: 'guildname', rule: 'max_length' }],
+      ['/purchase_a_sword', { headers: { 'X-Big': 'x'.repeat(20 * 1024) } }, 431, { parameter: '(headers)', rule: 'max_header_bytes' }],
     ];
     for (const [path, init, status, fields] of refused) {
       const res = await call(api, path, init);
       expect(res.status, path).toBe(status);
-      expect(typeof res.body.error, path).toBe('string');
+      expectShape(status, res.body, path);
       expect(res.body, path).toMatchObject(fields);
     }
+    const malformed = await rawCall(api, 'POST /events/x HTTP/1.1\r\nHost: a\r\nContent-Length: ten\r\n\r\n');
+    expect(malformed.status).toBe(400);
+    expectShape(400, malformed.body, 'malformed Content-Length');
+    expect(malformed.body).toMatchObject({ parameter: '(request)', rule: 'http' });
     const head = await clients.get(api.url)!.send({ method: 'HEAD', path: '/purchase_a_sword' });
     expect(head.status).toBe(404);
     expect(await topicSize(api.topic)).toBe(before);
