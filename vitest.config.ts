@@ -8,6 +8,7 @@ const UNIT = [
   'test/dsl/**/*.test.ts',
   'test/api/catalog.test.ts',
   'test/api/event-builder.test.ts',
+  'test/api/request-encoding.test.ts',
   'test/bench/**/*.test.ts',
   'test/bin/**/*.test.ts',
   'test/runtime/batch-commits.test.ts',

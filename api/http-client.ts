@@ -2,12 +2,12 @@
 // scenarios replay requests "from" many hosts, so the load generator and the tests use this.
 import { Agent, request } from 'node:http';
 
-/** One request: method, path (with query string), headers, optional body text. */
+/** One request: method, path (with query string), headers, optional body (text, or raw bytes). */
 export interface HttpRequest {
   method?: string;
   path: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
 }
 
 /** The status and body text of a response. */

@@ -5,7 +5,7 @@ import { UserError } from '../src/user-error.js';
 import { AckedProducer } from './acked-producer.js';
 import { apiKafka, brokerReachable, ensureTopic } from './api-kafka.js';
 import { loadCatalog } from './catalog.js';
-import { registerRoutes } from './routes.js';
+import { answerClientError, answerUndecodableUrl, registerRoutes } from './routes.js';
 
 /** How to run the API; every field has a default (env: PORT, GAMEPIPE_TOPIC, KAFKA_BROKERS). */
 export interface ApiOptions {
@@ -66,6 +66,10 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    // URLs the router cannot decode, parameters past its maxParamLength and what node's HTTP parser
+    // refuses answer {error, parameter, rule} like every other refusal.
+    frameworkErrors: answerUndecodableUrl(catalog.routes),
+    clientErrorHandler: answerClientError,
   });
   registerRoutes(app, {
     catalog,

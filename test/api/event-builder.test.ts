@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog, type RouteSpec } from '../../api/catalog.js';
 import { buildEvent, MAX_REQUEST_PARAMS, type RequestInput } from '../../api/event-builder.js';
+import { MAX_HEADER_LENGTH } from '../../api/event-fields.js';
 import { MAX_VALUE_LENGTH } from '../../api/param-rules.js';
 
 const catalog = loadCatalog();
@@ -69,6 +70,18 @@ describe('buildEvent', () => {
       Accept: '*/*',
       'Accept-Language': 'fr',
       'X-Forwarded-For': '10.0.0.1',
+    });
+  });
+
+  it('cuts a copied header longer than 1 KiB and says how much it cut, keeping shorter ones whole', () => {
+    const headers = { 'user-agent': 'u'.repeat(15 * 1024), accept: 'a'.repeat(MAX_HEADER_LENGTH), 'x-forwarded-for': ['1.2.3.4', 'x'.repeat(2000)] };
+    const result = buildEvent(route('/purchase_a_knife'), input({ headers }), ID, TS);
+    expect(MAX_HEADER_LENGTH).toBe(1024);
+    expect(result.ok && result.event).toMatchObject({
+      'User-Agent': `${'u'.repeat(1024)}…[cut 14336 chars]`,
+      Accept: 'a'.repeat(1024),
+      // Repeated headers are joined first, then cut as one value.
+      'X-Forwarded-For': `1.2.3.4, ${'x'.repeat(1024 - 9)}…[cut 985 chars]`,
     });
   });
 

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpRequest } from '../../api/http-client.js';
 import { startApi, type RunningApi } from '../../api/server.js';
@@ -17,6 +19,9 @@ const BROWSER_HEADERS = {
 };
 
 type Init = Omit<HttpRequest, 'path'>;
+/** A JSON body with the bytes 0xff 0xfe, which are never UTF-8, between `before` and `after`. */
+const notUtf8 = (before: string, after: string) => Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)]);
+
 const clients = new Map<string, HttpClient>();
 
 async function call(api: RunningApi, path: string, init: Init = {}) {
@@ -29,6 +34,29 @@ async function call(api: RunningApi, path: string, init: Init = {}) {
 afterAll(() => {
   for (const client of clients.values()) client.close();
 });
+
+/** Sends `request` as raw bytes (for requests no HTTP client would send) and reads the answer until the server closes. */
+function rawCall(api: RunningApi, request: string): Promise<{ status: number; body: Record<string, string> }> {
+  const { hostname, port } = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      resolve({ status: Number(text.split(' ')[1]), body: JSON.parse(body) as Record<string, string> });
+    });
+  });
+}
+
+/** The keys each refusal's body has: {error, parameter, rule}, except 404's {error}. */
+function expectShape(status: number, body: Record<string, string>, what: string) {
+  const keys = status === 404 ? ['error'] : ['error', 'parameter', 'rule'];
+  expect(Object.keys(body).sort(), what).toEqual(keys);
+  for (const key of keys) expect(typeof body[key], `${what}: ${key}`).toBe('string');
+}
 
 async function startOnNewTopic(): Promise<RunningApi> {
   const topic = uniqueTopic('api');
@@ -62,6 +90,7 @@ describe('the game API on a real broker', () => {
       ['/guild/leave', { method: 'POST', headers: json, body: '{"username":"bob"}' }, { event_type: 'leave_guild', action: 'leave', username: 'bob' }],
       ['/purchase/spellbook?school=fire&level=3', {}, { event_type: 'purchase_spellbook', item: 'spellbook', school: 'fire', level: '3' }],
       ['/events/level_up', { method: 'POST', headers: json, body: '{"level":7,"hero":"zed"}' }, { event_type: 'level_up', level: '7', hero: 'zed' }],
+      ['/events/plain', { method: 'POST', headers: { ...json, 'Content-Encoding': 'identity' }, body: '{"a":"b"}' }, { event_type: 'plain', a: 'b' }],
     ];
     const expected = new Map<string, Record<string, string>>();
     for (const [path, init, fields] of calls) {
@@ -106,21 +135,80 @@ describe('the game API on a real broker', () => {
       ['/events/x', { method: 'POST', headers: json, body: '{"__proto__":{"x":1}}' }, 400, { rule: 'json' }],
       ['/events/x', { method: 'POST', headers: json, body: JSON.stringify({ a: 'x'.repeat(70_000) }) }, 413, { rule: 'max_body_bytes' }],
       ['/events/x', { method: 'POST', headers: { 'Content-Type': 'application/xml' }, body: '<a/>' }, 415, {}],
+      ['/events/x', { method: 'POST', headers: json, body: notUtf8('{"ok":"yes","a":"x', 'y"}') }, 400, { parameter: 'a', rule: 'utf8' }],
+      ['/guild/join', { method: 'POST', headers: json, body: notUtf8('{"username":"', '"}') }, 400, { parameter: 'username', rule: 'utf8' }],
+      ['/events/x', { method: 'POST', headers: json, body: notUtf8('', '{}') }, 400, { parameter: '(body)', rule: 'utf8' }],
+      ['/events/x?size=%ff', {}, 400, { parameter: 'size', rule: 'utf8' }],
+      ['/events/x?ok=1&%ff=1', {}, 400, { parameter: '%ff', rule: 'utf8' }],
+      // The horse route takes no query parameters, but a malformed one is refused all the same.
+      ['/purchase_a_horse/3/small/1?size=%ff', {}, 400, { parameter: 'size', rule: 'utf8' }],
+      ['/purchase/sword?x=%E0%A4%A', {}, 400, { parameter: 'x', rule: 'percent_encoding' }],
+      ['/events/x', { method: 'POST', headers: { ...json, 'Content-Encoding': 'gzip' }, body: gzipSync('{"a":"b"}') }, 415, { parameter: '(body)', rule: 'content_encoding' }],
+      ['/purchase_a_sword', { headers: { 'Content-Encoding': 'br' } }, 415, { parameter: '(body)', rule: 'content_encoding' }],
       ['/no_such_route', {}, 404, {}],
       ['/purchase_a_sword', { method: 'PUT' }, 404, {}],
-      ['/%zz', {}, 400, {}],
+      // An unknown route is a 404 whatever its query string holds.
+      ['/buy/sword?x=%E0%A4%A', {}, 404, {}],
+      // Paths the router cannot decode: the parameter is named when a catalog route fits around it.
+      ['/%zz', {}, 400, { parameter: '(path)', rule: 'percent_encoding' }],
+      ['/no_such/%ff', {}, 400, { parameter: '(path)', rule: 'utf8' }],
+      ['/purchase/sw%ffrd', {}, 400, { parameter: 'item', rule: 'utf8' }],
+      ['/purchase/sw%E0%A4%Ard?a=1', {}, 400, { parameter: 'item', rule: 'percent_encoding' }],
+      ['/purchase_a_horse/3/sm%C0%AFall/1', {}, 400, { parameter: 'size', rule: 'utf8' }],
+      [`/join_a_guild/ann/${'g'.repeat(1000)}`, {}, 400, { parameter: 'guildname', rule: 'max_length' }],
+      ['/purchase_a_sword', { headers: { 'X-Big': 'x'.repeat(20 * 1024) } }, 431, { parameter: '(headers)', rule: 'max_header_bytes' }],
     ];
     for (const [path, init, status, fields] of refused) {
       const res = await call(api, path, init);
       expect(res.status, path).toBe(status);
-      expect(typeof res.body.error, path).toBe('string');
+      expectShape(status, res.body, path);
       expect(res.body, path).toMatchObject(fields);
     }
+    const malformed = await rawCall(api, 'POST /events/x HTTP/1.1\r\nHost: a\r\nContent-Length: ten\r\n\r\n');
+    expect(malformed.status).toBe(400);
+    expectShape(400, malformed.body, 'malformed Content-Length');
+    expect(malformed.body).toMatchObject({ parameter: '(request)', rule: 'http' });
     const head = await clients.get(api.url)!.send({ method: 'HEAD', path: '/purchase_a_sword' });
     expect(head.status).toBe(404);
     expect(await topicSize(api.topic)).toBe(before);
     expect((await call(api, '/healthz')).status).toBe(200);
     expect((await call(api, '/')).status).toBe(200);
+  });
+
+  it('stores non-ASCII UTF-8 from a body, a query string and a path exactly as sent', async () => {
+    const utf8 = await startOnNewTopic();
+    try {
+      // The HTTP client sends a body as application/json.
+      const calls: [string, Init, Record<string, string>][] = [
+        ['/purchase/sword?guild=%C3%A9lite%20%F0%9F%97%A1', { method: 'POST', body: '{"weapon":"épée 🗡","hero":"Zo\\u00eb"}' }, { guild: 'élite 🗡', weapon: 'épée 🗡', hero: 'Zoë' }],
+        ['/join_a_guild/Zo%C3%AB/%C3%A9lite', {}, { username: 'Zoë', guildname: 'élite' }],
+      ];
+      const expected = new Map<string, Record<string, string>>();
+      for (const [path, init, fields] of calls) {
+        const res = await call(utf8, path, init);
+        expect(res.status, path).toBe(200);
+        expected.set(res.body.event_id, fields);
+      }
+      const read = await readTopic(utf8.topic);
+      expect(read).toHaveLength(calls.length);
+      for (const { event } of read) expect(event).toMatchObject(expected.get(event.event_id)!);
+    } finally {
+      await utf8.close();
+    }
+  });
+
+  it('stores a copied header of 15 KiB cut to 1 KiB with a marker saying how much was cut', async () => {
+    const long = await startOnNewTopic();
+    try {
+      const userAgent = 'Mozilla/5.0 '.padEnd(15 * 1024, 'x');
+      const res = await call(long, '/purchase_a_shield', { headers: { ...BROWSER_HEADERS, 'User-Agent': userAgent } });
+      expect(res.status).toBe(200);
+      const [read] = await readTopic(long.topic);
+      expect(read.event['User-Agent']).toBe(`${userAgent.slice(0, 1024)}…[cut 14336 chars]`);
+      expect(read.event.Host).toBe(BROWSER_HEADERS.Host);
+    } finally {
+      await long.close();
+    }
   });
 
   it('answers a burst of 500 concurrent requests, and the topic holds exactly the acknowledged events once each', async () => {
