@@ -12,7 +12,7 @@ async function httpfsExtensionFile(): Promise<string> {
 /**
  * Lets DuckDB read `s3://` files: loads httpfs from a local extension file (nothing is downloaded;
  * DuckDB's signature check stays on, so only a binary DuckDB signed loads) and gives it the
- * standard AWS_* variables as an S3 secret.
+ * standard AWS_* variables as an S3 secret, the only place the credentials are kept.
  */
 export async function enableS3Reads(conn: DuckDBConnection, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await loadHttpfs(conn, await httpfsExtensionFile());
@@ -25,4 +25,9 @@ export async function enableS3Reads(conn: DuckDBConnection, env: NodeJS.ProcessE
     options.push(`ENDPOINT ${sqlString(url.host)}`, `URL_STYLE 'path'`, `USE_SSL ${url.protocol === 'https:'}`);
   }
   await conn.run(`CREATE OR REPLACE SECRET gamepipe_s3 (${options.join(', ')})`);
+  // httpfs copies the AWS_* variables into settings of its own when it loads, where
+  // current_setting() and duckdb_settings() would show them; the secret above is what reads use.
+  for (const setting of CREDENTIAL_SETTINGS) await conn.run(`SET ${setting} = ''`);
 }
+
+const CREDENTIAL_SETTINGS = ['s3_access_key_id', 's3_secret_access_key', 's3_session_token'];
