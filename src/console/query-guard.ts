@@ -64,7 +64,9 @@ export async function guardedQuery(catalog: Catalog, sql: string, limits: QueryL
     for (let i = 0; i < rows.count; i++) {
       if (Date.now() > deadline) throw new ConsoleQueryError(timeLimitMessage(limits), 400);
       if (json.length + text.length >= limits.rowLimit) return !(cut = 'rows');
-      // A row is measured as it is converted, so a row of gigabytes stops the answer, not the process.
+      // A row is measured before and as it is converted, so a row of gigabytes stops the answer, not
+      // the process: each list element takes at least two bytes (a digit and a comma).
+      if (rows.listElements(i) * 2 > limits.byteLimit - bytes) return !(cut = 'bytes');
       const row = format === 'json' ? rows.json(i) : rows.text(i);
       const size = format === 'json' ? jsonSize(row as Json[], limits.byteLimit - bytes) : csvSize(row as (string | null)[], limits.byteLimit - bytes);
       if (size < 0) return !(cut = 'bytes');

@@ -1,4 +1,4 @@
-import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type Json } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBListVector, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type Json } from '@duckdb/node-api';
 import { UserError } from '../user-error.js';
 import type { DataFile } from '../table/job-store.js';
 import type { JobTable } from './job-tables.js';
@@ -22,6 +22,8 @@ export interface ResultRows {
   json(i: number): Json[];
   /** Row `i` as DuckDB prints it, as in QueryResult.text. */
   text(i: number): (string | null)[];
+  /** The elements of row `i`'s list values, counted without converting them: a floor on its size. */
+  listElements(i: number): number;
 }
 
 /** An in-memory DuckDB with one view per job table. */
@@ -152,6 +154,14 @@ function chunkRows(chunk: DuckDBDataChunk): ResultRows {
     count: chunk.rowCount,
     json: (i) => chunk.convertRowValues(i, JsonDuckDBValueConverter) as Json[],
     text: (i) => chunk.getRowValues(i).map((v) => (v === null ? null : String(v))),
+    listElements(i) {
+      let count = 0;
+      for (let c = 0; c < chunk.columnCount; c++) {
+        const vector = chunk.getColumnVector(c);
+        if (vector instanceof DuckDBListVector) count += vector.getItemVector(i)?.itemCount ?? 0;
+      }
+      return count;
+    },
   };
 }
 
