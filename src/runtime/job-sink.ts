@@ -191,9 +191,12 @@ export class JobSink {
         if (pastRetention) {
           this.log.warn({ job: this.name, partition, checkpoint, earliest }, 'records past the checkpoint were deleted by retention; resuming at the earliest offset');
         }
-        state = new PartitionState(partition, offset);
+        // The batch commits from the checkpoint even when reading starts past it (records deleted):
+        // its compare-and-set then holds, and its commit moves the checkpoint past the deleted
+        // records with the first ones read, rather than being fenced by its own checkpoint.
+        state = new PartitionState(partition, checkpoint ?? offset, offset);
         this.partitions.set(partition, state);
-        this.processing.open(this.processingId, this.topic, partition, offset);
+        this.processing.open(this.processingId, this.topic, partition, state.from, state.next);
       }
       reader.positionChanged(partition, state.next);
     }

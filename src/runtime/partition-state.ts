@@ -17,12 +17,17 @@ export class PartitionState {
   /** Set when a commit was fenced: the checkpoint to restart from; no record is handed over meanwhile. */
   fencedAt: number | undefined;
 
+  /**
+   * Starts at checkpoint `from`, handing over records from `next` on: past `from` when records past
+   * the checkpoint were deleted, and the batch's commit then moves the checkpoint past them.
+   */
   constructor(
     readonly partition: number,
-    start: number,
+    from: number,
+    next = from,
   ) {
-    this.from = start;
-    this.next = start;
+    this.from = from;
+    this.next = next;
   }
 
   /** True when records were handed over since the last seal, so a commit would move the checkpoint. */

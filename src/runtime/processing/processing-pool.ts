@@ -178,8 +178,9 @@ export class ProcessingPool {
     for (const thread of this.threads ?? []) thread.send({ type: 'remove-job', job });
   }
 
-  open(job: number, topic: string, partition: number, offset: number): void {
-    this.thread(topic, partition).send({ type: 'open', job, partition, offset });
+  /** Opens the job's batch of `partition` at checkpoint `from`, taking records from `next` on (see PartitionBuffer.jumpTo). */
+  open(job: number, topic: string, partition: number, from: number, next = from): void {
+    this.thread(topic, partition).send({ type: 'open', job, partition, from, next });
   }
 
   close(job: number, topic: string, partition: number): void {

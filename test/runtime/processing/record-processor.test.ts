@@ -64,6 +64,13 @@ describe('RecordProcessor', () => {
     expect(rowsOf(processor.seal(3, 1, 0))).toMatchObject({ range: [10, 11], rows: [{ quantity: 5 }] });
   });
 
+  it('opens a batch at the checkpoint that takes records from past it (records deleted): one commit covers both', async () => {
+    const processor = twoJobs();
+    processor.open(1, 0, 1000, 1500);
+    processor.process(1, 'events', 0, [1], await records(1500, ['{"event_type":"horse","quantity":1}', '{"event_type":"horse","quantity":2}']));
+    expect(rowsOf(processor.seal(2, 1, 0))).toMatchObject({ range: [1000, 1502], rows: [{ quantity: 1 }, { quantity: 2 }], counts: [2, 2, 0] });
+  });
+
   it('refuses records for a job that holds no open batch of the partition, rather than dropping them', async () => {
     const processor = twoJobs();
     processor.close(1, 0);
