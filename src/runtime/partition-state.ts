@@ -17,10 +17,7 @@ export class PartitionState {
   /** Set when a commit was fenced: the checkpoint to restart from; no record is handed over meanwhile. */
   fencedAt: number | undefined;
 
-  /**
-   * Starts at checkpoint `from`, handing over records from `next` on: past `from` when records past
-   * the checkpoint were deleted, and the batch's commit then moves the checkpoint past them.
-   */
+  /** Starts at checkpoint `from`, handing over records from `next` on (see `jumpTo`). */
   constructor(
     readonly partition: number,
     from: number,
@@ -54,5 +51,15 @@ export class PartitionState {
     this.from = this.next = offset;
     this.rows = this.rejectedRows = this.bytes = 0;
     this.fencedAt = undefined;
+  }
+
+  /**
+   * Hands over records from `next` on, keeping the open batch and its `from`: the log moved under
+   * the checkpoint (see startOffset), and the batch's commit moves the checkpoint across the gap,
+   * in one compare-and-set. `next` may be below `from` (a topic created again): the batch is then
+   * dirty even before it holds a record, and committing it takes the checkpoint back to the new log.
+   */
+  jumpTo(next: number): void {
+    this.next = next;
   }
 }

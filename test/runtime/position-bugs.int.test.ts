@@ -8,14 +8,18 @@ import { compileJob } from '../../src/dsl/compile-job.js';
 import { openJobStore } from '../../src/table/open-job-store.js';
 import { produce, seedEvents, type GameEvent } from '../support/events.js';
 import { createTopic, kafkaClient, suffix, uniqueTopic } from '../support/kafka.js';
-import { runOnce } from '../support/runner-process.js';
+import { eventually, RunnerProcess, runOnce } from '../support/runner-process.js';
 
 // A partition's position below or beyond the table's checkpoint, on the real broker:
+// - a topic deleted and created again starts its offsets at 0, below the checkpoint: every record
+//   of the new topic must be written once (and the old topic's rows must stay), with one warn line;
 // - records deleted past the checkpoint (kafka-delete-records) make the job resume at the log start
 //   without a false fence and without reading its first batch twice.
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+const RESET_WARNING = 'the log restarted below the checkpoint (topic recreated?); reading it from its start';
 
 type Format = 'parquet' | 'delta';
 
@@ -91,6 +95,91 @@ async function withAdmin<T>(work: (admin: ReturnType<ReturnType<typeof kafkaClie
     await admin.disconnect();
   }
 }
+
+/** Deletes `topic` and creates it again, empty, once the broker has finished deleting it. */
+async function recreateTopic(topic: string): Promise<void> {
+  await withAdmin((admin) => admin.deleteTopics({ topics: [topic], timeout: 30_000 }));
+  await eventually(
+    async () => {
+      try {
+        await createTopic(topic);
+        return true;
+      } catch {
+        return false; // still marked for deletion
+      }
+    },
+    60_000,
+    `topic ${topic} to be created again`,
+  );
+  // The new log answers (its end offset is 0) before anything is produced to it.
+  await eventually(async () => (await withAdmin((admin) => admin.fetchTopicOffsets(topic)))[0]?.high === '0', 30_000, 'the new topic');
+}
+
+describe.each<Format>(['parquet', 'delta'])('a topic deleted and created again below the checkpoint (%s)', (format) => {
+  it('--once reads the new topic from its start and writes every record once, saying so in one warn line', { timeout: 180_000 }, async () => {
+    const topic = uniqueTopic('recreated');
+    await createTopic(topic);
+    const job = await jobDir('recreated', topic, format);
+    // The old topic is committed in two batches, [0, 200) and [200, 1000): the new topic's batches
+    // start at the same offsets again, and their files must not replace the old ones.
+    const old = seedEvents(1000);
+    await produce(topic, old.slice(0, 200));
+    expect((await runOnce(job.dir, 'jobs')).code).toBe(0);
+    await produce(topic, old.slice(200));
+    expect((await runOnce(job.dir, 'jobs')).code).toBe(0);
+    expectExactlyOnce(await tableRows(job), old);
+
+    await recreateTopic(topic);
+    const fresh = seedEvents(1200);
+    await produce(topic, fresh.slice(0, 200));
+    const run = await runOnce(job.dir, 'jobs');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const warnings = logLines(run.stdout).filter((l) => l.msg === RESET_WARNING);
+    expect(warnings).toEqual([expect.objectContaining({ level: 40, job: job.name, topic, partition: 0, checkpoint: 1000, earliest: 0, latest: 200, restartAt: 0 })]);
+    expectExactlyOnce(await tableRows(job), [...old, ...fresh.slice(0, 200)]);
+
+    // The long-running runner goes on from the new checkpoint (200): no warning, nothing twice.
+    const runner = new RunnerProcess(job.dir, ['jobs']);
+    try {
+      await runner.waitForLog((l) => l.msg === 'partitions assigned' && (l.offsets as Record<string, number>)['0'] === 200);
+      await produce(topic, fresh.slice(200));
+      await eventually(async () => (await tableRows(job)).length >= old.length + fresh.length, 60_000, 'the new records');
+    } finally {
+      expect(await runner.stop()).toBe(0);
+    }
+    expect(runner.logs.filter((l) => l.msg === RESET_WARNING)).toEqual([]);
+    const rows = await tableRows(job);
+    expectExactlyOnce(rows, [...old, ...fresh]);
+    // The new topic's records carry its own offsets, 0 to 1199.
+    const freshIds = new Set(fresh.map((e) => e.event_id));
+    expect(rows.filter((r) => freshIds.has(r.event_id)).map((r) => r.offset).sort((a, b) => a - b)).toEqual(fresh.map((_, i) => i));
+  });
+
+  it('a running runner meets the new topic as an offset out of range and reads it from its start', { timeout: 180_000 }, async () => {
+    const topic = uniqueTopic('recreated-live');
+    await createTopic(topic);
+    const job = await jobDir('recreated-live', topic, format);
+    const old = seedEvents(1000);
+    await produce(topic, old);
+    const runner = new RunnerProcess(job.dir, ['jobs']);
+    const fresh = seedEvents(1200);
+    try {
+      await eventually(async () => (await tableRows(job)).length >= old.length, 60_000, 'the old records');
+      // Committed up to 1000, reading on at 1000: the new log ends below that.
+      await recreateTopic(topic);
+      await produce(topic, fresh.slice(0, 200));
+      await eventually(async () => (await tableRows(job)).length >= old.length + 200, 90_000, 'the new topic records');
+      await produce(topic, fresh.slice(200));
+      await eventually(async () => (await tableRows(job)).length >= old.length + fresh.length, 60_000, 'the later records');
+    } finally {
+      expect(await runner.stop()).toBe(0);
+    }
+    const warnings = runner.logs.filter((l) => l.msg === RESET_WARNING);
+    expect(warnings).toEqual([expect.objectContaining({ level: 40, job: job.name, topic, partition: 0, checkpoint: 1000, restartAt: 0 })]);
+    expectExactlyOnce(await tableRows(job), [...old, ...fresh]);
+  });
+});
 
 describe('records deleted past the checkpoint (delete_records)', () => {
   it('resumes at the log start in the same commit: no fence, no batch read twice, every row once', { timeout: 120_000 }, async () => {

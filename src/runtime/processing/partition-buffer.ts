@@ -126,9 +126,9 @@ export class PartitionBuffer {
 
   /**
    * Takes records from `next` on, in the same open batch, which still commits from `from`: the log
-   * moved under the checkpoint (records past it deleted), so the batch's commit moves the checkpoint
-   * from `from` to wherever the records end, across the gap, in one compare-and-set. Records below
-   * `next` are re-deliveries from then on.
+   * moved under the checkpoint (records past it deleted, or the topic created again with offsets
+   * below it), so the batch's commit moves the checkpoint from `from` to wherever the records end,
+   * across the gap, in one compare-and-set. Records below `next` are re-deliveries from then on.
    */
   jumpTo(next: number): void {
     this.next = next;

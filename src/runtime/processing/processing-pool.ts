@@ -183,6 +183,11 @@ export class ProcessingPool {
     this.thread(topic, partition).send({ type: 'open', job, partition, from, next });
   }
 
+  /** The job's open batch of `partition` takes records from `next` on, keeping what it holds (see PartitionBuffer.jumpTo). */
+  jump(job: number, topic: string, partition: number, next: number): void {
+    this.thread(topic, partition).send({ type: 'jump', job, partition, next });
+  }
+
   close(job: number, topic: string, partition: number): void {
     this.thread(topic, partition).send({ type: 'close', job, partition });
   }

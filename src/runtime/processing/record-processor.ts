@@ -55,6 +55,11 @@ export class RecordProcessor {
     if (next !== from) buffer.jumpTo(next);
   }
 
+  /** The job's open batch of `partition` takes records from `next` on, keeping what it holds. */
+  jump(id: number, partition: number, next: number): void {
+    this.job(id).buffers.get(partition)?.jumpTo(next);
+  }
+
   close(id: number, partition: number): void {
     const job = this.jobs.get(id);
     job?.buffers.delete(partition);
