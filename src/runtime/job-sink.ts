@@ -135,7 +135,9 @@ export class JobSink {
     this.badRecord ??= report;
     const state = this.partitions.get(report.partition);
     // Processing stopped the batch at the bad record; records handed over after it are not in it.
-    if (state) state.next = Math.max(state.from, Math.min(state.next, report.offset));
+    // The floor is the lower of `from` and `next`: after a topic was created again the batch reads
+    // offsets below its checkpoint (see PartitionState.jumpTo).
+    if (state) state.next = Math.max(Math.min(state.from, state.next), Math.min(state.next, report.offset));
     const { partition, offset, reason } = this.badRecord;
     void this.reader!.exclusive(() => this.fail(new BadRecordError(this.name, this.topic, partition, String(offset), reason)));
   }
@@ -187,17 +189,53 @@ export class JobSink {
         const checkpoint = committed.get(partition)?.next;
         marks ??= await reader.watermarks();
         const earliest = marks.get(partition)?.low ?? 0;
-        const { offset, pastRetention } = startOffset(checkpoint, earliest, marks.get(partition)?.high ?? 0, start);
-        if (pastRetention) {
+        const latest = marks.get(partition)?.high ?? 0;
+        const { offset, cause } = startOffset(checkpoint, earliest, latest, start);
+        if (cause === 'retention') {
           this.log.warn({ job: this.name, partition, checkpoint, earliest }, 'records past the checkpoint were deleted by retention; resuming at the earliest offset');
+        } else if (cause === 'restarted') {
+          this.warnRestarted(partition, checkpoint!, earliest, latest, offset);
         }
-        state = new PartitionState(partition, offset);
+        // The batch commits from the checkpoint even when reading starts elsewhere (retention, a
+        // topic created again): its compare-and-set then holds, and its commit moves the checkpoint
+        // to the new offsets at once, with the first records.
+        state = new PartitionState(partition, checkpoint ?? offset, offset);
         this.partitions.set(partition, state);
-        this.processing.open(this.processingId, this.topic, partition, offset);
+        this.processing.open(this.processingId, this.topic, partition, state.from, state.next);
       }
       reader.positionChanged(partition, state.next);
     }
     this.log.info({ job: this.name, partitions, offsets: Object.fromEntries([...this.partitions].map(([p, b]) => [p, b.next])) }, 'partitions assigned');
+  }
+
+  /**
+   * The reader found `partition`'s log ending below the offset it read at (the fetch was out of
+   * range): the topic was deleted and created again while this job ran, or its log was truncated.
+   * If this job reads past that end, it goes on from the new log's start as `source.start` says,
+   * keeping its open batch (whose records of the old log are gone from Kafka): the batch's commit
+   * moves the checkpoint back to the new offsets. Call inside `exclusive`.
+   */
+  logRestarted(partition: number, earliest: number, latest: number): void {
+    const state = this.stopped ? undefined : this.partitions.get(partition);
+    if (!state) return;
+    // A fence waiting to be applied sets where this job reads: apply it first (no commit of the
+    // partition is in flight once its fence is known).
+    if (state.fencedAt !== undefined) this.restartAtFence(state);
+    const { offset, cause } = startOffset(state.next, earliest, latest, this.job.spec.source.start);
+    // Another job of the topic read past the end, or this job is below it and reads on as it was.
+    if (cause !== 'restarted') return;
+    this.warnRestarted(partition, state.from, earliest, latest, offset);
+    state.jumpTo(offset);
+    this.processing.jump(this.processingId, this.topic, partition, offset);
+    this.reader?.positionChanged(partition, offset);
+  }
+
+  /** One warn line for a log that restarted below this job's checkpoint (startOffset's `restarted`). */
+  private warnRestarted(partition: number, checkpoint: number, earliest: number, latest: number, restartAt: number): void {
+    this.log.warn(
+      { job: this.name, topic: this.topic, partition, checkpoint, earliest, latest, restartAt },
+      'the log restarted below the checkpoint (topic recreated?); reading it from its start',
+    );
   }
 
   /** True when a trigger is due or a batch passed its bounds. */
@@ -248,11 +286,7 @@ export class JobSink {
       const { partition } = state;
       await this.commits.waitFor(partition);
       if (state.fencedAt !== undefined) {
-        // Another member committed this range first: take its checkpoint and read on from there.
-        const next = state.fencedAt;
-        state.restartAt(next);
-        this.processing.open(this.processingId, this.topic, partition, next);
-        this.reader?.positionChanged(partition, next);
+        this.restartAtFence(state);
         continue;
       }
       if (!state.dirty) continue;
@@ -261,6 +295,14 @@ export class JobSink {
       const sealing = this.processing.seal(this.processingId, this.topic, partition);
       this.commits.start(partition, sealing, (resumeAt) => (state.fencedAt = resumeAt));
     }
+  }
+
+  /** Another member committed this range first: take its checkpoint and read on from there. */
+  private restartAtFence(state: PartitionState): void {
+    const next = state.fencedAt!;
+    state.restartAt(next);
+    this.processing.open(this.processingId, this.topic, state.partition, next);
+    this.reader?.positionChanged(state.partition, next);
   }
 
   /**

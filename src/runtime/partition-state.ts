@@ -17,12 +17,14 @@ export class PartitionState {
   /** Set when a commit was fenced: the checkpoint to restart from; no record is handed over meanwhile. */
   fencedAt: number | undefined;
 
+  /** Starts at checkpoint `from`, handing over records from `next` on (see `jumpTo`). */
   constructor(
     readonly partition: number,
-    start: number,
+    from: number,
+    next = from,
   ) {
-    this.from = start;
-    this.next = start;
+    this.from = from;
+    this.next = next;
   }
 
   /** True when records were handed over since the last seal, so a commit would move the checkpoint. */
@@ -49,5 +51,15 @@ export class PartitionState {
     this.from = this.next = offset;
     this.rows = this.rejectedRows = this.bytes = 0;
     this.fencedAt = undefined;
+  }
+
+  /**
+   * Hands over records from `next` on, keeping the open batch and its `from`: the log moved under
+   * the checkpoint (see startOffset), and the batch's commit moves the checkpoint across the gap,
+   * in one compare-and-set. `next` may be below `from` (a topic created again): the batch is then
+   * dirty even before it holds a record, and committing it takes the checkpoint back to the new log.
+   */
+  jumpTo(next: number): void {
+    this.next = next;
   }
 }

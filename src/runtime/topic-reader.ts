@@ -171,6 +171,13 @@ export class TopicReader {
         this.options.log.error({ topic: this.topic, partition, offset, error: error.message }, 'records cannot be read');
         for (const sink of this.sinks) if (sink.takesFrom(partition) !== undefined) void this.exclusive(() => sink.fail(error));
       },
+      // The jobs that read past the new log's end move back to its start (each says so); then the
+      // partition, which the fetcher stopped, is pointed afresh at what the jobs need.
+      logRestarted: (partition, _offset, earliest, latest) =>
+        void this.exclusive(async () => {
+          for (const sink of this.sinks) sink.logRestarted(partition, earliest, latest);
+          this.apply(this.positions.lost(partition));
+        }),
     });
     this.fetcher = fetcher;
     const partitions = await fetcher.start();

@@ -144,6 +144,39 @@ describe('Delta dead letters after a crash between the two commits', () => {
   });
 });
 
+describe('Delta dead letters after the checkpoint moved back (a topic created again)', () => {
+  const rejectedOffsets = async (path: string) => (await readWithDeltaRs(`${path}_rejected`, ['offset'])).values.offset!.map(Number).sort((x, y) => x - y);
+
+  it('adds the new log\'s dead letters, though their offsets are below the old ones', async () => {
+    const path = await localTablePath('horses');
+    const job = deltaJob(path);
+    const store = openJobStore(job);
+    await store.open();
+    await store.commit(horseBatch(job, 0, 1000, [['large', 1]], [999]));
+    // The topic was created again: the batch commits from the old checkpoint, with the new offsets.
+    expect((await store.commit(horseBatch(job, 1000, 200, [['large', 2]], [5, 150]))).outcome).toBe('committed');
+    expect((await store.commit(horseBatch(job, 200, 400, [['large', 3]], [250]))).outcome).toBe('committed');
+    expect(await rejectedOffsets(path)).toEqual([5, 150, 250, 999]);
+    expect((await store.committedOffsets('events')).get(0)?.next).toBe(400);
+  });
+
+  it('still adds each dead letter once when that batch is read again after a crash between the two commits', async () => {
+    const path = await localTablePath('horses');
+    const job = deltaJob(path);
+    const store = openJobStore(job);
+    await store.open();
+    await store.commit(horseBatch(job, 0, 1000, [['large', 1]], [100]));
+    await store.commit(horseBatch(job, 1000, 200, [['large', 2]], [5, 150]));
+    // The crash: the dead letters of the batch landed, its output commit did not.
+    await objectStoreAt(path).delete(commitKey(2));
+    const restarted = openJobStore(job);
+    await restarted.open();
+    expect((await restarted.committedOffsets('events')).get(0)?.next).toBe(1000);
+    expect((await restarted.commit(horseBatch(job, 1000, 300, [['large', 2]], [5, 150, 250]))).outcome).toBe('committed');
+    expect(await rejectedOffsets(path)).toEqual([5, 100, 150, 250]);
+  });
+});
+
 describe('Delta orphan cleanup', () => {
   it('removes uploads no commit names once they are an hour old, and never a file a commit names', async () => {
     const path = await localTablePath('horses');

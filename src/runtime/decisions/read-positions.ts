@@ -48,6 +48,15 @@ export class ReadPositions<Job> {
     return this.sync(partition);
   }
 
+  /**
+   * The consumer stopped reading `partition` (its log ended below the position): it is pointed
+   * again at what the jobs need, even where that is the offset it read at before.
+   */
+  lost(partition: number): PositionStep[] {
+    this.position.delete(partition);
+    return this.sync(partition);
+  }
+
   /** The consumer delivered `partition` up to `next` (exclusive). */
   read(partition: number, next: number): void {
     this.position.set(partition, next);

@@ -51,6 +51,11 @@ export interface TopicFetcherOptions {
    * somewhere again.
    */
   unreadable(partition: number, offset: number, error: UnsupportedRecordsError | CorruptRecordsError): void;
+  /**
+   * `partition`'s log ends (`latest`) below `offset`, where it was read: the topic was deleted and
+   * created again, or its log truncated. The partition is not fetched until it is sought again.
+   */
+  logRestarted(partition: number, offset: number, earliest: number, latest: number): void;
   /** Bytes a partition is served before it goes to the back of the fetch order (default 256 MiB). */
   fairShareBytes?: number;
 }
@@ -262,7 +267,7 @@ export class TopicFetcher {
       if (!sent || sent.place.generation !== sent.generation || sent.place.paused) continue;
       const { place, offset, generation } = sent;
       if (fetched.errorCode === KafkaErrorCode.OFFSET_OUT_OF_RANGE) {
-        holds.push(this.restartAtEarliest(fetched.partition, offset, place));
+        holds.push(this.outOfRange(fetched.partition, offset, place));
         continue;
       }
       if (fetched.errorCode !== KafkaErrorCode.NONE) {
@@ -296,13 +301,24 @@ export class TopicFetcher {
     return holds;
   }
 
-  // As kafkajs' consumer did for the reader (fromBeginning): an offset the log no longer has
-  // (retention deleted it) is read from the earliest one the log still has.
-  private async restartAtEarliest(partition: number, offset: number, place: PartitionPlace): Promise<void> {
+  // An offset the log no longer has. Below its start (retention deleted it), it is read from the
+  // earliest one the log still has, as kafkajs' consumer did for the reader (fromBeginning): the
+  // jobs' open batches still commit from their checkpoints, so their commits move the checkpoints
+  // past the gap. Beyond its end, the log started over (a topic created again): reading from its
+  // start here would hand over records every job drops as re-deliveries (they are below where the
+  // jobs read), so the jobs decide where to go on, and the partition waits for their seek.
+  private async outOfRange(partition: number, offset: number, place: PartitionPlace): Promise<void> {
     const generation = place.generation;
     const offsets = await this.admin!.fetchTopicOffsets(this.topic);
-    const low = Number(offsets.find((o) => o.partition === partition)?.low ?? 0);
+    const marks = offsets.find((o) => o.partition === partition);
+    const low = Number(marks?.low ?? 0);
+    const high = Number(marks?.high ?? 0);
     if (place.generation !== generation) return;
+    if (offset > high) {
+      place.offset = undefined;
+      this.options.logRestarted(partition, offset, low, high);
+      return;
+    }
     this.options.log.warn({ topic: this.topic, partition, offset, restartAt: low }, 'offset out of range; reading from the earliest offset the log has');
     place.offset = low;
   }

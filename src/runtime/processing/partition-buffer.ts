@@ -123,4 +123,14 @@ export class PartitionBuffer {
     this.recycle(this.seal());
     this.from = this.next = offset;
   }
+
+  /**
+   * Takes records from `next` on, in the same open batch, which still commits from `from`: the log
+   * moved under the checkpoint (records past it deleted, or the topic created again with offsets
+   * below it), so the batch's commit moves the checkpoint from `from` to wherever the records end,
+   * across the gap, in one compare-and-set. Records below `next` are re-deliveries from then on.
+   */
+  jumpTo(next: number): void {
+    this.next = next;
+  }
 }

@@ -178,8 +178,14 @@ export class ProcessingPool {
     for (const thread of this.threads ?? []) thread.send({ type: 'remove-job', job });
   }
 
-  open(job: number, topic: string, partition: number, offset: number): void {
-    this.thread(topic, partition).send({ type: 'open', job, partition, offset });
+  /** Opens the job's batch of `partition` at checkpoint `from`, taking records from `next` on (see PartitionBuffer.jumpTo). */
+  open(job: number, topic: string, partition: number, from: number, next = from): void {
+    this.thread(topic, partition).send({ type: 'open', job, partition, from, next });
+  }
+
+  /** The job's open batch of `partition` takes records from `next` on, keeping what it holds (see PartitionBuffer.jumpTo). */
+  jump(job: number, topic: string, partition: number, next: number): void {
+    this.thread(topic, partition).send({ type: 'jump', job, partition, next });
   }
 
   close(job: number, topic: string, partition: number): void {

@@ -19,7 +19,9 @@ port.on('message', (message: ToProcessing) => {
       case 'remove-job':
         return processor.removeJob(message.job);
       case 'open':
-        return processor.open(message.job, message.partition, message.offset);
+        return processor.open(message.job, message.partition, message.from, message.next);
+      case 'jump':
+        return processor.jump(message.job, message.partition, message.next);
       case 'close':
         return processor.close(message.job, message.partition);
       case 'records': {

@@ -45,13 +45,19 @@ export class RecordProcessor {
     this.prefilters.clear();
   }
 
-  /** Starts the job's open batch of `partition` at `offset`, dropping any open one. */
-  open(id: number, partition: number, offset: number): void {
+  /** Starts the job's open batch of `partition` at checkpoint `from`, taking records from `next` on, dropping any open one. */
+  open(id: number, partition: number, from: number, next = from): void {
     const job = this.job(id);
     job.failed.delete(partition);
-    const buffer = job.buffers.get(partition);
-    if (buffer) buffer.restartAt(offset);
-    else job.buffers.set(partition, new PartitionBuffer(partition, offset, job.job.columns));
+    let buffer = job.buffers.get(partition);
+    if (buffer) buffer.restartAt(from);
+    else job.buffers.set(partition, (buffer = new PartitionBuffer(partition, from, job.job.columns)));
+    if (next !== from) buffer.jumpTo(next);
+  }
+
+  /** The job's open batch of `partition` takes records from `next` on, keeping what it holds. */
+  jump(id: number, partition: number, next: number): void {
+    this.job(id).buffers.get(partition)?.jumpTo(next);
   }
 
   close(id: number, partition: number): void {

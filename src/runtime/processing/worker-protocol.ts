@@ -10,8 +10,14 @@ export type ToProcessing =
   /** A job the thread will process records for; it compiles it itself (code cannot be sent) from the checked tree. */
   | { type: 'add-job'; job: number; spec: JobSpec; filterTree: Expr | undefined }
   | { type: 'remove-job'; job: number }
-  /** The job's open batch of `partition` starts (again) at `offset`; any open one is dropped. */
-  | { type: 'open'; job: number; partition: number; offset: number }
+  /**
+   * The job's open batch of `partition` starts (again) at checkpoint `from`, taking records from
+   * `next` on (beyond or below `from` when the log moved under the checkpoint: see startOffset);
+   * any open one is dropped.
+   */
+  | { type: 'open'; job: number; partition: number; from: number; next: number }
+  /** The job's open batch of `partition` keeps what it holds and takes records from `next` on (the log restarted below it). */
+  | { type: 'jump'; job: number; partition: number; next: number }
   /** The job no longer holds `partition`: its open batch is dropped. */
   | { type: 'close'; job: number; partition: number }
   /**

@@ -40,6 +40,15 @@ export function appId(job: string, topic: string, partition: number): string {
   return `gamepipe:${job}:${topic}:${partition}`;
 }
 
+/**
+ * The dead-letter table's second `txn` per partition: its version is the `lastUpdated` of the
+ * output's `txn` the batch committed from, which tells an earlier attempt at the same batch from an
+ * earlier batch (see DeltaJobStore.commitRejected).
+ */
+function basisAppId(id: string): string {
+  return `${id}:basis`;
+}
+
 /** The partitions of `topic` in a table's app transactions, with their next offsets. */
 function topicTxns(snapshot: DeltaSnapshot, job: string, topic: string): Map<number, CommittedOffset> {
   const prefix = `gamepipe:${job}:${topic}:`;
@@ -124,13 +133,16 @@ export class DeltaJobStore implements JobStore {
       return txn !== undefined && txn.version !== batch.from ? txn.version : undefined;
     };
     // Another writer committed this range: give up before uploading anything.
-    const early = moved(await this.output.log.refresh());
+    const snapshot = await this.output.log.refresh();
+    const early = moved(snapshot);
     if (early !== undefined) return { outcome: 'fenced', resumeAt: early };
+    // Which output commit set the checkpoint this batch commits from (0: none yet).
+    const basis = snapshot.txns.get(id)?.lastUpdated ?? 0;
 
     let bytes = 0;
     const files: string[] = [];
     if (batch.rejected && batch.rejected.numRows > 0) {
-      const written = await this.commitRejected(id, batch.rejected, batch.next);
+      const written = await this.commitRejected(id, batch.rejected, batch.next, basis);
       bytes += written.bytes;
       files.push(...written.files);
     }
@@ -161,21 +173,35 @@ export class DeltaJobStore implements JobStore {
 
   /**
    * Commits the dead letters before the batch itself. The dead-letter table keeps its own `txn` per
-   * partition: every dead letter below it is in the table. Rows below it are left out, so a batch
-   * read again after a crash between the two commits adds none twice.
+   * partition, the watermark: every dead letter of the attempt that set it below it is in the table.
+   * When that attempt was at this same batch (a crash between the two commits, or another member
+   * racing for the range), rows below it are left out, so the batch adds none twice. An attempt at
+   * this batch is one made on the same checkpoint: its `basis` txn (the `lastUpdated` of the output's
+   * txn then) is this batch's `basis`. Comparing offsets alone would not do: a topic created again
+   * starts its offsets over, below a watermark an earlier batch left, and its dead letters would be
+   * dropped. A table written before the basis was kept has only the watermark, which then applies.
    */
-  private async commitRejected(id: string, rejected: Table, next: number): Promise<{ files: string[]; bytes: number }> {
+  private async commitRejected(id: string, rejected: Table, next: number, basis: number): Promise<{ files: string[]; bytes: number }> {
+    const basisId = basisAppId(id);
     for (;;) {
-      const watermark = (await this.rejected.log.refresh()).txns.get(id)?.version ?? -1;
-      const rows = rejected.slice(firstRowFrom(rejected, watermark));
+      const txns = (await this.rejected.log.refresh()).txns;
+      const watermark = txns.get(id)?.version ?? -1;
+      const attempt = txns.get(basisId)?.version;
+      const rows = rejected.slice(attempt === undefined || attempt === basis ? firstRowFrom(rejected, watermark) : 0);
       if (rows.numRows === 0) return { files: [], bytes: 0 };
       const uploadedAt = Date.now();
       const upload = await this.upload(this.rejected, '', rows, id.replaceAll(':', '-'));
       const { committed } = await this.rejected.log.commit(async (snapshot) => {
-        if ((snapshot.txns.get(id)?.version ?? -1) !== watermark) return { abort: undefined };
+        if ((snapshot.txns.get(id)?.version ?? -1) !== watermark || snapshot.txns.get(basisId)?.version !== attempt) return { abort: undefined };
         if (Date.now() - uploadedAt > UPLOAD_VALID_MS) return { abort: undefined };
+        const lastUpdated = Date.now();
         return {
-          actions: [...schemaUpdate(snapshot, this.rejected), { add: upload.add }, { txn: { appId: id, version: next, lastUpdated: Date.now() } }],
+          actions: [
+            ...schemaUpdate(snapshot, this.rejected),
+            { add: upload.add },
+            { txn: { appId: id, version: next, lastUpdated } },
+            { txn: { appId: basisId, version: basis, lastUpdated } },
+          ],
           result: undefined,
         };
       });

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
 import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
@@ -49,7 +49,15 @@ export class FolderJobStore implements JobStore {
     const stage = async (rows: TableBatch['rejected'] & object, dir: string, tableKey = this.layout.table) => {
       const data = await this.encoder.encode(rows, tableKey);
       bytes += data.byteLength;
-      staged.push(await this.committer.stage(data, join(dir, dataFileName(batch.topic, batch.partition, fromText, seq++))));
+      // Offsets start over when a topic is created again, and its batches may then start at an
+      // offset an old batch started at: a name already taken is passed over, since the commit's
+      // rename would replace the committed file. Only a commit that holds the partition's intent
+      // renames into these names, and another one of the same range is fenced, so none is taken
+      // between this check and the rename.
+      let final: string;
+      do final = join(dir, dataFileName(batch.topic, batch.partition, fromText, seq++));
+      while (await exists(final));
+      staged.push(await this.committer.stage(data, final));
     };
     for (const [folder, rows] of batch.groups) {
       if (rows.numRows > 0) await stage(rows, folder ? join(this.layout.table, folder) : this.layout.table);
@@ -104,4 +112,11 @@ async function listCommittedFiles(dir: string): Promise<DataFile[] | 'vanished'>
     if (info.isFile()) files.push({ url, bytes: info.size });
   }
   return files;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

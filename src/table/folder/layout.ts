@@ -46,7 +46,8 @@ export function intentPath(layout: TableLayout, topic: string, partition: number
 
 /**
  * The final name of a data file: which partition and first offset it holds, so names never collide
- * between batches, processes or partitions, and sort in offset order.
+ * between batches, processes or partitions, and sort in offset order. A topic created again starts
+ * its offsets over: its batches take the next free `seq` (FolderJobStore.commit).
  */
 export function dataFileName(topic: string, partition: number, fromOffset: string, seq: number): string {
   return `part-${partitionKey(topic, partition)}-${fromOffset.padStart(20, '0')}-${seq}.parquet`;

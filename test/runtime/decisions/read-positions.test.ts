@@ -34,6 +34,22 @@ describe("the topic reader's read positions", () => {
     expect(positions.want('a', 3, 200)).toEqual([{ type: 'seek', partition: 3, offset: 200 }]);
   });
 
+  it('point a partition again when the consumer lost it (its log ended below), even at the offset it read at', () => {
+    const positions = new ReadPositions<string>();
+    positions.assign([0]);
+    positions.want('a', 0, 1000);
+    positions.want('b', 0, 1000);
+    // Both jobs move back to the new log's start: one seek, then none for the second.
+    expect(positions.want('a', 0, 0)).toEqual([{ type: 'seek', partition: 0, offset: 0 }]);
+    expect(positions.want('b', 0, 0)).toEqual([]);
+    expect(positions.lost(0)).toEqual([{ type: 'seek', partition: 0, offset: 0 }]);
+    // With no job reading it, it stays paused until one wants it, whatever offset that is.
+    positions.want('a', 0, undefined);
+    positions.want('b', 0, undefined);
+    expect(positions.lost(0)).toEqual([]);
+    expect(positions.want('a', 0, 0)).toEqual([{ type: 'resume', partition: 0 }, { type: 'seek', partition: 0, offset: 0 }]);
+  });
+
   it('pause a partition once when its last job lets it go, and resume it when one comes back', () => {
     const positions = new ReadPositions<string>();
     positions.assign([0]);

@@ -40,11 +40,16 @@ describe('TopicFetcher (real broker)', () => {
     fetcher = undefined;
   });
 
+  /** What `logRestarted` reported: [partition, offset, earliest, latest]. */
+  let restarted: number[][] = [];
+
   function start(topic: string, deliver: (f: FetchedRecords) => undefined, partitionsChanged = (_: number[]) => {}, fairShareBytes?: number) {
     const unreadable = (partition: number, offset: number, error: Error) => {
       throw new Error(`partition ${partition} at ${offset} unreadable: ${error.message}`);
     };
-    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable, fairShareBytes });
+    restarted = [];
+    const logRestarted = (...args: number[]) => void restarted.push(args);
+    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable, logRestarted, fairShareBytes });
     return fetcher.start();
   }
 
@@ -140,6 +145,24 @@ describe('TopicFetcher (real broker)', () => {
     fetcher!.seek(0, 2);
     await until(() => (read.get(0)?.length ?? 0) === 4);
     expect(read.get(0)).toEqual([6, 7, 8, 9].map((o) => [o, `v${o}`]));
+  });
+
+  it('reports a position beyond the log end (a topic created again) and waits to be pointed elsewhere', async () => {
+    const topic = uniqueTopic('fetch-beyond');
+    await createTopic(topic, 1);
+    await produce(topic, Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `v${i}` })));
+    const { read, deliver } = collector();
+    await start(topic, deliver);
+    // Where a checkpoint of the topic's earlier life would point: past the new log's end.
+    fetcher!.seek(0, 50);
+    await until(() => restarted.length === 1);
+    expect(restarted).toEqual([[0, 50, 0, 10]]);
+    // Neither read from the log start behind the reader's back, nor asked again and again.
+    await new Promise((r) => setTimeout(r, 500));
+    expect([read.get(0), restarted.length]).toEqual([undefined, 1]);
+    fetcher!.seek(0, 0);
+    await until(() => (read.get(0)?.length ?? 0) === 10);
+    expect(read.get(0)!.map(([o]) => o)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('stops delivering a partition once paused, and starts again where it is pointed', async () => {

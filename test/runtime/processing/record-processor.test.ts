@@ -64,6 +64,29 @@ describe('RecordProcessor', () => {
     expect(rowsOf(processor.seal(3, 1, 0))).toMatchObject({ range: [10, 11], rows: [{ quantity: 5 }] });
   });
 
+  it('opens a batch at the checkpoint that takes records from past it (records deleted): one commit covers both', async () => {
+    const processor = twoJobs();
+    processor.open(1, 0, 1000, 1500);
+    processor.process(1, 'events', 0, [1], await records(1500, ['{"event_type":"horse","quantity":1}', '{"event_type":"horse","quantity":2}']));
+    expect(rowsOf(processor.seal(2, 1, 0))).toMatchObject({ range: [1000, 1502], rows: [{ quantity: 1 }, { quantity: 2 }], counts: [2, 2, 0] });
+  });
+
+  it('takes a restarted log from below the checkpoint in the same open batch, after what it held', async () => {
+    const processor = twoJobs();
+    processor.open(1, 0, 1000);
+    processor.process(1, 'events', 0, [1], await records(1000, ['{"event_type":"horse","quantity":1}']));
+    // The topic was created again: its offsets start over at 0, below the batch's records.
+    processor.jump(1, 0, 0);
+    processor.process(2, 'events', 0, [1], await records(0, ['{"event_type":"horse","quantity":2}', '{"event_type":"horse","quantity":3}']));
+    expect(rowsOf(processor.seal(3, 1, 0))).toMatchObject({ range: [1000, 2], rows: [{ quantity: 1 }, { quantity: 2 }, { quantity: 3 }], counts: [3, 3, 0] });
+    // The next batch goes on from the new log's offsets, re-deliveries below them dropped.
+    processor.process(4, 'events', 0, [1], await records(1, ['{"event_type":"horse","quantity":3}', '{"event_type":"horse","quantity":4}']));
+    expect(rowsOf(processor.seal(5, 1, 0))).toMatchObject({ range: [2, 3], rows: [{ quantity: 4 }] });
+    // Opened at a checkpoint beyond a restarted log, with nothing to read: the batch still moves it back.
+    processor.open(2, 0, 1000, 0);
+    expect(rowsOf(processor.seal(6, 2, 0))).toMatchObject({ range: [1000, 0], rows: [], counts: [0, 0, 0] });
+  });
+
   it('refuses records for a job that holds no open batch of the partition, rather than dropping them', async () => {
     const processor = twoJobs();
     processor.close(1, 0);
