@@ -6,8 +6,8 @@ import { committedFiles } from '../../src/table/folder/folder-store.js';
 import { formatCsv, formatTable } from '../../src/query/result-format.js';
 import { TableCommitter } from '../../src/table/folder/commit-protocol.js';
 import { tableLayout } from '../../src/table/folder/layout.js';
-import { commitBatches } from './committed-table.js';
-import { gamepipe, queryJson } from './gamepipe-cli.js';
+import { commitBatches } from '../support/committed-table.js';
+import { gamepipe, queryJson } from '../support/gamepipe-cli.js';
 
 const JOB = (name: string, partitioned: boolean) => `job: ${name}
 source: { topic: fixture-${name} }

@@ -11,8 +11,8 @@ import { tableLayout, type TableLayout } from '../../src/table/folder/layout.js'
 import type { CompactionStep } from '../../src/table/folder/compaction/pause-point.js';
 import { createTopic, uniqueTopic } from '../support/kafka.js';
 import { RunnerProcess } from '../support/runner-process.js';
-import { commitBatches } from './committed-table.js';
-import { gamepipe } from './gamepipe-cli.js';
+import { commitBatches } from '../support/committed-table.js';
+import { gamepipe } from '../support/gamepipe-cli.js';
 
 const BIN = join(import.meta.dirname, '../../bin/gamepipe.js');
 const CLOSED_DAY = 'dt=2026-11-20';

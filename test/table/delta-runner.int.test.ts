@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gamepipe, queryJson } from '../analyst/gamepipe-cli.js';
+import { gamepipe, queryJson } from '../support/gamepipe-cli.js';
 import { s3TablePath } from '../support/delta-jobs.js';
 import { readWithDeltaRs } from '../support/delta-rs.js';
 import { produce, seedEvents, type GameEvent } from '../support/events.js';

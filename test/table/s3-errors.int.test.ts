@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gamepipe } from '../analyst/gamepipe-cli.js';
+import { gamepipe } from '../support/gamepipe-cli.js';
 import { freePort } from '../support/ports.js';
 
 const dirs: string[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunnerStatus } from '../../src/runtime/metrics.js';
-import { gamepipe } from '../analyst/gamepipe-cli.js';
+import { gamepipe } from '../support/gamepipe-cli.js';
 import { produce, seedEvents } from '../support/events.js';
 import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { readTable } from '../support/parquet-read.js';

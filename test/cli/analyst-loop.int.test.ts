@@ -8,7 +8,7 @@ import { startApi, type RunningApi } from '../../api/server.js';
 import { writeExampleJobs } from '../support/example-jobs.js';
 import { createTopic, uniqueTopic } from '../support/kafka.js';
 import { RunnerProcess, eventually } from '../support/runner-process.js';
-import { gamepipe, queryJson } from './gamepipe-cli.js';
+import { gamepipe, queryJson } from '../support/gamepipe-cli.js';
 
 /** The requests the test sends, with what each one means for the tables. */
 type Sent =

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../src/table/storage/s3-store.js';
 import { LOCAL_S3_BUCKET, type S3Env } from '../../src/s3local/s3-env.js';
-import { gamepipe } from '../analyst/gamepipe-cli.js';
+import { gamepipe } from '../support/gamepipe-cli.js';
 import { alive, freePort, occupiedPort } from '../support/ports.js';
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { suffix, uniqueTopic } from '../support/kafka.js';
 import { readTable } from '../support/parquet-read.js';
 import { eventually } from '../support/runner-process.js';
-import { gamepipe } from './gamepipe-cli.js';
+import { gamepipe } from '../support/gamepipe-cli.js';
 
 const BIN = join(import.meta.dirname, '../../bin/gamepipe.js');
 
