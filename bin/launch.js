@@ -23,9 +23,8 @@ const BUILDS = 'node_modules/.cache/gamepipe-cli';
 // that is the bundle's folder, so they are copied beside it.
 const ASSETS = ['src/runtime/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
 // Packages bundled into the build, by the entry file bundled: kafkajs is ~200 CommonJS files, yaml
-// and apache-arrow many more. A --once run of the three example jobs over an empty topic
-// (/usr/bin/time, 3 runs each) took 0.60-0.63 s with none of them bundled, 0.48-0.52 s with them.
-// Their versions are part of the build key, so updating one rebuilds.
+// and apache-arrow many more, and loading them file by file was a large part of a short run's
+// start-up (docs/decisions/cli-bundle.md). Their versions are part of the build key, so updating one rebuilds.
 const BUNDLED = { kafkajs: 'index.js', yaml: 'dist/index.js', 'apache-arrow': 'Arrow.node.mjs' };
 // Bump when the build options below change, so existing builds are not reused.
 const BUILD_FORMAT = 5;

@@ -25,9 +25,7 @@ const MiB = 1024 * 1024;
 
 /** Default sink roll size and record size limit, in bytes. */
 // Each open batch (per job and partition, twice while the previous one commits) holds up to this
-// much input, so it bounds the runner's memory. With processing threads, 8 MiB measured as fast
-// as 16 MiB with about 55 MiB less peak RSS for the three example jobs, and 4 MiB 7% slower
-// (bench/processing-results.md).
+// much input, so it bounds the runner's memory (docs/decisions/batch-bounds.md).
 export const DEFAULT_MAX_BYTES = 8 * MiB;
 export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
 

@@ -1,9 +1,9 @@
 /** How many tested records make up one look at the skip rate. */
 const PROBE_RECORDS = 4096;
 /**
- * The share of records the prefilter must skip to stay on. It costs about a quarter of a decode
- * per record and saves one decode per record it skips: about even at a 35% skip rate, 27% less
- * work at 80%, 6% more at 12% (bench/prefilter-results.md).
+ * The share of records the prefilter must skip to stay on. It costs a fraction of a decode per
+ * record and saves one decode per record it skips, so it pays only where it skips many; the
+ * break-even point is measured in bench/prefilter-results.md.
  */
 const MIN_SKIP_SHARE = 0.5;
 /** Records let through untested after a look that found too few to skip; then it looks again. */

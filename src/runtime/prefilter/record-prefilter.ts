@@ -19,8 +19,8 @@ export type RecordSkipTest = (value: Buffer | null) => boolean;
  * string values is one that some job requires (requiredLiterals).
  *
  * A skipped record is still a record read: its offset and bytes count as for any other. The test
- * keeps a hint for speed only (see below), so build one per topic reader. It paid only where a
- * large share of records is skipped (bench/prefilter-results.md: about even at 35%).
+ * keeps a hint for speed only (see below), so build one per topic reader. It pays only where a
+ * large share of records is skipped (see decisions/prefilter-gate.ts).
  */
 export function recordPrefilter(jobs: readonly CompiledJob[]): RecordSkipTest | undefined {
   if (jobs.length === 0) return undefined;

@@ -43,8 +43,8 @@ let sdk: Promise<S3Sdk> | undefined;
 let loadedSdk: S3Sdk | undefined;
 
 /**
- * The AWS SDK, loaded on first use: loading it cost a runner about 15 MiB of heap (22 MiB RSS
- * measured standalone), and most runners write only to local folders.
+ * The AWS SDK, loaded on first use: it is large to load, and most runners write only to local
+ * folders.
  */
 function loadS3Sdk(): Promise<S3Sdk> {
   return (sdk ??= import('@aws-sdk/client-s3').then((loaded) => (loadedSdk = loaded)));
