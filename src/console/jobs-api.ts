@@ -89,12 +89,16 @@ export async function sampleRates(sources: JobSources): Promise<void> {
   for (const s of stats) if (s.table === s.job) sources.rates.record(s.job, s.rows, 'tables', at);
 }
 
+const RAW_EVENT_CHARS = 4096;
+
 /** GET /api/jobs/:job/rejected: the newest dead letters of a job, with their reasons. */
 export async function rejectedRows(sources: JobSources, job: string, limit = 200): Promise<{ columns: string[]; rows: unknown[][] } | undefined> {
   const folder = await readJobFolder(sources.paths);
   const table = folder.tables.find((t) => t.job === job && t.kind === 'rejected');
   if (!table) return undefined;
-  const sql = `SELECT reason, raw_event, topic, "partition", "offset", kafka_timestamp FROM ${sqlIdent(table.name)} ORDER BY kafka_timestamp DESC, "offset" DESC LIMIT ${limit}`;
+  // A raw event may be as long as the job's max_record_bytes: the page shows the start of each.
+  const rawEvent = `CASE WHEN length(raw_event) > ${RAW_EVENT_CHARS} THEN left(raw_event, ${RAW_EVENT_CHARS}) || '…[cut ' || (length(raw_event) - ${RAW_EVENT_CHARS}) || ' chars]' ELSE raw_event END AS raw_event`;
+  const sql = `SELECT reason, ${rawEvent}, topic, "partition", "offset", kafka_timestamp FROM ${sqlIdent(table.name)} ORDER BY kafka_timestamp DESC, "offset" DESC LIMIT ${limit}`;
   const result = await sources.keeper.use(folder.tables, (catalog) => catalog.query(sql));
   return { columns: result.columns, rows: result.text };
 }

@@ -9,6 +9,8 @@ import { checkJobText } from '../../src/dsl/check-job.js';
 import { compileJob } from '../../src/dsl/compile-job.js';
 import type { CompiledJob } from '../../src/dsl/job-spec.js';
 import { openJobStore } from '../../src/table/open-job-store.js';
+import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
+import { DEAD_LETTER_COLUMNS } from '../../src/runtime/dead-letters.js';
 import { horseBatch, s3TablePath } from '../support/delta-jobs.js';
 import { readWithDeltaRs } from '../support/delta-rs.js';
 
@@ -18,6 +20,7 @@ import { readWithDeltaRs } from '../support/delta-rs.js';
 const DELTA_ROWS = 500;
 const TIME_LIMIT_MS = 2000;
 const QUEUE_LIMIT = 3;
+const LONG_RAW_EVENT = 500_000;
 
 interface Answer {
   status: number;
@@ -43,6 +46,11 @@ describe('the console under attack', () => {
       const rows = Array.from({ length: 100 }, (_, i) => [i % 2 ? 'large' : 'small', b * 100 + i]);
       expect(await store.commit(horseBatch(job, b * 100, (b + 1) * 100, rows))).toMatchObject({ outcome: 'committed' });
     }
+    // One dead letter as long as a record may be (max_record_bytes is 1 MiB by default).
+    const rejected = new ColumnBatch(DEAD_LETTER_COLUMNS);
+    rejected.append(['not JSON', `{${'x'.repeat(LONG_RAW_EVENT)}`, 'events', 0, BigInt(batches * 100), Date.UTC(2026, 10, 20)]);
+    const batch = horseBatch(job, batches * 100, batches * 100 + 1, []);
+    expect(await store.commit({ ...batch, rejected: rejected.toArrowTable() })).toMatchObject({ outcome: 'committed' });
   }
 
   beforeAll(async () => {
@@ -137,6 +145,13 @@ describe('the console under attack', () => {
     expect(crossOrigin.body.error).toBe("Origin 'http://evil.example' is not this console's");
     expect((await query('SELECT 1', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await query('SELECT 1 AS one', { origin: console_.url })).body.rows).toEqual([[1]]);
+  });
+
+  it("shows the start of a long dead letter on a job's rejected rows, not all of it", async () => {
+    const res = await fetch(`${console_.url}/api/jobs/folder_horses/rejected`);
+    const { columns, rows } = (await res.json()) as { columns: string[]; rows: string[][] };
+    const raw = rows[0]![columns.indexOf('raw_event')]!;
+    expect(raw).toBe(`{${'x'.repeat(4095)}…[cut ${LONG_RAW_EVENT + 1 - 4096} chars]`);
   });
 
   it('sends a content security policy and forbids framing and sniffing', async () => {
