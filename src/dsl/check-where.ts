@@ -38,7 +38,9 @@ const A: Record<StaticType, string> = { string: 'a string', number: 'a number', 
 export function checkedExpression(text: string, column: ColumnSpec, schema: ColumnSpec[]): { tree?: Expr; problems: { start: number; end: number; message: string }[] } {
   const parsed = parseFilter(text);
   if (!parsed.tree) return { problems: parsed.problems };
-  const checked = checkExpression(parsed.tree, text, schema, 'value');
+  // The column's own name reads the event field of that name, as `from` defaults to it, so
+  // `size: { expr: "lower(size)", type: string }` normalises a field in place.
+  const checked = checkExpression(parsed.tree, text, schema.filter((c) => c.name !== column.name), 'value');
   const problems = [...checked.problems];
   if (!problems.length && NEVER[checked.type].includes(column.type)) {
     problems.push({ start: 0, end: text.length, message: `the expression is ${A[checked.type]}, which can never be read as ${column.type}` });

@@ -146,6 +146,15 @@ describe('computed columns: checking', () => {
     ]);
   });
 
+  it("an expr's own name reads the event field of that name, untyped", () => {
+    const job = compiled(jobText('', '  size: { expr: "lower(size)", type: string }\n  n: { expr: "n + 1", type: int }\n'));
+    const out: OutputValue[] = [];
+    expect(job.project({ size: 'LARGE', n: 2 }, meta, out)).toBeUndefined();
+    expect(out).toEqual(['large', 3]);
+    expect(job.project({ size: 'LARGE', n: '2' }, meta, out)).toBeUndefined();
+    expect(out).toEqual(['large', null]);
+  });
+
   it('an expr may read a column declared after it', () => {
     expect(errorsOf(jobText('', '  h: { expr: "hour(at)", type: int }\n  at: timestamp\n'))).toEqual([]);
   });
