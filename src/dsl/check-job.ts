@@ -106,15 +106,17 @@ function checkSchema(doc: Document, report: Reporter): ColumnSpec[] {
     }
     columns.push({ name, from, type });
   }
-  // Expressions are checked against the whole schema, so they may read columns declared after them.
-  const failed = new Set<number>();
+  // In order: an expression may read the fields of any column, and computed columns declared before it.
+  const failed = new Set<string>();
+  const unchecked = new Set(computed.map(({ at }) => columns[at].name));
   for (const { at, node: exprNode } of computed) {
     const column = columns[at];
-    const tree = checkComputed(exprNode, column, columns, report);
+    const tree = checkComputed(exprNode, column, columns.filter((c) => !failed.has(c.name)), unchecked, report);
+    unchecked.delete(column.name);
     if (tree) column.expr = { text: exprNode.value, tree };
-    else failed.add(at);
+    else failed.add(column.name);
   }
-  return columns.filter((_, i) => !failed.has(i));
+  return columns.filter((c) => !failed.has(c.name));
 }
 
 function checkTrigger(doc: Document, report: Reporter): void {

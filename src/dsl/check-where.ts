@@ -35,12 +35,17 @@ const NEVER: Record<StaticType, readonly ColumnType[]> = {
 const A: Record<StaticType, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'always null', any: 'untyped' };
 
 /** Parses and checks a computed column's expression; the checked tree, or undefined when it has problems. */
-export function checkedExpression(text: string, column: ColumnSpec, schema: ColumnSpec[]): { tree?: Expr; problems: { start: number; end: number; message: string }[] } {
+export function checkedExpression(
+  text: string,
+  column: ColumnSpec,
+  schema: ColumnSpec[],
+  unchecked: ReadonlySet<string>,
+): { tree?: Expr; problems: { start: number; end: number; message: string }[] } {
   const parsed = parseFilter(text);
   if (!parsed.tree) return { problems: parsed.problems };
   // The column's own name reads the event field of that name, as `from` defaults to it, so
   // `size: { expr: "lower(size)", type: string }` normalises a field in place.
-  const checked = checkExpression(parsed.tree, text, schema.filter((c) => c.name !== column.name), 'value');
+  const checked = checkExpression(parsed.tree, text, schema.filter((c) => c.name !== column.name), 'value', unchecked);
   const problems = [...checked.problems];
   if (!problems.length && NEVER[checked.type].includes(column.type)) {
     problems.push({ start: 0, end: text.length, message: `the expression is ${A[checked.type]}, which can never be read as ${column.type}` });
@@ -49,8 +54,8 @@ export function checkedExpression(text: string, column: ColumnSpec, schema: Colu
 }
 
 /** Checks a computed column's `expr:` string, reporting problems at their place in the YAML file. */
-export function checkComputed(node: Scalar<string>, column: ColumnSpec, schema: ColumnSpec[], report: Reporter): Expr | undefined {
-  const { tree, problems } = checkedExpression(node.value, column, schema);
+export function checkComputed(node: Scalar<string>, column: ColumnSpec, schema: ColumnSpec[], unchecked: ReadonlySet<string>, report: Reporter): Expr | undefined {
+  const { tree, problems } = checkedExpression(node.value, column, schema, unchecked);
   if (tree) return tree;
   const offsets = scalarValueOffsets(node, node.value);
   for (const p of problems) report.error(offsets[Math.min(p.start, offsets.length - 1)], `in schema.${column.name}.expr: ${p.message}`);

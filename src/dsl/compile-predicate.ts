@@ -76,6 +76,9 @@ function generateCode(tree: Expr, as: 'condition' | 'value'): { body: string; va
         return literal(node.value);
       case 'column':
         return column(node);
+      case 'computed':
+        // The column's value as the output row gets it: its expression, then its coercion.
+        return `${constant(FILTER_COERCIONS[node.type])}(${value(node.expr)})`;
       case 'field':
         throw new Error(`internal: unresolved field ${node.name}`);
       case 'call':
@@ -134,7 +137,7 @@ function generateCode(tree: Expr, as: 'condition' | 'value'): { body: string; va
       }
       case 'is-null': {
         // A typed column that failed coercion is undefined: present, so not null.
-        const eq = node.value.kind === 'column' && node.value.type ? '=' : '';
+        const eq = (node.value.kind === 'column' && node.value.type) || node.value.kind === 'computed' ? '=' : '';
         return `(${value(node.value)} ${node.negated ? '!' : '='}=${eq} null)`;
       }
       case 'matches': {

@@ -1,5 +1,5 @@
 import { didYouMean } from './did-you-mean.js';
-import type { Expr, FilterProblem, LiteralNode, ResolvedFieldNode } from './filter-ast.js';
+import type { ComputedColumnNode, Expr, FilterProblem, LiteralNode, ResolvedFieldNode } from './filter-ast.js';
 import { FUNCTIONS, paramType, type StaticType } from './filter-functions.js';
 import { META_TYPES, isMetaField } from './field-read.js';
 import { COERCIONS } from './coerce.js';
@@ -30,14 +30,16 @@ export function checkFilter(tree: Expr, text: string, schema: ColumnSpec[]): { t
 
 /**
  * Checks a filter expression as a condition (`where:`) or as a value (a computed column's
- * `expr:`), returning the checked tree and its static type. A computed column cannot be read by
- * name here: it has no field to read, and inlining it would hide its own coercion.
+ * `expr:`), returning the checked tree and its static type. A computed column read by name
+ * becomes its own checked expression and coercion; `unchecked` names the computed columns whose
+ * expression is not checked yet, which cannot be read.
  */
 export function checkExpression(
   tree: Expr,
   text: string,
   schema: ColumnSpec[],
   as: 'condition' | 'value',
+  unchecked?: ReadonlySet<string>,
 ): { tree: Expr; type: StaticType; problems: FilterProblem[] } {
   const problems: FilterProblem[] = [];
   const columns = new Map(schema.map((c) => [c.name, c]));
@@ -74,6 +76,8 @@ export function checkExpression(
         return { node, type: node.value === null ? 'null' : (typeof node.value as StaticType) };
       case 'column':
         return { node, type: node.type ? STATIC_OF[node.type] : 'any', column: node.type };
+      case 'computed':
+        return { node, type: STATIC_OF[node.type], column: node.type };
       case 'field':
         return resolveField(node);
       case 'call':
@@ -152,8 +156,13 @@ export function checkExpression(
     }
     const column = columns.get(node.name);
     if (column?.expr !== undefined) {
-      problem(node.start, node.end, `'${node.name}' is a computed column; repeat its expression here (${column.expr.text})`);
-      return resolved(node.name, undefined, false);
+      // Reading one whose expression is not checked yet (declared later) could loop; declared first, it cannot.
+      if (unchecked?.has(node.name)) {
+        problem(node.start, node.end, `'${node.name}' is a computed column declared after this one; declare it first, or repeat its expression here (${column.expr.text})`);
+        return resolved(node.name, undefined, false);
+      }
+      const computed: ComputedColumnNode = { kind: 'computed', name: node.name, type: column.type, expr: column.expr.tree, start: node.start, end: node.end };
+      return { node: computed, type: STATIC_OF[column.type], column: column.type };
     }
     if (column) return resolved(column.from, column.type, false);
     return resolved(node.name, undefined, node.quoted);

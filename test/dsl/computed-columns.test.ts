@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkJobText } from '../../src/dsl/check-job.js';
 import { jobJsonSchema } from '../../src/dsl/json-schema.js';
 import type { OutputValue, RecordMeta } from '../../src/dsl/job-spec.js';
+import { requiredLiterals } from '../../src/dsl/required-literals.js';
 import { runJobTests } from '../../src/dsl/run-job-tests.js';
 import { compiled, errorsOf, jobText, positionOf } from './job-text.js';
 
@@ -138,11 +139,29 @@ describe('computed columns: checking', () => {
     expect(errorsOf(text)).toEqual([{ ...positionOf(text, 'expr'), message: "schema.a has both 'from' and 'expr'; give one of them" }]);
   });
 
-  it('a computed column read by name in where or in another expr', () => {
-    const text = jobText('where: h > 3\n', `${BASE}  h: { expr: "hour(at)", type: int }\n  g: { expr: "h + 1", type: int }\n`);
+  it('where: and later expressions read a computed column by name, as its coerced value', () => {
+    const job = compiled(
+      jobText(
+        'where: h >= 12 and h2 is not null and label in ("L-3", "S-1")\n',
+        `${BASE}  h: { expr: "hour(at)", type: int }\n  h2: { expr: "h * 2", type: long }\n  label: { expr: "concat(substring(size, 1, 1), '-', quantity)", type: string }\n`,
+      ),
+    );
+    expect(job.filter(EVENT, meta)).toBe(true);
+    expect(job.filter({ ...EVENT, at: '2026-11-22T11:00:00Z' }, meta)).toBe(false);
+    expect(job.filter({ ...EVENT, quantity: '2' }, meta)).toBe(false);
+    expect(job.filter({ ...EVENT, at: null }, meta)).toBe(false);
+    const out: OutputValue[] = [];
+    expect(job.project(EVENT, meta, out)).toBeUndefined();
+    expect(out.slice(4)).toEqual([15, 30n, 'L-3']);
+    // The record prefilter must not look for 'L-3' in the bytes: the event holds no such text.
+    expect(requiredLiterals(job.filterTree!)).toBeUndefined();
+  });
+
+  it('a computed column read where its type can never match, or before it is declared', () => {
+    const text = jobText('where: h == "x"\n', `${BASE}  g: { expr: "h + 1", type: int }\n  h: { expr: "hour(at)", type: int }\n`);
     expect(errorsOf(text)).toEqual([
-      { ...positionOf(text, 'h + 1'), message: "in schema.g.expr: 'h' is a computed column; repeat its expression here (hour(at))" },
-      { ...positionOf(text, 'h > 3'), message: "in where: 'h' is a computed column; repeat its expression here (hour(at))" },
+      { ...positionOf(text, 'h + 1'), message: "in schema.g.expr: 'h' is a computed column declared after this one; declare it first, or repeat its expression here (hour(at))" },
+      { ...positionOf(text, '== "x"'), message: 'in where: h == "x" can never be true: h is int, "x" is a string' },
     ]);
   });
 

@@ -7,11 +7,14 @@ import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { readTable } from '../support/parquet-read.js';
 import { runOnce } from '../support/runner-process.js';
 
-/** A job whose computed columns use most of the new functions, with a bad record when `speed` is odd. */
+/**
+ * A job whose computed columns use most of the new functions, with a bad record when `speed` is
+ * odd, and a `where:` that reads one of them, so the processing threads get that tree too.
+ */
 function computedJob(topic: string): string {
   return `job: computed_${suffix(topic)}
 source: { topic: ${topic} }
-where: event_type == "purchase_horse"
+where: event_type == "purchase_horse" and (purchase_hour is null or purchase_hour < 20)
 schema:
   event_id: string
   event_ts: timestamp
@@ -62,7 +65,8 @@ describe('computed columns through gamepipe-run --once', () => {
     const good = [1, 2, 3, 4].map((i) => event(i));
     const odd = event(5, { speed: '5' });
     const sparse: GameEvent = { event_type: 'purchase_horse', event_id: 'e6', quantity: '1' };
-    await produce(topic, [...good, odd, sparse, { event_type: 'purchase_sword', event_id: 'e7' }]);
+    const late = event(21);
+    await produce(topic, [...good, odd, sparse, late, { event_type: 'purchase_sword', event_id: 'e7' }]);
 
     const run = await runOnce(dir, 'jobs');
     expect(run.stderr).toBe('');
