@@ -1,6 +1,6 @@
 import type { Scalar } from 'yaml';
 import type { Expr } from './filter-ast.js';
-import { checkExpression, checkFilter } from './filter-check.js';
+import { A, checkExpression, checkFilter } from './filter-check.js';
 import type { StaticType } from './filter-functions.js';
 import { parseFilter } from './filter-parser.js';
 import type { ColumnSpec, ColumnType } from './job-spec.js';
@@ -32,7 +32,6 @@ const NEVER: Record<StaticType, readonly ColumnType[]> = {
   any: [],
 };
 
-const A: Record<StaticType, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'always null', any: 'untyped' };
 
 /** Parses and checks a computed column's expression; the checked tree, or undefined when it has problems. */
 export function checkedExpression(

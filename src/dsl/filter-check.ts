@@ -1,6 +1,6 @@
 import { didYouMean } from './did-you-mean.js';
 import type { ComputedColumnNode, Expr, FilterProblem, LiteralNode, ResolvedFieldNode } from './filter-ast.js';
-import { FUNCTIONS, paramType, type StaticType } from './filter-functions.js';
+import { checkRegex, FUNCTIONS, paramType, type StaticType } from './filter-functions.js';
 import { META_TYPES, isMetaField } from './field-read.js';
 import { COERCIONS } from './coerce.js';
 import type { ColumnSpec, ColumnType } from './job-spec.js';
@@ -17,7 +17,8 @@ interface Typed {
   column?: ColumnType;
 }
 
-const A: Record<StaticType, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null', any: 'untyped' };
+/** How messages name a static type: "quantity is a number". */
+export const A: Record<StaticType, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null', any: 'untyped' };
 
 /**
  * Resolves names against the schema and checks the filter's types: comparisons that can never be
@@ -133,11 +134,8 @@ export function checkExpression(
         if (pattern.kind !== 'literal' || typeof pattern.value !== 'string') {
           problem(pattern.start, pattern.end, 'matches needs a string literal with the regular expression');
         } else {
-          try {
-            new RegExp(pattern.value);
-          } catch (err) {
-            problem(pattern.start, pattern.end, `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
-          }
+          const invalid = checkRegex(pattern.value);
+          if (invalid) problem(pattern.start, pattern.end, invalid);
         }
         return { node: { ...node, value: value.node }, type: 'boolean' };
       }

@@ -173,7 +173,8 @@ function regexOf(pattern: string): RegExp | undefined {
   return re;
 }
 
-function checkRegex(pattern: string): string | undefined {
+/** What is wrong with a regular expression's text, or undefined when it compiles. */
+export function checkRegex(pattern: string): string | undefined {
   try {
     new RegExp(pattern);
     return undefined;
