@@ -1,7 +1,7 @@
 import { parseSinkLocation, SinkPathError } from '../table/location.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import { checkShape, type ShapeProblem } from './check-structure.js';
-import { checkWhere } from './check-where.js';
+import { checkComputed, checkWhere } from './check-where.js';
 import { didYouMean } from './did-you-mean.js';
 import { isMetaField, META_TYPES } from './field-read.js';
 import type { ColumnSpec, ColumnType, Diagnostic, IncludeColumn, JobSpec, JobTest } from './job-spec.js';
@@ -74,6 +74,7 @@ function checkSchema(doc: Document, report: Reporter): ColumnSpec[] {
   const node = doc.get('schema', true);
   if (!isMap(node)) return [];
   const columns: ColumnSpec[] = [];
+  const computed: { at: number; node: Scalar<string> }[] = [];
   for (const pair of node.items as Pair<Node, Node>[]) {
     if (!isScalar(pair.key) || typeof pair.key.value !== 'string') continue;
     const name = pair.key.value;
@@ -83,6 +84,14 @@ function checkSchema(doc: Document, report: Reporter): ColumnSpec[] {
       continue;
     }
     if (!isMap(value)) continue;
+    const exprNode = value.get('expr', true) as Node | undefined;
+    if (exprNode !== undefined) {
+      const type = value.get('type');
+      if (value.has('from') || !isScalar(exprNode) || typeof exprNode.value !== 'string' || exprNode.value.trim() === '' || !isColumnType(type)) continue;
+      computed.push({ at: columns.length, node: exprNode as Scalar<string> });
+      columns.push({ name, from: name, type, expr: { text: exprNode.value, tree: { kind: 'literal', value: null, start: 0, end: 0 } } });
+      continue;
+    }
     const fromNode = value.get('from', true) as Node | undefined;
     const from = fromNode === undefined ? name : isScalar(fromNode) ? fromNode.value : undefined;
     const type = value.get('type');
@@ -97,7 +106,17 @@ function checkSchema(doc: Document, report: Reporter): ColumnSpec[] {
     }
     columns.push({ name, from, type });
   }
-  return columns;
+  // In order: an expression may read the fields of any column, and computed columns declared before it.
+  const failed = new Set<string>();
+  const unchecked = new Set(computed.map(({ at }) => columns[at].name));
+  for (const { at, node: exprNode } of computed) {
+    const column = columns[at];
+    const tree = checkComputed(exprNode, column, columns.filter((c) => !failed.has(c.name)), unchecked, report);
+    unchecked.delete(column.name);
+    if (tree) column.expr = { text: exprNode.value, tree };
+    else failed.add(column.name);
+  }
+  return columns.filter((c) => !failed.has(c.name));
 }
 
 function checkTrigger(doc: Document, report: Reporter): void {

@@ -93,6 +93,11 @@ function checkObject(node: Node | null | undefined, shape: Extract<KeyShape, { k
   for (const [key, entry] of Object.entries(shape.keys)) {
     if (entry.required && !present.has(key)) out.push({ offset, message: `missing key '${key}' in ${where}` });
   }
+  if (shape.exclusive && shape.exclusive.every((k) => present.has(k))) {
+    const [a, b] = shape.exclusive;
+    const second = node.items.find((p) => isScalar(p.key) && p.key.value === b);
+    out.push({ offset: (second?.key as Node | undefined)?.range?.[0] ?? offset, message: `${where} has both '${a}' and '${b}'; give one of them` });
+  }
   if (shape.minKeys && node.items.length < shape.minKeys) out.push({ offset, message: `${where} must have at least ${shape.minKeys} entry` });
 }
 

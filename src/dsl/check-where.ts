@@ -1,8 +1,9 @@
 import type { Scalar } from 'yaml';
 import type { Expr } from './filter-ast.js';
-import { checkFilter } from './filter-check.js';
+import { A, checkExpression, checkFilter } from './filter-check.js';
+import type { StaticType } from './filter-functions.js';
 import { parseFilter } from './filter-parser.js';
-import type { ColumnSpec } from './job-spec.js';
+import type { ColumnSpec, ColumnType } from './job-spec.js';
 import type { Reporter } from './reporter.js';
 import { scalarValueOffsets } from './source-map.js';
 
@@ -20,4 +21,42 @@ export function checkWhere(node: Scalar, text: string, schema: ColumnSpec[], rep
   if (!problems.length) return;
   const offsets = scalarValueOffsets(node, text);
   for (const p of problems) report.error(offsets[Math.min(p.start, offsets.length - 1)], `in where: ${p.message}`);
+}
+
+// Column types a value of each static type can never be coerced to: every record would be bad.
+const NEVER: Record<StaticType, readonly ColumnType[]> = {
+  boolean: ['int', 'long', 'double', 'timestamp', 'date'],
+  number: ['boolean'],
+  string: [],
+  null: [],
+  any: [],
+};
+
+
+/** Parses and checks a computed column's expression; the checked tree, or undefined when it has problems. */
+export function checkedExpression(
+  text: string,
+  column: ColumnSpec,
+  schema: ColumnSpec[],
+  unchecked: ReadonlySet<string>,
+): { tree?: Expr; problems: { start: number; end: number; message: string }[] } {
+  const parsed = parseFilter(text);
+  if (!parsed.tree) return { problems: parsed.problems };
+  // The column's own name reads the event field of that name, as `from` defaults to it, so
+  // `size: { expr: "lower(size)", type: string }` normalises a field in place.
+  const checked = checkExpression(parsed.tree, text, schema.filter((c) => c.name !== column.name), 'value', unchecked);
+  const problems = [...checked.problems];
+  if (!problems.length && NEVER[checked.type].includes(column.type)) {
+    problems.push({ start: 0, end: text.length, message: `the expression is ${A[checked.type]}, which can never be read as ${column.type}` });
+  }
+  return problems.length ? { problems } : { tree: checked.tree, problems };
+}
+
+/** Checks a computed column's `expr:` string, reporting problems at their place in the YAML file. */
+export function checkComputed(node: Scalar<string>, column: ColumnSpec, schema: ColumnSpec[], unchecked: ReadonlySet<string>, report: Reporter): Expr | undefined {
+  const { tree, problems } = checkedExpression(node.value, column, schema, unchecked);
+  if (tree) return tree;
+  const offsets = scalarValueOffsets(node, node.value);
+  for (const p of problems) report.error(offsets[Math.min(p.start, offsets.length - 1)], `in schema.${column.name}.expr: ${p.message}`);
+  return undefined;
 }

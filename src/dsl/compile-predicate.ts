@@ -24,8 +24,27 @@ export function compilePredicate(tree: Expr | undefined): Predicate {
   return factory(...values);
 }
 
+/** A compiled computed-column expression: its value for the event (null when it has none). */
+export type ValueFunction = (event: Record<string, unknown>, meta: RecordMeta) => unknown;
+
+/**
+ * Compiles a checked expression (a computed column's `expr:`) into one JavaScript function that
+ * returns its value, generated the way predicates are. A typed column that cannot be coerced
+ * gives undefined, as in the filter; anything that throws gives null.
+ */
+export function compileExpression(tree: Expr): ValueFunction {
+  const { body, values } = generateCode(tree, 'value');
+  const names = values.map((_, i) => `c${i}`);
+  const factory = new Function(...names, body) as (...v: unknown[]) => ValueFunction;
+  return factory(...values);
+}
+
 /** The body of the predicate factory and the closure values it takes (exported for tests). */
 export function generatePredicateCode(tree: Expr): { body: string; values: unknown[] } {
+  return generateCode(tree, 'condition');
+}
+
+function generateCode(tree: Expr, as: 'condition' | 'value'): { body: string; values: unknown[] } {
   const values: unknown[] = [];
   let temps = 0;
   const constant = (v: unknown) => `c${values.push(v) - 1}`;
@@ -57,6 +76,9 @@ export function generatePredicateCode(tree: Expr): { body: string; values: unkno
         return literal(node.value);
       case 'column':
         return column(node);
+      case 'computed':
+        // The column's value as the output row gets it: its expression, then its coercion.
+        return `${constant(FILTER_COERCIONS[node.type])}(${value(node.expr)})`;
       case 'field':
         throw new Error(`internal: unresolved field ${node.name}`);
       case 'call':
@@ -115,7 +137,7 @@ export function generatePredicateCode(tree: Expr): { body: string; values: unkno
       }
       case 'is-null': {
         // A typed column that failed coercion is undefined: present, so not null.
-        const eq = node.value.kind === 'column' && node.value.type ? '=' : '';
+        const eq = (node.value.kind === 'column' && node.value.type) || node.value.kind === 'computed' ? '=' : '';
         return `(${value(node.value)} ${node.negated ? '!' : '='}=${eq} null)`;
       }
       case 'matches': {
@@ -130,9 +152,11 @@ export function generatePredicateCode(tree: Expr): { body: string; values: unkno
     }
   }
 
-  const expression = cond(tree);
+  const expression = as === 'condition' ? cond(tree) : value(tree);
   const declare = temps ? `let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')};` : '';
   // The try/catch keeps the contract "never throws" even for an event that is not an object.
-  const body = `"use strict";\nreturn function filter(e, m) {\n  ${declare}\n  try {\n    return ${expression};\n  } catch {\n    return false;\n  }\n};`;
+  const name = as === 'condition' ? 'filter' : 'compute';
+  const otherwise = as === 'condition' ? 'false' : 'null';
+  const body = `"use strict";\nreturn function ${name}(e, m) {\n  ${declare}\n  try {\n    return ${expression};\n  } catch {\n    return ${otherwise};\n  }\n};`;
   return { body, values };
 }

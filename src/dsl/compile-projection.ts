@@ -1,5 +1,6 @@
 import { COERCIONS } from './coerce.js';
-import { fieldReader } from './field-read.js';
+import { compileExpression } from './compile-predicate.js';
+import { fieldReader, type FieldReader } from './field-read.js';
 import type { ColumnType, JobSpec, OutputValue, RecordMeta } from './job-spec.js';
 
 /** A compiled projection: fills `out` and returns undefined, or returns why the event is bad. */
@@ -22,7 +23,8 @@ function shortValue(v: unknown): string {
 
 /** Builds the projection of a checked spec: each column's reader and coercion, built once. */
 export function compileProjection(spec: JobSpec): Projection {
-  const readers = spec.schema.map((c) => fieldReader(c.from));
+  // A computed column's value is read like a field's: compiled once, then coerced the same way.
+  const readers: FieldReader[] = spec.schema.map((c) => (c.expr ? compileExpression(c.expr.tree) : fieldReader(c.from)));
   const coercions = spec.schema.map((c) => COERCIONS[c.type]);
   const n = readers.length;
   const withRaw = spec.include.includes('raw_event');
@@ -33,7 +35,7 @@ export function compileProjection(spec: JobSpec): Projection {
         const v = coercions[i](raw);
         if (v === undefined) {
           const c = spec.schema[i];
-          return `column ${c.name}: cannot read ${shortValue(raw)} as ${c.type}`;
+          return `column ${c.name}: cannot read ${shortValue(raw)} as ${c.type}${c.expr ? ` (the value of its expr)` : ''}`;
         }
         out[i] = v;
       }

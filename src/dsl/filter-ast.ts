@@ -39,6 +39,17 @@ export interface ResolvedFieldNode extends Span {
   exactKey: boolean;
 }
 
+/**
+ * A computed column read by name after checking: its checked expression, whose value is coerced to
+ * the column's type, exactly as the output row gets it.
+ */
+export interface ComputedColumnNode extends Span {
+  kind: 'computed';
+  name: string;
+  type: ColumnType;
+  expr: Expr;
+}
+
 /** A function call such as `lower(x)` or a cast such as `int(x)`. */
 export interface CallNode extends Span {
   kind: 'call';
@@ -108,6 +119,7 @@ export type Expr =
   | LiteralNode
   | FieldNode
   | ResolvedFieldNode
+  | ComputedColumnNode
   | CallNode
   | UnaryNode
   | ArithmeticNode

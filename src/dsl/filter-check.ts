@@ -1,6 +1,6 @@
 import { didYouMean } from './did-you-mean.js';
-import type { Expr, FilterProblem, LiteralNode, ResolvedFieldNode } from './filter-ast.js';
-import { FUNCTIONS, type StaticType } from './filter-functions.js';
+import type { ComputedColumnNode, Expr, FilterProblem, LiteralNode, ResolvedFieldNode } from './filter-ast.js';
+import { checkRegex, FUNCTIONS, paramType, type StaticType } from './filter-functions.js';
 import { META_TYPES, isMetaField } from './field-read.js';
 import { COERCIONS } from './coerce.js';
 import type { ColumnSpec, ColumnType } from './job-spec.js';
@@ -17,13 +17,31 @@ interface Typed {
   column?: ColumnType;
 }
 
-const A: Record<StaticType, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null', any: 'untyped' };
+/** How messages name a static type: "quantity is a number". */
+export const A: Record<StaticType, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null', any: 'untyped' };
 
 /**
  * Resolves names against the schema and checks the filter's types: comparisons that can never be
  * true, wrong argument counts, unknown functions and `$names`, bad regexes, non-conditions.
  */
 export function checkFilter(tree: Expr, text: string, schema: ColumnSpec[]): { tree: Expr; problems: FilterProblem[] } {
+  const { tree: checked, problems } = checkExpression(tree, text, schema, 'condition');
+  return { tree: checked, problems };
+}
+
+/**
+ * Checks a filter expression as a condition (`where:`) or as a value (a computed column's
+ * `expr:`), returning the checked tree and its static type. A computed column read by name
+ * becomes its own checked expression and coercion; `unchecked` names the computed columns whose
+ * expression is not checked yet, which cannot be read.
+ */
+export function checkExpression(
+  tree: Expr,
+  text: string,
+  schema: ColumnSpec[],
+  as: 'condition' | 'value',
+  unchecked?: ReadonlySet<string>,
+): { tree: Expr; type: StaticType; problems: FilterProblem[] } {
   const problems: FilterProblem[] = [];
   const columns = new Map(schema.map((c) => [c.name, c]));
   const src = (n: Expr) => text.slice(n.start, n.end);
@@ -59,6 +77,8 @@ export function checkFilter(tree: Expr, text: string, schema: ColumnSpec[]): { t
         return { node, type: node.value === null ? 'null' : (typeof node.value as StaticType) };
       case 'column':
         return { node, type: node.type ? STATIC_OF[node.type] : 'any', column: node.type };
+      case 'computed':
+        return { node, type: STATIC_OF[node.type], column: node.type };
       case 'field':
         return resolveField(node);
       case 'call':
@@ -114,11 +134,8 @@ export function checkFilter(tree: Expr, text: string, schema: ColumnSpec[]): { t
         if (pattern.kind !== 'literal' || typeof pattern.value !== 'string') {
           problem(pattern.start, pattern.end, 'matches needs a string literal with the regular expression');
         } else {
-          try {
-            new RegExp(pattern.value);
-          } catch (err) {
-            problem(pattern.start, pattern.end, `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
-          }
+          const invalid = checkRegex(pattern.value);
+          if (invalid) problem(pattern.start, pattern.end, invalid);
         }
         return { node: { ...node, value: value.node }, type: 'boolean' };
       }
@@ -136,6 +153,15 @@ export function checkFilter(tree: Expr, text: string, schema: ColumnSpec[]): { t
       return resolved(node.name, undefined, true);
     }
     const column = columns.get(node.name);
+    if (column?.expr !== undefined) {
+      // Reading one whose expression is not checked yet (declared later) could loop; declared first, it cannot.
+      if (unchecked?.has(node.name)) {
+        problem(node.start, node.end, `'${node.name}' is a computed column declared after this one; declare it first, or repeat its expression here (${column.expr.text})`);
+        return resolved(node.name, undefined, false);
+      }
+      const computed: ComputedColumnNode = { kind: 'computed', name: node.name, type: column.type, expr: column.expr.tree, start: node.start, end: node.end };
+      return { node: computed, type: STATIC_OF[column.type], column: column.type };
+    }
     if (column) return resolved(column.from, column.type, false);
     return resolved(node.name, undefined, node.quoted);
   }
@@ -152,15 +178,25 @@ export function checkFilter(tree: Expr, text: string, schema: ColumnSpec[]): { t
       const wanted = fn.max === Infinity ? `at least ${fn.min}` : fn.min === fn.max ? `${fn.min}` : `${fn.min} to ${fn.max}`;
       problem(node.start, node.nameEnd, `${node.name}() takes ${wanted} argument${wanted === '1' ? '' : 's'}, got ${args.length}`);
     }
-    if (fn.param !== 'any') {
-      for (const a of args) {
-        if (a.type !== fn.param && a.type !== 'any' && a.type !== 'null') problem(a.node.start, a.node.end, `${node.name}() needs ${A[fn.param]}, but ${describeTyped(a)}`);
+    args.forEach((a, i) => {
+      const want = paramType(fn, i);
+      if (want !== 'any' && a.type !== want && a.type !== 'any' && a.type !== 'null') problem(a.node.start, a.node.end, `${node.name}() needs ${A[want]}, but ${describeTyped(a)}`);
+    });
+    for (const [at, check] of Object.entries(fn.literal ?? {})) {
+      const arg = node.args[Number(at)];
+      if (!arg) continue;
+      if (arg.kind !== 'literal' || typeof arg.value !== 'string') {
+        problem(arg.start, arg.end, `${node.name}() needs a string literal here, not ${src(arg)}`);
+        continue;
       }
+      const wrong = check(arg.value);
+      if (wrong) problem(arg.start, arg.end, wrong);
     }
-    const type = fn.result === 'arg' ? (args.find((a) => a.type !== 'any' && a.type !== 'null')?.type ?? 'any') : fn.result;
+    const type = fn.result === 'arg' ? (args.slice(fn.resultFrom ?? 0).find((a) => a.type !== 'any' && a.type !== 'null')?.type ?? 'any') : fn.result;
     return { node: rebuilt, type };
   }
 
-  const checked = condition(tree);
-  return { tree: checked, problems };
+  if (as === 'condition') return { tree: condition(tree), type: 'boolean', problems };
+  const t = walk(tree);
+  return { tree: t.node, type: t.type, problems };
 }

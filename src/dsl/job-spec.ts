@@ -15,6 +15,12 @@ export interface ColumnSpec {
   /** A field path in the event (`size`, `player.level`, `User-Agent`) or a metadata name (`$timestamp`). */
   from: string;
   type: ColumnType;
+  /**
+   * A computed column (`expr:`): its filter-language text and its checked tree, which the
+   * projection compiles; `from` is then unused. The tree, not the text, so a processing thread
+   * compiles it without the parser.
+   */
+  expr?: { text: string; tree: Expr };
 }
 
 /** Extra columns a job may ask for besides its schema. */

@@ -33,6 +33,7 @@ function toSchema(shape: KeyShape): Schema {
         additionalProperties: shape.otherKeys ? toSchema(shape.otherKeys) : false,
         ...(shape.otherKeysPattern && { propertyNames: { pattern: shape.otherKeysPattern } }),
         ...(shape.minKeys && { minProperties: shape.minKeys }),
+        ...(shape.exclusive && { not: { required: [...shape.exclusive] } }),
       };
     }
   }

@@ -7,7 +7,11 @@ export type KeyShape =
   | { kind: 'enum'; doc: string; values: readonly string[]; default?: string }
   | { kind: 'integer'; doc: string; minimum: number; default?: number }
   | { kind: 'bytes'; doc: string; default: number; defaultText: string }
-  | { kind: 'object'; doc: string; keys: Record<string, KeyEntry>; otherKeys?: KeyShape; otherKeysPattern?: string; minKeys?: number }
+  | {
+      kind: 'object'; doc: string; keys: Record<string, KeyEntry>; otherKeys?: KeyShape; otherKeysPattern?: string; minKeys?: number;
+      /** Two keys that must not be given together. */
+      exclusive?: readonly [string, string];
+    }
   | { kind: 'list'; doc: string; items: KeyShape; default?: readonly unknown[]; unique?: boolean }
   | { kind: 'any-object'; doc: string }
   | { kind: 'one-of'; doc: string; options: readonly KeyShape[] };
@@ -55,15 +59,17 @@ export const JOB_FILE: KeyShape = {
     schema: {
       kind: 'object', required: true, minKeys: 1, keys: {},
       otherKeysPattern: COLUMN_NAME_PATTERN,
-      doc: 'Output columns, in order: `name: type` or `name: { from: field, type: type }`.',
+      doc: 'Output columns, in order: `name: type`, `name: { from: field, type: type }` or `name: { expr: "expression", type: type }`.',
       otherKeys: {
         kind: 'one-of', doc: 'An output column.',
         options: [
           columnType,
           {
-            kind: 'object', doc: 'A column read from another field or from Kafka metadata.',
+            kind: 'object', doc: 'A column read from another field or from Kafka metadata, or computed by an expression.',
+            exclusive: ['from', 'expr'],
             keys: {
               from: { kind: 'string', minLength: 1, doc: 'Event field (`size`, `player.level`, `User-Agent`) or metadata ($timestamp $topic $partition $offset $key); defaults to the column name.' },
+              expr: { kind: 'string', format: 'filter', minLength: 1, doc: 'A filter-language expression whose value, coerced to `type`, is the column (`hour(event_ts)`); not with `from`.' },
               type: { ...columnType, required: true },
             },
           },
