@@ -144,6 +144,25 @@ describe('Delta dead letters after a crash between the two commits', () => {
   });
 });
 
+describe('Delta dead letters of two members racing for one range', () => {
+  it('adds each dead letter once when the loser reads on from the winner\'s checkpoint', async () => {
+    const path = await localTablePath('horses');
+    const job = deltaJob(path);
+    const store = openJobStore(job);
+    await store.open();
+    await store.commit(horseBatch(job, 0, 10, [['large', 1]], [2]));
+    // Member B's batch [10, 30): its dead letters land, its output commit loses to member A's.
+    await store.commit(horseBatch(job, 10, 30, [['large', 11]], [12, 25]));
+    await objectStoreAt(path).delete(commitKey(2));
+    const a = openJobStore(job);
+    await a.open();
+    expect((await a.commit(horseBatch(job, 10, 20, [['large', 11]], [12]))).outcome).toBe('committed');
+    // B, fenced at 20, reads on from there: 25 is in the table already.
+    expect((await a.commit(horseBatch(job, 20, 30, [['large', 21]], [25]))).outcome).toBe('committed');
+    expect((await readWithDeltaRs(`${path}_rejected`, ['offset'])).values.offset!.map(Number).sort((x, y) => x - y)).toEqual([2, 12, 25]);
+  });
+});
+
 describe('Delta dead letters after the checkpoint moved back (a topic created again)', () => {
   const rejectedOffsets = async (path: string) => (await readWithDeltaRs(`${path}_rejected`, ['offset'])).values.offset!.map(Number).sort((x, y) => x - y);
 

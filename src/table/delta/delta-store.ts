@@ -41,9 +41,17 @@ export function appId(job: string, topic: string, partition: number): string {
 }
 
 /**
- * The dead-letter table's second `txn` per partition: its version is the `lastUpdated` of the
- * output's `txn` the batch committed from, which tells an earlier attempt at the same batch from an
- * earlier batch (see DeltaJobStore.commitRejected).
+ * The output table's second `txn` per partition: the log's epoch, which a batch that restarted the
+ * partition's offsets (a topic created again: it reads offsets below the checkpoint it commits
+ * from) moves up by one. Absent: epoch 0.
+ */
+function epochAppId(id: string): string {
+  return `${id}:epoch`;
+}
+
+/**
+ * The dead-letter table's second `txn` per partition: the log epoch of the attempt that set its
+ * watermark (see DeltaJobStore.commitRejected).
  */
 function basisAppId(id: string): string {
   return `${id}:basis`;
@@ -136,13 +144,16 @@ export class DeltaJobStore implements JobStore {
     const snapshot = await this.output.log.refresh();
     const early = moved(snapshot);
     if (early !== undefined) return { outcome: 'fenced', resumeAt: early };
-    // Which output commit set the checkpoint this batch commits from (0: none yet).
-    const basis = snapshot.txns.get(id)?.lastUpdated ?? 0;
+    const epochId = epochAppId(id);
+    const currentEpoch = snapshot.txns.get(epochId)?.version ?? 0;
+    // Dead letters are in offset order: a first one below `from` is a record of a restarted log.
+    const restarted = batch.next < batch.from || (batch.rejected !== undefined && batch.rejected.numRows > 0 && firstRowFrom(batch.rejected, batch.from) > 0);
+    const epoch = restarted ? currentEpoch + 1 : currentEpoch;
 
     let bytes = 0;
     const files: string[] = [];
     if (batch.rejected && batch.rejected.numRows > 0) {
-      const written = await this.commitRejected(id, batch.rejected, batch.next, basis);
+      const written = await this.commitRejected(id, batch.rejected, batch.next, epoch);
       bytes += written.bytes;
       files.push(...written.files);
     }
@@ -158,6 +169,7 @@ export class DeltaJobStore implements JobStore {
       if (Date.now() - uploadedAt > UPLOAD_VALID_MS) return { abort: batch.from };
       const actions: Action[] = [...schemaUpdate(snapshot, this.output), ...uploads.map((u) => ({ add: u.add }))];
       actions.push({ txn: { appId: id, version: batch.next, lastUpdated: Date.now() } });
+      if (epoch !== currentEpoch) actions.push({ txn: { appId: epochId, version: epoch, lastUpdated: Date.now() } });
       return { actions, result: undefined };
     });
     if (!committed) {
@@ -173,21 +185,20 @@ export class DeltaJobStore implements JobStore {
 
   /**
    * Commits the dead letters before the batch itself. The dead-letter table keeps its own `txn` per
-   * partition, the watermark: every dead letter of the attempt that set it below it is in the table.
-   * When that attempt was at this same batch (a crash between the two commits, or another member
-   * racing for the range), rows below it are left out, so the batch adds none twice. An attempt at
-   * this batch is one made on the same checkpoint: its `basis` txn (the `lastUpdated` of the output's
-   * txn then) is this batch's `basis`. Comparing offsets alone would not do: a topic created again
-   * starts its offsets over, below a watermark an earlier batch left, and its dead letters would be
-   * dropped. A table written before the basis was kept has only the watermark, which then applies.
+   * partition, the watermark: every dead letter below it, of the log epoch in its `basis` txn, is in
+   * the table. Within one epoch, rows below the watermark are left out, so a batch read again (after
+   * a crash between the two commits, or by another member racing for the range, whose batch may end
+   * elsewhere) adds none twice. Across epochs offsets start over: a topic created again reads
+   * offsets below a watermark the old topic left, so its dead letters are all new. A table written
+   * before the epoch was kept has no basis txn: epoch 0, as its output table.
    */
-  private async commitRejected(id: string, rejected: Table, next: number, basis: number): Promise<{ files: string[]; bytes: number }> {
+  private async commitRejected(id: string, rejected: Table, next: number, epoch: number): Promise<{ files: string[]; bytes: number }> {
     const basisId = basisAppId(id);
     for (;;) {
       const txns = (await this.rejected.log.refresh()).txns;
       const watermark = txns.get(id)?.version ?? -1;
       const attempt = txns.get(basisId)?.version;
-      const rows = rejected.slice(attempt === undefined || attempt === basis ? firstRowFrom(rejected, watermark) : 0);
+      const rows = rejected.slice((attempt ?? 0) === epoch ? firstRowFrom(rejected, watermark) : 0);
       if (rows.numRows === 0) return { files: [], bytes: 0 };
       const uploadedAt = Date.now();
       const upload = await this.upload(this.rejected, '', rows, id.replaceAll(':', '-'));
@@ -200,7 +211,7 @@ export class DeltaJobStore implements JobStore {
             ...schemaUpdate(snapshot, this.rejected),
             { add: upload.add },
             { txn: { appId: id, version: next, lastUpdated } },
-            { txn: { appId: basisId, version: basis, lastUpdated } },
+            { txn: { appId: basisId, version: epoch, lastUpdated } },
           ],
           result: undefined,
         };
