@@ -5,7 +5,7 @@ import type { FlushResult } from './batch-flusher.js';
 import { flushDue } from './decisions/flush-due.js';
 import { hasReadTo, onceProgress, type OnceProgress } from './decisions/once-progress.js';
 import { startOffset } from './decisions/start-offset.js';
-import { JobGroupMember } from './job-group-member.js';
+import { JobGroupMember } from '../kafka/group-member.js';
 import type { Logger } from './logger.js';
 import { BadRecordError } from './bad-record-error.js';
 import { PartitionState } from './partition-state.js';

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { JobSink, ReaderLink, Watermarks } from './job-sink.js';
 import { boundedWait } from './bounded-wait.js';
 import { ReadPositions, type PositionStep } from './decisions/read-positions.js';
-import { TopicFetcher, type FetchedRecords } from './fetch/topic-fetcher.js';
+import { TopicFetcher, type FetchedRecords } from '../kafka/topic-fetcher.js';
 import type { Logger } from './logger.js';
 import type { ProcessingPool } from './processing/processing-pool.js';
 import type { ProcessedReply } from './processing/worker-protocol.js';

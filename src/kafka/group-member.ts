@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { JobSpec } from '../dsl/job-spec.js';
-import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
-import type { Logger } from './logger.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
+import type { Logger } from '../runtime/logger.js';
 
 /** What a job hears from its group membership. */
 interface GroupMemberEvents {

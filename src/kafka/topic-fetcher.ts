@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
-import type { Logger } from '../logger.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
+import type { Logger } from '../runtime/logger.js';
 import { FetchOrder } from './fetch-order.js';
 import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';
 import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from './record-batch-format.js';
