@@ -2,7 +2,7 @@
 import Fastify from 'fastify';
 import { bootstrapServers } from '../src/broker/brokers.js';
 import { UserError } from '../src/user-error.js';
-import { AckedProducer } from './acked-producer.js';
+import { AckedProducer } from '../src/kafka/acked-producer.js';
 import { brokerReachable } from '../src/kafka/broker-probe.js';
 import { apiKafkaClient } from '../src/kafka/client.js';
 import { ensureTopic } from '../src/kafka/topics.js';

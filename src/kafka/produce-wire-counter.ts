@@ -3,7 +3,7 @@
 // hide an earlier attempt the broker appended before its connection dropped (CI caught exactly that).
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { SocketFactory } from '../src/kafka/client.js';
+import type { SocketFactory } from './client.js';
 
 // Kafka's request framing: int32 size, then int16 api_key; Produce is api key 0.
 const PRODUCE_API_KEY = 0;

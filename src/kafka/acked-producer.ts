@@ -1,7 +1,7 @@
 // Publishes events one request at a time from the caller's view, but sends them to Kafka in groups:
 // while one produce call is in flight, new events queue; when it returns, the whole queue goes in
 // the next call (group commit). Each caller's promise settles only with the broker's answer.
-import type { KafkaClient, KafkaProducer, SocketFactory } from '../src/kafka/client.js';
+import type { KafkaClient, KafkaProducer, SocketFactory } from './client.js';
 import { ProduceWireCounter } from './produce-wire-counter.js';
 
 /** Why an event was not acknowledged: the broker is unreachable, too slow, or we are shutting down. */
@@ -141,7 +141,7 @@ export class AckedProducer {
 
   private async sendBatch(lane: Lane, batch: Pending[]): Promise<void> {
     if (batch.length === 0) return;
-    // The client's own timeouts (see apiKafkaClient in src/kafka/client.ts) answer well before this; it only guards against a
+    // The client's own timeouts (see apiKafkaClient in client.ts) answer well before this; it only guards against a
     // send that never returns, and then the event's fate is honestly unknown.
     const backstop = setTimeout(() => {
       const err = new NotAcknowledged('Kafka did not answer in time', { fateUnknown: true });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiKafkaClient, type KafkaProducer } from '../../src/kafka/client.js';
-import { isProduceRequest, ProduceWireCounter } from '../../api/produce-wire-counter.js';
+import { isProduceRequest, ProduceWireCounter } from '../../src/kafka/produce-wire-counter.js';
 import { bootstrapServers, createTopic, uniqueTopic } from '../support/kafka.js';
 
 describe('ProduceWireCounter', () => {
