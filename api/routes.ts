@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Catalog, RouteSpec } from './catalog.js';
 import { buildEvent, type ValidationError } from './event-builder.js';
-import { NotAcknowledged } from './acked-producer.js';
+import { NotAcknowledged } from '../src/kafka/acked-producer.js';
 import { bodyUtf8Refusal, pathRefusal, queryRefusal } from './request-encoding.js';
 
 /** What the routes need from the rest of the server. */

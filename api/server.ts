@@ -2,8 +2,10 @@
 import Fastify from 'fastify';
 import { bootstrapServers } from '../src/broker/brokers.js';
 import { UserError } from '../src/user-error.js';
-import { AckedProducer } from './acked-producer.js';
-import { apiKafka, brokerReachable, ensureTopic } from './api-kafka.js';
+import { AckedProducer } from '../src/kafka/acked-producer.js';
+import { brokerReachable } from '../src/kafka/broker-probe.js';
+import { apiKafkaClient } from '../src/kafka/client.js';
+import { ensureTopic } from '../src/kafka/topics.js';
 import { loadCatalog } from './catalog.js';
 import { answerClientError, answerUndecodableUrl, registerRoutes } from './routes.js';
 
@@ -49,8 +51,8 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
   const log = options.log ?? ((line: string) => console.error(line));
   const catalog = loadCatalog(options.catalogFile);
 
-  const kafka = apiKafka(brokers, ackTimeoutMs);
-  const producer = new AckedProducer((socketFactory) => apiKafka(brokers, ackTimeoutMs, socketFactory), { topic, ackTimeoutMs });
+  const kafka = apiKafkaClient(brokers, ackTimeoutMs);
+  const producer = new AckedProducer((socketFactory) => apiKafkaClient(brokers, ackTimeoutMs, socketFactory), { topic, ackTimeoutMs });
   // Not awaited: the API must come up (and answer 503) while Kafka is down.
   const preparing = ensureTopic(kafka, topic)
     .then(() => producer.warmUp())

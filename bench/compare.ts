@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bootstrapServers, kafkaClient, waitForMetadata } from '../src/broker/brokers.js';
+import { bootstrapServers } from '../src/broker/brokers.js';
+import { waitForMetadata } from '../src/kafka/broker-probe.js';
+import { kafkaClient } from '../src/kafka/client.js';
 import { intFlag, parseFlags } from '../src/cli/args.js';
 import { ensureKcat } from './baselines/kcat.js';
 import { CONTENDERS, type Contender, type RunContext } from './compare/contenders.js';

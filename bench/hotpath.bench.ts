@@ -76,10 +76,11 @@ async function loadCheckout(root: string) {
   // (Kafka record batches since the reader's own fetches, packed kafkajs messages before).
   if (existsSync(join(root, 'src/runtime/processing/record-processor.ts'))) {
     const { RecordProcessor } = await load('src/runtime/processing/record-processor.ts');
-    const ownFetch = existsSync(join(root, 'src/runtime/fetch/record-batches.ts'));
-    const recordsOf = ownFetch
+    // The record batch decoder lives in src/kafka/ now, in src/runtime/fetch/ in older checkouts.
+    const decoder = ['src/kafka/record-batches.ts', 'src/runtime/fetch/record-batches.ts'].find((path) => existsSync(join(root, path)));
+    const recordsOf = decoder
       ? await (async () => {
-          const { decodeRecords } = await load('src/runtime/fetch/record-batches.ts');
+          const { decodeRecords } = await load(decoder);
           const encoded = new Map<Message[], Buffer>();
           for (const { messages } of batches) encoded.set(messages, await encodeKafkaBatches(messages));
           return (messages: Message[]) => decodeRecords(encoded.get(messages), 0, []);

@@ -3,7 +3,7 @@
 // time remembered), poll the committed output with DuckDB and match rows back to their send time.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { kafkaClient } from '../../src/broker/brokers.js';
+import { kafkaClient } from '../../src/kafka/client.js';
 import { eventStream } from '../workload/events.js';
 import { produceEvents } from '../workload/producer.js';
 import { BENCH_TABLES } from '../workload/tables.js';

@@ -1,7 +1,7 @@
 // kafkajs configured as gamepipe's topic reader configures it (src/runtime/topic-reader.ts):
 // eachBatch, no auto commit, the same fetch sizes and wait.
 import { randomUUID } from 'node:crypto';
-import { kafkaClient } from '../../src/broker/brokers.js';
+import { kafkaClient } from '../../src/kafka/client.js';
 import { EndTracker, FETCH, type TopicReader } from './reader.js';
 
 export const readWithKafkajs: TopicReader = async ({ topic, brokers, ends, take }) => {

@@ -8,7 +8,7 @@ import { freePort, portIsFree } from '../local-service/ports.js';
 import { pidIsOurs, readServiceState, stopPid, type ServiceState } from '../local-service/processes.js';
 import { requireTool, whyLine } from '../local-service/tools.js';
 import { UserError } from '../user-error.js';
-import { waitForMetadata } from './brokers.js';
+import { waitForMetadata } from '../kafka/broker-probe.js';
 import { ensureKafkaJars } from './provision.js';
 
 export { gamepipeHome };

@@ -1,4 +1,5 @@
-import { bootstrapServers, localBrokerPort, usesExternalCluster, waitForMetadata } from '../broker/brokers.js';
+import { bootstrapServers, localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
+import { waitForMetadata } from '../kafka/broker-probe.js';
 import { brokerDown, brokerPaths, brokerStatus, brokerUp } from '../broker/local-broker.js';
 import { UserError } from '../user-error.js';
 import { runServiceCommand, type LocalServiceCli } from './local-service-command.js';

@@ -1,4 +1,4 @@
-import { kafkaClient } from '../broker/brokers.js';
+import { kafkaClient } from '../kafka/client.js';
 import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
 import { JobSupervisor } from '../runtime/job-supervisor.js';
 import type { Logger } from '../runtime/logger.js';
@@ -6,7 +6,7 @@ import { startAutoCompaction } from '../runtime/auto-compactor.js';
 import { PipelineMetrics, serveMetrics } from '../runtime/metrics.js';
 import { defaultParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
 import { UserError } from '../user-error.js';
-import { handleKafkaRejections } from './kafka-rejections.js';
+import { handleKafkaRejections } from '../kafka/unhandled-rejections.js';
 
 /** How `gamepipe-run` and `gamepipe start` run the jobs. */
 export interface RunJobsOptions {

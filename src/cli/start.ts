@@ -1,8 +1,9 @@
 import { dirname, relative, resolve } from 'node:path';
-import { ensureTopic } from '../../api/api-kafka.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { DEFAULT_CONSOLE_PORT, startConsole, type RunningConsole } from '../console/server.js';
-import { bootstrapServers, kafkaClient, localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
+import { bootstrapServers, localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
+import { kafkaClient } from '../kafka/client.js';
+import { ensureTopic } from '../kafka/topics.js';
 import { brokerDown, brokerPaths, brokerUp } from '../broker/local-broker.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';

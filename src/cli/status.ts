@@ -1,5 +1,4 @@
-import type { Admin } from 'kafkajs';
-import { quickAdmin } from '../broker/brokers.js';
+import { quickAdmin, type KafkaAdmin } from '../kafka/client.js';
 import { openCatalog } from '../query/catalog.js';
 import { fetchRunnerStatus, healthResult, jobHealth } from '../query/job-status.js';
 import { jobTables, loadJobsForQuery } from '../query/job-tables.js';
@@ -31,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
 
   // A status command must answer in a second or two when Kafka is down, so no long retries here.
   const admin = quickAdmin('gamepipe-status');
-  const connected: Admin | undefined = await admin.connect().then(
+  const connected: KafkaAdmin | undefined = await admin.connect().then(
     () => admin,
     () => undefined,
   );

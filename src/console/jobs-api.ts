@@ -4,7 +4,7 @@ import { sqlIdent } from '../query/sql-text.js';
 import { tableStats } from '../query/table-stats.js';
 import type { CatalogKeeper } from './catalog-keeper.js';
 import { readJobFolder } from './job-folder.js';
-import type { LagAdmin } from './kafka-admin.js';
+import type { LagAdmin } from '../kafka/lag-admin.js';
 import type { RateHistory, RatePoint } from './rate-history.js';
 import { fetchRunnerMetrics } from './runner-metrics.js';
 

@@ -6,9 +6,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pino from 'pino';
-import { ensureTopic } from '../../api/api-kafka.js';
 import { startApi } from '../../api/server.js';
-import { kafkaClient, localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
+import { localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
+import { kafkaClient } from '../kafka/client.js';
+import { ensureTopic } from '../kafka/topics.js';
 import { brokerDown, brokerUp } from '../broker/local-broker.js';
 import { runJobs } from '../cli/run-jobs.js';
 import { launchChromium } from './chromium.js';

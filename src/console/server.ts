@@ -2,7 +2,7 @@ import Fastify, { type FastifyError } from 'fastify';
 import { UserError } from '../user-error.js';
 import { CatalogKeeper } from './catalog-keeper.js';
 import { listJobs, rejectedRows, sampleRates, type JobSources } from './jobs-api.js';
-import { LagAdmin } from './kafka-admin.js';
+import { LagAdmin } from '../kafka/lag-admin.js';
 import { ConsoleQueries } from './console-queries.js';
 import { ConsoleQueryError } from './query-guard.js';
 import { listedTables, sqlOfBody } from './query-api.js';

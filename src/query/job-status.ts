@@ -1,5 +1,5 @@
 import { openJobStore } from '../table/open-job-store.js';
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '../kafka/client.js';
 import type { CompiledJob } from '../dsl/job-spec.js';
 import { lagTarget, lastCommitAt, measureLag, type PartitionLag } from '../runtime/job-lag.js';
 import type { RunnerStatus } from '../runtime/metrics.js';
@@ -37,7 +37,7 @@ export async function fetchRunnerStatus(metricsUrl: string): Promise<RunnerStatu
  * Every job's health: its state from the runner (or `stopped`), lag from Kafka's end offsets and the
  * sink checkpoints, the last batch from the newest checkpoint, and what its tables hold on disk.
  */
-export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: RunnerStatus | undefined, admin: Admin | undefined): Promise<JobHealth[]> {
+export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: RunnerStatus | undefined, admin: KafkaAdmin | undefined): Promise<JobHealth[]> {
   const targets = jobs.map((j) => lagTarget(j, openJobStore(j)));
   const lag: PartitionLag[] | undefined = admin ? await measureLag(admin, targets).catch(() => undefined) : undefined;
   const stats = new Map((await tableStats(catalog)).map((s) => [s.table, s]));

@@ -1,4 +1,5 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '../kafka/client.js';
+import { fetchWatermarks, type Watermarks } from '../kafka/watermarks.js';
 import type { CompiledJob } from '../dsl/job-spec.js';
 import type { JobStore } from '../table/job-store.js';
 
@@ -29,27 +30,26 @@ export interface PartitionLag {
 }
 
 /** Lag per partition for every target, from the brokers' offsets and the checkpoints beside the data. */
-export async function measureLag(admin: Admin, targets: LagTarget[]): Promise<PartitionLag[]> {
+export async function measureLag(admin: KafkaAdmin, targets: LagTarget[]): Promise<PartitionLag[]> {
   const rows: PartitionLag[] = [];
-  const offsetsByTopic = new Map<string, Awaited<ReturnType<Admin['fetchTopicOffsets']>>>();
+  const marksByTopic = new Map<string, Map<number, Watermarks>>();
   for (const target of targets) {
-    let offsets = offsetsByTopic.get(target.topic);
-    if (!offsets) {
-      offsets = await admin.fetchTopicOffsets(target.topic).catch(() => []);
-      offsetsByTopic.set(target.topic, offsets);
+    let marks = marksByTopic.get(target.topic);
+    if (!marks) {
+      marks = await fetchWatermarks(admin, target.topic).catch(() => new Map<number, Watermarks>());
+      marksByTopic.set(target.topic, marks);
     }
     const positions = await target.store.committedOffsets(target.topic);
-    for (const o of offsets) {
-      const checkpoint = positions.get(o.partition);
-      const end = Number(o.high);
+    for (const [partition, { low, high: end }] of marks) {
+      const checkpoint = positions.get(partition);
       const committed = checkpoint?.next;
       rows.push({
         job: target.job,
         topic: target.topic,
-        partition: o.partition,
+        partition,
         end,
         committed,
-        lag: Math.max(0, end - (committed ?? Number(o.low))),
+        lag: Math.max(0, end - (committed ?? low)),
         committedAt: checkpoint?.committedAt,
       });
     }

@@ -1,11 +1,12 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../kafka/client.js';
+import type { Watermarks } from '../kafka/watermarks.js';
 import type { CompiledJob } from '../dsl/job-spec.js';
 import { BatchCommits } from './batch-commits.js';
 import type { FlushResult } from './batch-flusher.js';
 import { flushDue } from './decisions/flush-due.js';
 import { hasReadTo, onceProgress, type OnceProgress } from './decisions/once-progress.js';
 import { startOffset } from './decisions/start-offset.js';
-import { JobGroupMember } from './job-group-member.js';
+import { JobGroupMember } from '../kafka/group-member.js';
 import type { Logger } from './logger.js';
 import { BadRecordError } from './bad-record-error.js';
 import { PartitionState } from './partition-state.js';
@@ -21,12 +22,6 @@ export interface JobEvents {
 
 export type JobState = 'starting' | 'running' | 'stopped' | 'failing' | 'done';
 
-/** Where a partition's log starts (records before were deleted) and ends (the next offset to be written). */
-export interface Watermarks {
-  low: number;
-  high: number;
-}
-
 /** What a job sink asks of the topic reader that feeds it. */
 export interface ReaderLink {
   /** Runs `work` while no batch is being delivered and no other buffer work runs. */
@@ -38,7 +33,7 @@ export interface ReaderLink {
 }
 
 export interface JobSinkOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   /** The job's tables; the supervisor opens them once per version of the job and shares them with lag and compaction. */
   store: JobStore;
   /** Where this job's records are processed and its open batches held. */

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../kafka/client.js';
 import type { CompiledJob, Diagnostic } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
@@ -15,7 +15,7 @@ import { TopicReader } from './topic-reader.js';
 export interface SupervisorOptions {
   /** Job files and folders of `*.job.yaml`. */
   paths: string[];
-  kafka: Kafka;
+  kafka: KafkaClient;
   encoder: ParquetEncoder;
   log: Logger;
   /** Process each job to the end offsets seen at start, then end (no watching). */

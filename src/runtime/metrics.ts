@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '../kafka/client.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FlushResult } from './batch-flusher.js';
 import type { SupervisorOptions } from './job-supervisor.js';
@@ -68,7 +68,7 @@ export class PipelineMetrics {
   };
 
   constructor(
-    private readonly admin: Admin,
+    private readonly admin: KafkaAdmin,
     private readonly roster: JobRoster,
   ) {
     const registers = [this.registry];

@@ -1,8 +1,9 @@
-import type { Kafka } from 'kafkajs';
-import type { JobSink, ReaderLink, Watermarks } from './job-sink.js';
+import type { KafkaClient } from '../kafka/client.js';
+import { topicWatermarks, type Watermarks } from '../kafka/watermarks.js';
+import type { JobSink, ReaderLink } from './job-sink.js';
 import { boundedWait } from './bounded-wait.js';
 import { ReadPositions, type PositionStep } from './decisions/read-positions.js';
-import { TopicFetcher, type FetchedRecords } from './fetch/topic-fetcher.js';
+import { TopicFetcher, type FetchedRecords } from '../kafka/topic-fetcher.js';
 import type { Logger } from './logger.js';
 import type { ProcessingPool } from './processing/processing-pool.js';
 import type { ProcessedReply } from './processing/worker-protocol.js';
@@ -19,7 +20,7 @@ export class ReaderStoppingError extends Error {
 }
 
 export interface TopicReaderOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   log: Logger;
   /** Each job ends once it reached the end offsets the topic had when the reader started. */
   once: boolean;
@@ -135,14 +136,7 @@ export class TopicReader {
 
   /** The topic's low and high watermarks per partition, from one request. */
   async watermarks(): Promise<Map<number, Watermarks>> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(this.topic);
-      return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
-    } finally {
-      await admin.disconnect();
-    }
+    return topicWatermarks(this.options.kafka, this.topic);
   }
 
   /** The topic's end offsets per partition (its high watermarks). */

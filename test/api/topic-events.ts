@@ -1,4 +1,4 @@
-import { kafkaClient } from '../../src/broker/brokers.js';
+import { kafkaClient } from '../../src/kafka/client.js';
 
 /** One record read back from a topic: its key and its JSON value. */
 export interface ReadEvent {

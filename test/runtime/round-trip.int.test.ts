@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaClient } from '../../src/broker/brokers.js';
+import { kafkaClient } from '../../src/kafka/client.js';
 import { produce, seedEvents, type GameEvent } from '../support/events.js';
 import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { parquetFiles, readTable } from '../support/parquet-read.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { kafkaClient } from '../../src/broker/brokers.js';
+import { kafkaClient } from '../../src/kafka/client.js';
 
 /** A seed-like event, shaped like the game API's (values are strings, as the API sends them). */
 export type GameEvent = Record<string, string>;

@@ -1,4 +1,5 @@
-import { bootstrapServers, localBrokerPort, usesExternalCluster, waitForMetadata } from '../../src/broker/brokers.js';
+import { bootstrapServers, localBrokerPort, usesExternalCluster } from '../../src/broker/brokers.js';
+import { waitForMetadata } from '../../src/kafka/broker-probe.js';
 import { brokerDown, brokerUp } from '../../src/broker/local-broker.js';
 
 let startedPort: number | undefined;

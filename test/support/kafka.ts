@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { bootstrapServers, kafkaClient } from '../../src/broker/brokers.js';
+import { bootstrapServers } from '../../src/broker/brokers.js';
+import { kafkaClient } from '../../src/kafka/client.js';
 
 /** A topic name no other test uses, so tests never see each other's messages. */
 export function uniqueTopic(prefix = 'test'): string {

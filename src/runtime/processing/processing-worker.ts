@@ -1,7 +1,7 @@
 // A processing thread: it runs a RecordProcessor on the messages of the main thread, in order.
 import { parentPort } from 'node:worker_threads';
 import { RecordProcessor } from './record-processor.js';
-import { decodeRecords } from '../fetch/record-batches.js';
+import { decodeRecords } from '../../kafka/record-batches.js';
 import type { FromProcessing, ToProcessing } from './worker-protocol.js';
 
 const port = parentPort!;

@@ -9,7 +9,7 @@ import type { ColumnBatch } from '../batch/column-batch.js';
 import { PartitionBuffer } from './partition-buffer.js';
 import { decodeRecord, ReusableRecordMeta, type Decoded } from './record-decoder.js';
 import { RecordLoop } from './record-loop.js';
-import type { RecordSet } from '../fetch/record-batches.js';
+import type { RecordSet } from '../../kafka/record-batches.js';
 import type { BadRecordReport, OpenBatchReport, ProcessedReply, SealedReply } from './worker-protocol.js';
 
 interface ProcessedJob {

@@ -1,6 +1,6 @@
 import type { Expr } from '../../dsl/filter-ast.js';
 import type { JobSpec } from '../../dsl/job-spec.js';
-import type { AbortedTransaction } from '../fetch/fetch-wire.js';
+import type { AbortedTransaction } from '../../kafka/fetch-wire.js';
 
 // The messages between the runtime's main thread and a processing thread. Messages to one thread
 // are handled in the order sent, which is what makes a `seal` cover every record sent before it.

@@ -1,7 +1,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { RecordProcessor } from '../../../src/runtime/processing/record-processor.js';
-import { decodeRecords, type RecordSet } from '../../../src/runtime/fetch/record-batches.js';
+import { decodeRecords, type RecordSet } from '../../../src/kafka/record-batches.js';
 import type { SealedReply } from '../../../src/runtime/processing/worker-protocol.js';
 import { compiled, jobText } from '../../dsl/job-text.js';
 import { encodeRecordBatch, encodeRecordBatches, type TestRecord } from '../../support/record-batches.js';

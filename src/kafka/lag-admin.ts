@@ -1,5 +1,4 @@
-import type { Admin } from 'kafkajs';
-import { quickAdmin } from '../broker/brokers.js';
+import { quickAdmin, type KafkaAdmin } from './client.js';
 
 const RECONNECT_MS = 10_000;
 
@@ -8,11 +7,11 @@ const RECONNECT_MS = 10_000;
  * so a page load never waits on Kafka's retries.
  */
 export class LagAdmin {
-  private admin: Admin | undefined;
+  private admin: KafkaAdmin | undefined;
   private connected = false;
   private triedAt = 0;
 
-  async get(): Promise<Admin | undefined> {
+  async get(): Promise<KafkaAdmin | undefined> {
     if (this.connected) return this.admin;
     if (Date.now() - this.triedAt < RECONNECT_MS) return undefined;
     this.triedAt = Date.now();

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import type { AbortedTransaction } from '../../../src/runtime/fetch/fetch-wire.js';
-import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from '../../../src/runtime/fetch/record-batch-format.js';
-import { decodeRecords, type RecordSet } from '../../../src/runtime/fetch/record-batches.js';
-import { int as intBelow, prng } from '../../support/random.js';
-import { Compression, encodeRecordBatch, registerTestCodecs, type BatchOptions, type TestRecord } from '../../support/record-batches.js';
+import type { AbortedTransaction } from '../../src/kafka/fetch-wire.js';
+import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from '../../src/kafka/record-batch-format.js';
+import { decodeRecords, type RecordSet } from '../../src/kafka/record-batches.js';
+import { int as intBelow, prng } from '../support/random.js';
+import { Compression, encodeRecordBatch, registerTestCodecs, type BatchOptions, type TestRecord } from '../support/record-batches.js';
 
 // kafkajs' crc32C, for the control batch built by hand below.
 const require = createRequire(import.meta.url);

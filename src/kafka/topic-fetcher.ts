@@ -1,6 +1,6 @@
-import type { Admin, Kafka } from 'kafkajs';
-import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
-import type { Logger } from '../logger.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
+import type { Logger } from '../runtime/logger.js';
+import type { KafkaAdmin, KafkaClient } from './client.js';
 import { FetchOrder } from './fetch-order.js';
 import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';
 import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from './record-batch-format.js';
@@ -38,7 +38,7 @@ export interface FetchedRecords {
 }
 
 export interface TopicFetcherOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   clientId: string;
   log: Logger;
   /** Takes one partition's records, in order; a promise returned holds the next fetch until it settles. */
@@ -90,7 +90,7 @@ interface PartitionPlace {
 export class TopicFetcher {
   private readonly places = new Map<number, PartitionPlace>();
   private readonly order: FetchOrder;
-  private admin: Admin | undefined;
+  private admin: KafkaAdmin | undefined;
   private leaders: TopicLeaders | undefined;
   private loop: Promise<void> | undefined;
   private closed = false;

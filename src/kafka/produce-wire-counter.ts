@@ -3,7 +3,7 @@
 // hide an earlier attempt the broker appended before its connection dropped (CI caught exactly that).
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { ISocketFactory } from 'kafkajs';
+import type { SocketFactory } from './client.js';
 
 // Kafka's request framing: int32 size, then int16 api_key; Produce is api key 0.
 const PRODUCE_API_KEY = 0;
@@ -20,7 +20,7 @@ export class ProduceWireCounter {
   produceRequests = 0;
 
   /** kafkajs' own socket factory (plain or TLS, keep-alive), with every write looked at. */
-  readonly socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  readonly socketFactory: SocketFactory = ({ host, port, ssl, onConnect }) => {
     const socket = ssl ? tlsConnect({ host, port, servername: host, ...ssl }, onConnect) : netConnect({ host, port }, onConnect);
     socket.setKeepAlive(true, KEEP_ALIVE_MS);
     const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;

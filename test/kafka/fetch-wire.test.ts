@@ -9,8 +9,8 @@ import {
   KafkaErrorCode,
   kafkaErrorName,
   type FetchRequest,
-} from '../../../src/runtime/fetch/fetch-wire.js';
-import { encodeRecordBatch } from '../../support/record-batches.js';
+} from '../../src/kafka/fetch-wire.js';
+import { encodeRecordBatch } from '../support/record-batches.js';
 
 // kafkajs' own protocol code (CommonJS internals, no exports map) is the independent reference.
 const require = createRequire(import.meta.url);

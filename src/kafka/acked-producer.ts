@@ -1,7 +1,7 @@
 // Publishes events one request at a time from the caller's view, but sends them to Kafka in groups:
 // while one produce call is in flight, new events queue; when it returns, the whole queue goes in
 // the next call (group commit). Each caller's promise settles only with the broker's answer.
-import type { ISocketFactory, Kafka, Producer } from 'kafkajs';
+import type { KafkaClient, KafkaProducer, SocketFactory } from './client.js';
 import { ProduceWireCounter } from './produce-wire-counter.js';
 
 /** Why an event was not acknowledged: the broker is unreachable, too slow, or we are shutting down. */
@@ -45,11 +45,11 @@ const MAX_BATCH_EVENTS = 4096;
 
 // One idempotent producer (its own client, producer id and connection) with at most one send in flight.
 interface Lane {
-  kafka: Kafka;
+  kafka: KafkaClient;
   /** Counts the lane's Produce requests, so a failed send knows whether it reached the broker. */
   wire: ProduceWireCounter;
   /** The lane's producer once connected, or the connection under way, so two callers share one. */
-  producer: Promise<Producer> | null;
+  producer: Promise<KafkaProducer> | null;
   busy: boolean;
 }
 
@@ -68,7 +68,7 @@ export class AckedProducer {
   private readonly maxQueued: number;
 
   /** `newClient` builds a kafkajs client on the given socket factory; each lane gets its own. */
-  constructor(newClient: (socketFactory: ISocketFactory) => Kafka, private readonly options: AckedProducerOptions) {
+  constructor(newClient: (socketFactory: SocketFactory) => KafkaClient, private readonly options: AckedProducerOptions) {
     this.maxQueued = options.maxQueued ?? 50_000;
     this.lanes = Array.from({ length: options.lanes ?? 4 }, () => {
       const wire = new ProduceWireCounter();
@@ -141,7 +141,7 @@ export class AckedProducer {
 
   private async sendBatch(lane: Lane, batch: Pending[]): Promise<void> {
     if (batch.length === 0) return;
-    // The client's own timeouts (see api-kafka.ts) answer well before this; it only guards against a
+    // The client's own timeouts (see apiKafkaClient in client.ts) answer well before this; it only guards against a
     // send that never returns, and then the event's fate is honestly unknown.
     const backstop = setTimeout(() => {
       const err = new NotAcknowledged('Kafka did not answer in time', { fateUnknown: true });
@@ -170,7 +170,7 @@ export class AckedProducer {
     }
   }
 
-  private connected(lane: Lane): Promise<Producer> {
+  private connected(lane: Lane): Promise<KafkaProducer> {
     if (lane.producer) return lane.producer;
     // kafkajs drops or reorders concurrent idempotent sends (tulios/kafkajs#598, #1005): each lane
     // keeps exactly one request in flight, which keeps its sequence numbers gapless.

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from './client.js';
 import { BrokerConnection } from './broker-connection.js';
 
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -24,7 +24,7 @@ export class TopicLeaders {
 
   constructor(
     readonly topic: string,
-    private readonly admin: Admin,
+    private readonly admin: KafkaAdmin,
   ) {}
 
   /** The topic's partitions as of the last refresh. */

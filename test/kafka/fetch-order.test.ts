@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAIR_SHARE_BYTES, FetchOrder } from '../../../src/runtime/fetch/fetch-order.js';
+import { FAIR_SHARE_BYTES, FetchOrder } from '../../src/kafka/fetch-order.js';
 
 /** An order of partitions 0, 1, 2, ... `count - 1`, with turns of `share` bytes. */
 function orderOf(count: number, share = 100): FetchOrder {

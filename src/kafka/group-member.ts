@@ -1,7 +1,7 @@
-import type { Consumer, Kafka } from 'kafkajs';
 import type { JobSpec } from '../dsl/job-spec.js';
-import { boundedWait, LEAVE_WAIT_MS } from './bounded-wait.js';
-import type { Logger } from './logger.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
+import type { Logger } from '../runtime/logger.js';
+import type { KafkaClient, KafkaConsumer } from './client.js';
 
 /** What a job hears from its group membership. */
 interface GroupMemberEvents {
@@ -17,11 +17,11 @@ interface GroupMemberEvents {
  * never fetches (the topic reader does), so every partition stays paused.
  */
 export class JobGroupMember {
-  private consumer: Consumer | undefined;
+  private consumer: KafkaConsumer | undefined;
   private leaving = false;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly spec: JobSpec,
     private readonly log: Logger,
   ) {}
@@ -76,7 +76,7 @@ export class JobGroupMember {
   // kafkajs restarts a crashed consumer from a timer that a disconnect racing the crash does not
   // cancel: such a member rejoins for a job that is gone and would hold partitions from the job's
   // next start (which then reads nothing). It is made to leave again.
-  private leaveAgain(consumer: Consumer): void {
+  private leaveAgain(consumer: KafkaConsumer): void {
     this.log.warn({ job: this.spec.job }, 'group member rejoined after the job stopped; leaving again');
     void boundedWait(consumer.disconnect(), LEAVE_WAIT_MS);
   }

@@ -1,18 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Producer } from 'kafkajs';
-import { apiKafka } from '../../api/api-kafka.js';
-import { isProduceRequest, ProduceWireCounter } from '../../api/produce-wire-counter.js';
+import { apiKafkaClient, type KafkaProducer } from '../../src/kafka/client.js';
+import { isProduceRequest, ProduceWireCounter } from '../../src/kafka/produce-wire-counter.js';
 import { bootstrapServers, createTopic, uniqueTopic } from '../support/kafka.js';
 
 describe('ProduceWireCounter', () => {
-  let producer: Producer | undefined;
+  let producer: KafkaProducer | undefined;
   afterAll(async () => producer?.disconnect());
 
   it('counts the Produce requests a real client writes, and not its metadata or producer-id requests', async () => {
     const topic = uniqueTopic('wire');
     await createTopic(topic);
     const wire = new ProduceWireCounter();
-    producer = apiKafka(bootstrapServers(), 3000, wire.socketFactory).producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = apiKafkaClient(bootstrapServers(), 3000, wire.socketFactory).producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     expect(wire.produceRequests).toBe(0);
 

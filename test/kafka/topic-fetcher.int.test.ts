@@ -1,11 +1,11 @@
 import { CompressionTypes } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeRecords } from '../../../src/runtime/fetch/record-batches.js';
-import { MissingTopicError, TopicFetcher, type FetchedRecords } from '../../../src/runtime/fetch/topic-fetcher.js';
-import { log } from '../../../src/runtime/logger.js';
-import { createTopic, kafkaClient, uniqueTopic } from '../../support/kafka.js';
-import { registerTestCodecs } from '../../support/record-batches.js';
-import { eventually } from '../../support/runner-process.js';
+import { decodeRecords } from '../../src/kafka/record-batches.js';
+import { MissingTopicError, TopicFetcher, type FetchedRecords } from '../../src/kafka/topic-fetcher.js';
+import { log } from '../../src/runtime/logger.js';
+import { createTopic, kafkaClient, uniqueTopic } from '../support/kafka.js';
+import { registerTestCodecs } from '../support/record-batches.js';
+import { eventually } from '../support/runner-process.js';
 
 const kafka = kafkaClient('gamepipe-test-fetcher');
 

@@ -1,0 +1,62 @@
+// Every kafkajs client gamepipe builds, and the Kafka types the rest of the code sees. Each builder
+// is one caller's profile of timeouts and retries. Nothing outside src/kafka/ imports kafkajs: it
+// takes these types instead.
+import { Kafka, logLevel, type Admin, type Consumer, type ISocketFactory, type KafkaConfig, type Producer } from 'kafkajs';
+import { bootstrapServers } from '../broker/brokers.js';
+
+/** A client for one cluster; admins, producers and consumers made from it share its settings. */
+export type KafkaClient = Kafka;
+export type KafkaAdmin = Admin;
+export type KafkaConsumer = Consumer;
+export type KafkaProducer = Producer;
+/** Opens a client's broker sockets (plain or TLS). */
+export type SocketFactory = ISocketFactory;
+
+// kafkajs' own logging is off for every client: callers log what matters.
+function newClient(config: Omit<KafkaConfig, 'logLevel'>): KafkaClient {
+  return new Kafka({ ...config, logLevel: logLevel.NOTHING });
+}
+
+/** A client for the configured cluster (or `brokers`), for the runner, the CLI's setup steps and tools. */
+export function kafkaClient(clientId: string, brokers = bootstrapServers()): KafkaClient {
+  return newClient({
+    clientId,
+    brokers,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
+}
+
+/**
+ * An admin client for commands that must answer in a second or two even with Kafka down
+ * (`gamepipe status`, the console): short timeouts, one retry.
+ */
+export function quickAdmin(clientId: string): KafkaAdmin {
+  return newClient({ clientId, brokers: bootstrapServers(), connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 1 } }).admin();
+}
+
+/** An admin for one metadata probe: no retry, so the caller's loop decides when to try again. */
+export function probeAdmin(brokers: string[]): KafkaAdmin {
+  return newClient({
+    clientId: 'gamepipe-probe',
+    brokers,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  }).admin();
+}
+
+/**
+ * A client for the game API. kafkaClient() retries for ~10 s, too long for a caller waiting on an
+ * HTTP answer, so this one takes the same bootstrap servers with tighter limits.
+ */
+export function apiKafkaClient(brokers: string[], requestTimeoutMs: number, socketFactory?: SocketFactory): KafkaClient {
+  return newClient({
+    clientId: 'gamepipe-api',
+    brokers,
+    socketFactory,
+    connectionTimeout: 1000,
+    requestTimeout: requestTimeoutMs,
+    // The idempotent producer inherits these: a failing send gives up after ~1 s of retries, and a
+    // fresh producer takes over on the next batch.
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+  });
+}
