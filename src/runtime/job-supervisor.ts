@@ -11,6 +11,7 @@ import { BadRecordError } from './bad-record-error.js';
 import { ProcessingPool } from './processing/processing-pool.js';
 import type { JobRoster, RunningJob } from './running-jobs.js';
 import { TopicReader } from './topic-reader.js';
+import { SerialQueue } from '../serial-queue.js';
 
 export interface SupervisorOptions {
   /** Job files and folders of `*.job.yaml`. */
@@ -55,7 +56,8 @@ export class JobSupervisor implements JobRoster {
   private readonly readers = new Map<string, TopicReader>();
   private readonly reported = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private serial: Promise<unknown> = Promise.resolve();
+  /** Starts, rescans and restarts, one at a time. */
+  private readonly serial = new SerialQueue();
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private onStop!: () => void;
@@ -125,9 +127,7 @@ export class JobSupervisor implements JobRoster {
   }
 
   private runSerially(work: () => Promise<void>): Promise<void> {
-    const result = this.serial.then(work).catch((err) => this.options.log.error({ error: (err as Error).message }, 'supervisor error'));
-    this.serial = result;
-    return result;
+    return this.serial.run(work).catch((err) => this.options.log.error({ error: (err as Error).message }, 'supervisor error'));
   }
 
   private readerFor(topic: string): TopicReader {

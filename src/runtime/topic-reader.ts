@@ -6,6 +6,7 @@ import { TopicFetcher, type FetchedRecords } from './fetch/topic-fetcher.js';
 import type { Logger } from './logger.js';
 import type { ProcessingPool } from './processing/processing-pool.js';
 import type { ProcessedReply } from './processing/worker-protocol.js';
+import { SerialQueue } from '../serial-queue.js';
 
 /**
  * Rejects a broker call of a job's assignment once the process is stopping: with the broker gone
@@ -40,7 +41,7 @@ export class TopicReader {
   private fetcher: TopicFetcher | undefined;
   private started: Promise<void> | undefined;
   private endOffsets: Promise<Map<number, number>> | undefined;
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private stopping: ((err: Error) => void) | undefined;
@@ -128,9 +129,7 @@ export class TopicReader {
 
   /** Runs buffer work (batch delivery, commits, assignments) one piece at a time. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work);
-    this.tail = result.catch(() => {});
-    return result;
+    return this.queue.run(work);
   }
 
   /** The topic's low and high watermarks per partition, from one request. */
