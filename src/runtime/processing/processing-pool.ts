@@ -87,17 +87,18 @@ class ProcessingThread {
     return this.request<ProcessedReply>({ ...message, recordBatches: buffer, length: batches.length }, [buffer]).then(
       (reply) => {
         if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(reply.recordBatches);
-        this.roomMade();
+        this.recordsAnswered();
         return reply;
       },
       (err: Error) => {
-        this.roomMade();
+        this.recordsAnswered();
         throw err;
       },
     );
   }
 
-  private roomMade(): void {
+  // One records message fewer waits on the thread: a delivery held for room may go on.
+  private recordsAnswered(): void {
     this.queuedRecords--;
     this.room?.resolve();
     this.room = undefined;

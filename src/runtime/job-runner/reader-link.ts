@@ -1,0 +1,13 @@
+/** Where a partition's log starts (records before were deleted) and ends (the next offset to be written). */
+export interface Watermarks {
+  low: number;
+  high: number;
+}
+
+/** What a job runner asks of the topic reader that feeds it. */
+export interface ReaderLink {
+  /** This job wants `partition` read from `offset` on, or (undefined) not at all. */
+  readFrom(partition: number, offset: number | undefined): void;
+  /** The topic's low and high watermarks, per partition. */
+  watermarks(): Promise<Map<number, Watermarks>>;
+}
