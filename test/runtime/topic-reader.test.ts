@@ -1,9 +1,9 @@
 import type { Kafka } from 'kafkajs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Watermarks } from '../../src/runtime/job-runner/reader-link.js';
 import { JobRunner } from '../../src/runtime/job-runner/job-runner.js';
 import { TopicReader, type FetcherEvents, type PartitionFetcher } from '../../src/runtime/topic-reader.js';
-import { fakeJob, fakeLog, FakeMember, FakeProcessing, FakeStore, flush } from './job-runner/fakes.js';
+import { after, fakeJob, fakeLog, FakeMember, FakeProcessing, FakeStore, flush, useFakeClock } from './job-runner/fakes.js';
 
 // The topic reader over a fake fetcher and fake processing, feeding real job runners (with a fake
 // group member and table each).
@@ -89,19 +89,7 @@ function setUp(options: { partitions?: number[]; once?: boolean; marks?: Map<num
   return { reader, fetcher, processing, lines, job };
 }
 
-async function after(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await flush();
-  await flush();
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe('a topic reader: where it reads', () => {
   it('pauses partitions no job reads and reads the others from the lowest offset a job needs', async () => {

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { CompiledJob } from '../../../src/dsl/job-spec.js';
 import type { GroupMember, GroupMemberEvents } from '../../../src/runtime/job-runner/group-member.js';
 import type { JobProcessing } from '../../../src/runtime/job-runner/job-runner.js';
@@ -185,4 +186,21 @@ export function fakeLog(): { log: Logger; lines: Array<{ level: string; fields: 
 /** Lets every promise and I/O callback queued so far run. */
 export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Each test of the file runs on vitest's clock: the runners' ticks and triggers move only with `after`. */
+export function useFakeClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** Moves the clock on by `ms`, running the ticks and whatever they started. */
+export async function after(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await flush();
+  await flush();
 }

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadRecordError } from '../../../src/runtime/bad-record-error.js';
 import type { FlushResult } from '../../../src/runtime/job-runner/commit-sealed-batch.js';
 import { JobRunner } from '../../../src/runtime/job-runner/job-runner.js';
-import { fakeJob, fakeLog, FakeLink, FakeMember, FakeProcessing, FakeStore, flush } from './fakes.js';
+import { after, fakeJob, fakeLog, FakeLink, FakeMember, FakeProcessing, FakeStore, flush, useFakeClock } from './fakes.js';
 
 // The job runner with a fake group member, reader link, processing and table: the clock is
 // vitest's, so every tick (100 ms) and trigger is stepped by hand.
@@ -49,23 +49,13 @@ async function started(name: string, setup: Setup = {}) {
     processing.took(runner.processingId, partition, next);
     return true;
   };
-  return { runner, store, member, processing, link, lines, states, committed, outcome, assign, hand };
+  /** Processing reports the size of the job's open batch of `partition` starting at `from`. */
+  const report = (partition: number, from: number, rows: number, rejectedRows: number, bytes: number) =>
+    runner.batchSize({ job: runner.processingId, partition, from, rows, rejectedRows, bytes });
+  return { runner, store, member, processing, link, lines, states, committed, outcome, assign, hand, report };
 }
 
-/** Moves the clock on by `ms`, running the ticks and whatever they started. */
-async function after(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await flush();
-  await flush();
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe('a job runner: the trigger', () => {
   it('commits at the trigger, not before; the first records at once', async () => {
@@ -105,17 +95,17 @@ describe('a job runner: the trigger', () => {
 
 describe('a job runner: the batch bounds', () => {
   it('commits a batch that reached max_rows before the trigger', async () => {
-    const { runner, store, assign, hand } = await started('rows', { maxRows: 10 });
+    const { store, assign, hand, report } = await started('rows', { maxRows: 10 });
     await assign([0]);
     hand(0, 5);
     await after(100);
     expect(store.commits).toHaveLength(1);
     hand(0, 20);
-    runner.batchSize({ job: runner.processingId, partition: 0, from: 5, rows: 9, rejectedRows: 0, bytes: 9 });
+    report(0, 5, 9, 0, 9);
     await after(0);
     expect(store.commits).toHaveLength(1);
     // Dead letters count: they are rows of a file too.
-    runner.batchSize({ job: runner.processingId, partition: 0, from: 5, rows: 9, rejectedRows: 1, bytes: 9 });
+    report(0, 5, 9, 1, 9);
     await after(0);
     expect(store.commits).toEqual([
       { partition: 0, from: 0, next: 5 },
@@ -124,16 +114,16 @@ describe('a job runner: the batch bounds', () => {
   });
 
   it('commits a batch that reached max_bytes, and ignores a size of a batch sealed since', async () => {
-    const { runner, store, assign, hand } = await started('bytes', { maxBytes: 1000 });
+    const { store, assign, hand, report } = await started('bytes', { maxBytes: 1000 });
     await assign([0]);
     hand(0, 5);
     await after(100);
     hand(0, 8);
     // About the batch sealed at 5: not this one.
-    runner.batchSize({ job: runner.processingId, partition: 0, from: 0, rows: 1, rejectedRows: 0, bytes: 5000 });
+    report(0, 0, 1, 0, 5000);
     await after(0);
     expect(store.commits).toHaveLength(1);
-    runner.batchSize({ job: runner.processingId, partition: 0, from: 5, rows: 1, rejectedRows: 0, bytes: 1000 });
+    report(0, 5, 1, 0, 1000);
     await after(0);
     expect(store.commits.at(-1)).toEqual({ partition: 0, from: 5, next: 8 });
   });
@@ -315,14 +305,14 @@ describe('a job runner beside another', () => {
   });
 
   it('holds reading of a partition only while its open batch is past its bounds and its commit runs', async () => {
-    const { runner, store, assign, hand } = await started('bounded', { maxRows: 10 });
+    const { runner, store, assign, hand, report } = await started('bounded', { maxRows: 10 });
     await assign([0]);
     store.hold();
     hand(0, 5);
     await after(100);
     hand(0, 20);
     expect(runner.holdFor(0)).toBeUndefined();
-    runner.batchSize({ job: runner.processingId, partition: 0, from: 5, rows: 15, rejectedRows: 0, bytes: 15 });
+    report(0, 5, 15, 0, 15);
     const hold = runner.holdFor(0);
     expect(hold).toBeInstanceOf(Promise);
     store.release();
