@@ -4,13 +4,15 @@ import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import type { JobStore } from '../table/job-store.js';
 import { openJobStore } from '../table/open-job-store.js';
-import { JobSink, type JobEvents } from './job-sink.js';
+import { JobGroupMember } from '../kafka/group-member.js';
+import { JobRunner, type JobEvents } from './job-runner/job-runner.js';
 import type { Logger } from './logger.js';
 import type { ParquetEncoder } from './parquet/parquet-encoder.js';
 import { BadRecordError } from './bad-record-error.js';
 import { ProcessingPool } from './processing/processing-pool.js';
 import type { JobRoster, RunningJob } from './running-jobs.js';
 import { TopicReader } from './topic-reader.js';
+import { SerialQueue } from '../serial-queue.js';
 
 export interface SupervisorOptions {
   /** Job files and folders of `*.job.yaml`. */
@@ -28,7 +30,7 @@ export interface SupervisorOptions {
 }
 
 interface Running {
-  sink: JobSink;
+  runner: JobRunner;
   reader: TopicReader;
   text: string;
   job: CompiledJob;
@@ -55,7 +57,8 @@ export class JobSupervisor implements JobRoster {
   private readonly readers = new Map<string, TopicReader>();
   private readonly reported = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private serial: Promise<unknown> = Promise.resolve();
+  /** Starts, rescans and restarts, one at a time. */
+  private readonly serial = new SerialQueue();
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private onStop!: () => void;
@@ -90,7 +93,7 @@ export class JobSupervisor implements JobRoster {
 
   /** Resolves when every job has ended (with `once`: reached the end offsets), then closes the readers. */
   async whenAllDone(): Promise<void> {
-    await Promise.all([...this.running.values()].map((r) => r.sink.done.catch(() => {})));
+    await Promise.all([...this.running.values()].map((r) => r.runner.done.catch(() => {})));
     await Promise.all([...this.readers.values()].map((r) => r.close()));
     await this.processing.stop();
   }
@@ -125,9 +128,7 @@ export class JobSupervisor implements JobRoster {
   }
 
   private runSerially(work: () => Promise<void>): Promise<void> {
-    const result = this.serial.then(work).catch((err) => this.options.log.error({ error: (err as Error).message }, 'supervisor error'));
-    this.serial = result;
-    return result;
+    return this.serial.run(work).catch((err) => this.options.log.error({ error: (err as Error).message }, 'supervisor error'));
   }
 
   private readerFor(topic: string): TopicReader {
@@ -142,28 +143,29 @@ export class JobSupervisor implements JobRoster {
   private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
     if (this.stopped) return;
     const store = openJobStore(job, this.options.encoder);
-    const sink = new JobSink(job, { kafka: this.options.kafka, store, processing: this.processing, log: this.options.log, events: this.options.events });
+    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log);
+    const runner = new JobRunner(job, { store, member, processing: this.processing, log: this.options.log, events: this.options.events });
     const reader = this.readerFor(job.spec.source.topic);
-    const entry: Running = { sink, reader, text, job, store, invalidFile: undefined, attempts };
+    const entry: Running = { runner, reader, text, job, store, invalidFile: undefined, attempts };
     this.running.set(job.spec.file, entry);
-    sink.done.then(
+    runner.done.then(
       () => this.releaseReader(reader),
       (err: Error) => this.onJobFailed(entry, err),
     );
     try {
-      await reader.add(sink);
+      await reader.add(runner);
       entry.attempts = 0;
       this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
     } catch (err) {
       this.options.log.error({ job: job.spec.job, error: (err as Error).message }, 'job could not start');
-      await reader.exclusive(() => sink.fail(err as Error));
+      await runner.fail(err as Error);
     }
   }
 
   // The group leave and the reader's close both wait on the broker: side by side, not one after the other.
   private async stopJob(entry: Running): Promise<void> {
-    await entry.reader.remove(entry.sink);
-    await Promise.all([entry.sink.left, this.releaseReader(entry.reader)]);
+    await entry.reader.remove(entry.runner);
+    await Promise.all([entry.runner.left, this.releaseReader(entry.reader)]);
   }
 
   private async releaseReader(reader: TopicReader): Promise<void> {
@@ -196,7 +198,7 @@ export class JobSupervisor implements JobRoster {
     for (const [file, entry] of this.running) {
       if (!loaded.sources.has(file)) {
         this.running.delete(file);
-        this.options.log.info({ job: entry.sink.name, file }, 'job file removed; stopping the job');
+        this.options.log.info({ job: entry.runner.name, file }, 'job file removed; stopping the job');
         await this.stopJob(entry);
       }
     }
@@ -218,7 +220,7 @@ export class JobSupervisor implements JobRoster {
   private markInvalidFiles(errors: Map<string, Diagnostic>): void {
     for (const [file, entry] of this.running) {
       const error = errors.get(file);
-      if (!error && entry.invalidFile) this.options.log.info({ job: entry.sink.name, file }, 'job file is valid again');
+      if (!error && entry.invalidFile) this.options.log.info({ job: entry.runner.name, file }, 'job file is valid again');
       entry.invalidFile = error && formatDiagnostic(error);
     }
   }
@@ -237,7 +239,7 @@ export class JobSupervisor implements JobRoster {
       const error = first.get(file);
       const keeping = this.running.get(file);
       if (keeping && error) {
-        this.options.log.warn({ job: keeping.sink.name, file, error: formatDiagnostic(error), errors: list.length }, 'job file is invalid; the job keeps running its last valid version');
+        this.options.log.warn({ job: keeping.runner.name, file, error: formatDiagnostic(error), errors: list.length }, 'job file is invalid; the job keeps running its last valid version');
       } else {
         this.options.log.warn({ file, error: error && formatDiagnostic(error), errors: list.length }, error ? 'job file has errors; not started' : 'job file has warnings');
       }

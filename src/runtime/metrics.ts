@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { KafkaAdmin } from '../kafka/client.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FlushResult } from './batch-flusher.js';
+import type { FlushResult } from './job-runner/commit-sealed-batch.js';
 import type { SupervisorOptions } from './job-supervisor.js';
 import { lagTarget, measureLag, type PartitionLag } from './job-lag.js';
 import type { JobRoster } from './running-jobs.js';

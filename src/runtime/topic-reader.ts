@@ -1,16 +1,18 @@
 import type { KafkaClient } from '../kafka/client.js';
 import { topicWatermarks, type Watermarks } from '../kafka/watermarks.js';
-import type { JobSink, ReaderLink } from './job-sink.js';
+import type { JobRunner } from './job-runner/job-runner.js';
+import type { ReaderLink } from './job-runner/reader-link.js';
 import { boundedWait } from './bounded-wait.js';
 import { ReadPositions, type PositionStep } from './decisions/read-positions.js';
-import { TopicFetcher, type FetchedRecords } from '../kafka/topic-fetcher.js';
+import { TopicFetcher, type FetchedRecords, type TopicFetcherOptions } from '../kafka/topic-fetcher.js';
 import type { Logger } from './logger.js';
 import type { ProcessingPool } from './processing/processing-pool.js';
 import type { ProcessedReply } from './processing/worker-protocol.js';
 
 /**
  * Rejects a broker call of a job's assignment once the process is stopping: with the broker gone
- * it would retry for minutes, while the stop needs the reader's queue to commit the open batches.
+ * it would retry for minutes, while the stop needs the job's control queue to commit the open
+ * batches.
  */
 export class ReaderStoppingError extends Error {
   constructor(readonly topic: string) {
@@ -19,30 +21,43 @@ export class ReaderStoppingError extends Error {
   }
 }
 
+/** What the reader hears from its fetcher. */
+export type FetcherEvents = Pick<TopicFetcherOptions, 'deliver' | 'partitionsChanged' | 'unreadable' | 'logRestarted'>;
+
+/** The fetcher calls the reader makes. */
+export type PartitionFetcher = Pick<TopicFetcher, 'start' | 'seek' | 'isCurrent' | 'pause' | 'resume' | 'close'>;
+
 export interface TopicReaderOptions {
   kafka: KafkaClient;
   log: Logger;
   /** Each job ends once it reached the end offsets the topic had when the reader started. */
   once: boolean;
   /** Where the records handed to jobs are processed. */
-  processing: ProcessingPool;
+  processing: Pick<ProcessingPool, 'process' | 'whenRoom'>;
+  /** Reads the topic's partitions (a TopicFetcher on Kafka; tests hand the reader a fake). */
+  fetcher?: (events: FetcherEvents) => PartitionFetcher;
+  /** The topic's low and high watermarks per partition (from Kafka by default). */
+  watermarks?: () => Promise<Map<number, Watermarks>>;
 }
 
 /**
  * Reads one topic once for every job of this process that consumes it: each record is fetched a
- * single time and handed, with the list of jobs holding its partition, to a processing thread
- * (which decodes it once for all of them). The reader only fetches and hands over. It reads every
- * partition of the topic as far as the jobs' own group assignments ask: a partition no local job
- * holds is paused, and each one is read from the lowest offset any job needs next.
+ * single time and handed, with the list of jobs taking it, to a processing thread (which decodes
+ * it once for all of them). The reader only fetches and hands over: commits, triggers and the
+ * --once end are each job's own (JobRunner). It reads every partition of the topic as far as the
+ * jobs ask (ReaderLink.readFrom): a partition no local job reads is paused, and each one is read
+ * from the lowest offset any job needs next (ReadPositions).
+ *
+ * Every step of it is synchronous once records arrive (which jobs take them, posting them to
+ * processing, where it reads next), so it needs no queue: a job's step always sees the reader
+ * between two deliveries.
  */
 export class TopicReader {
-  private readonly sinks = new Set<JobSink>();
-  private readonly positions = new ReadPositions<JobSink>();
-  private fetcher: TopicFetcher | undefined;
+  private readonly runners = new Set<JobRunner>();
+  private readonly positions = new ReadPositions<JobRunner>();
+  private fetcher: PartitionFetcher | undefined;
   private started: Promise<void> | undefined;
   private endOffsets: Promise<Map<number, number>> | undefined;
-  private tail: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private stopping: ((err: Error) => void) | undefined;
   /** Rejects (handled) once `stopWaiting` is called. */
@@ -55,14 +70,15 @@ export class TopicReader {
     this.stopSignal.catch(() => {});
   }
 
-  /** The number of jobs this reader feeds. */
+  /** The number of running jobs this reader feeds (a job that stopped or failed no longer counts). */
   get size(): number {
-    return this.sinks.size;
+    this.forgetStopped();
+    return this.runners.size;
   }
 
-  /** Starts `sink` on this reader (starting the reader itself on first use). */
-  async add(sink: JobSink): Promise<void> {
-    this.sinks.add(sink);
+  /** Starts `runner` on this reader (starting the reader itself on first use). */
+  async add(runner: JobRunner): Promise<void> {
+    this.runners.add(runner);
     // Not started, or no end offsets (the topic may not exist yet): the next job added tries again.
     const started = (this.started ??= this.start().catch((err) => {
       this.started = undefined;
@@ -70,9 +86,10 @@ export class TopicReader {
     }));
     started.catch(() => {});
     try {
+      let ends: Map<number, number> | undefined;
       if (this.options.once) {
         // After the start, which says in its own error when the topic is missing.
-        sink.endOffsets = await (this.endOffsets ??= started.then(() => this.endsNow()).catch((err) => {
+        ends = await (this.endOffsets ??= started.then(() => this.endsNow()).catch((err) => {
           this.endOffsets = undefined;
           throw err;
         }));
@@ -80,13 +97,13 @@ export class TopicReader {
       // The job joins its group while the reader starts: the reader points itself at the job's
       // partitions whichever finishes first. A failed join waits for the start, whose error says
       // when the topic is missing.
-      const joined = sink.start(this.linkFor(sink)).catch(async (err) => {
+      const joined = runner.start(this.linkFor(runner), ends).catch(async (err) => {
         await started;
         throw err;
       });
       await Promise.all([started, joined]);
     } catch (err) {
-      this.sinks.delete(sink);
+      this.runners.delete(runner);
       throw err;
     }
   }
@@ -96,12 +113,12 @@ export class TopicReader {
    * passed), so that a stop commits the events already acknowledged to their producers.
    */
   async drain(timeoutMs: number): Promise<void> {
-    if (this.closed || this.sinks.size === 0) return;
+    if (this.closed || this.size === 0) return;
     const deadline = Date.now() + timeoutMs;
     // With the broker gone there are no end offsets to read to: the stop goes on without them.
     const ends = await boundedWait(this.endsNow(), timeoutMs);
     if (!ends) return;
-    while (Date.now() < deadline && [...this.sinks].some((s) => !s.stopped && !s.caughtUp(ends))) {
+    while (Date.now() < deadline && [...this.runners].some((r) => !r.stopped && !r.caughtUp(ends))) {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -114,28 +131,21 @@ export class TopicReader {
     this.stopping?.(new ReaderStoppingError(this.topic));
   }
 
-  /** Stops `sink`: it commits its open batches and starts leaving its group (`sink.left`). */
-  async remove(sink: JobSink): Promise<void> {
-    await this.exclusive(() => sink.finish('stopped'));
-    this.sinks.delete(sink);
+  /** Stops `runner`: it commits its open batches and starts leaving its group (`runner.left`). */
+  async remove(runner: JobRunner): Promise<void> {
+    await runner.stop();
+    this.runners.delete(runner);
   }
 
   /** Stops fetching (waiting `LEAVE_WAIT_MS` at most); call when the reader feeds no job any more. */
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
     await this.fetcher?.close();
-  }
-
-  /** Runs buffer work (batch delivery, commits, assignments) one piece at a time. */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work);
-    this.tail = result.catch(() => {});
-    return result;
   }
 
   /** The topic's low and high watermarks per partition, from one request. */
   async watermarks(): Promise<Map<number, Watermarks>> {
+    if (this.options.watermarks) return this.options.watermarks();
     return topicWatermarks(this.options.kafka, this.topic);
   }
 
@@ -144,39 +154,35 @@ export class TopicReader {
     return new Map([...(await this.watermarks())].map(([partition, { high }]) => [partition, high]));
   }
 
-  private linkFor(sink: JobSink): ReaderLink {
+  private linkFor(runner: JobRunner): ReaderLink {
     return {
-      exclusive: (work) => this.exclusive(work),
       watermarks: () => Promise.race([this.watermarks(), this.stopSignal]),
-      positionChanged: (partition, offset) => this.apply(this.positions.want(sink, partition, offset)),
+      readFrom: (partition, offset) => this.apply(this.positions.want(runner, partition, offset)),
     };
   }
 
   private async start(): Promise<void> {
-    const fetcher = new TopicFetcher(this.topic, {
-      kafka: this.options.kafka,
-      clientId: 'gamepipe-reader',
-      log: this.options.log,
+    const events: FetcherEvents = {
       deliver: (fetched) => this.onRecords(fetched),
       partitionsChanged: (partitions) => this.apply(this.positions.added(partitions)),
       // Reading on would skip records: the jobs holding the partition fail with the reason (and
       // are started again with backoff; a --once run exits 1 saying it).
       unreadable: (partition, offset, error) => {
         this.options.log.error({ topic: this.topic, partition, offset, error: error.message }, 'records cannot be read');
-        for (const sink of this.sinks) if (sink.takesFrom(partition) !== undefined) void this.exclusive(() => sink.fail(error));
+        for (const runner of this.runners) if (runner.takesFrom(partition) !== undefined) void runner.fail(error);
       },
       // The jobs that read past the new log's end move back to its start (each says so); then the
       // partition, which the fetcher stopped, is pointed afresh at what the jobs need.
-      logRestarted: (partition, _offset, earliest, latest) =>
-        void this.exclusive(async () => {
-          for (const sink of this.sinks) sink.logRestarted(partition, earliest, latest);
-          this.apply(this.positions.lost(partition));
-        }),
-    });
+      logRestarted: (partition, _offset, earliest, latest) => {
+        for (const runner of this.runners) runner.logRestarted(partition, earliest, latest);
+        this.apply(this.positions.lost(partition));
+      },
+    };
+    const fetcher =
+      this.options.fetcher?.(events) ?? new TopicFetcher(this.topic, { kafka: this.options.kafka, clientId: 'gamepipe-reader', log: this.options.log, ...events });
     this.fetcher = fetcher;
     const partitions = await fetcher.start();
     this.apply(this.positions.assign(partitions));
-    this.timer = setInterval(() => void this.exclusive(() => this.commitDue()), 100);
   }
 
   private apply(steps: PositionStep[]): void {
@@ -189,67 +195,55 @@ export class TopicReader {
     }
   }
 
-  private async onRecords(fetched: FetchedRecords): Promise<void> {
-    let room: Promise<void> | undefined;
-    await this.exclusive(async () => {
-      // Work queued before this delivery may have pointed the partition elsewhere (a job's
-      // assignment or fence): these records would then be taken past what that job needs.
-      if (this.closed || !this.fetcher!.isCurrent(fetched.partition, fetched.generation)) return;
-      room = this.handOver(fetched);
-      this.positions.read(fetched.partition, fetched.next);
-      await this.commitDue();
-    });
-    // Outside the queue, so commits and assignments go on while processing catches up.
-    await room;
+  /** Hands a delivery over; returns a promise, which holds the next fetch, while processing is full. */
+  private onRecords(fetched: FetchedRecords): Promise<void> | undefined {
+    // A job may have pointed the partition elsewhere since the fetch was sent (its assignment or
+    // fence): these records would then be taken past what that job needs.
+    if (this.closed || !this.fetcher!.isCurrent(fetched.partition, fetched.generation)) return undefined;
+    const room = this.handOver(fetched);
+    this.positions.read(fetched.partition, fetched.next);
+    return room;
   }
 
   /**
-   * Hands the records to processing for every job that holds `partition` and has not taken them
-   * yet (a record below a job's next offset is a re-delivery after a seek for another job).
-   * Returns a promise while the partition's processing thread is full.
+   * Hands the records to processing for every job that takes them (a record below a job's next
+   * offset is a re-delivery after a seek for another job). Each job's cursor moves on in the same
+   * synchronous step as the records are posted: a seal it posts later comes after them.
+   * Returns a promise while the partition's processing thread is full, or while a job's open
+   * batch of it is past its bounds with its previous commit still running (JobRunner.holdFor).
    */
   private handOver({ partition, records, from: fetchedFrom, next, aborted }: FetchedRecords): Promise<void> | undefined {
-    const takers: JobSink[] = [];
+    this.forgetStopped();
+    const takers: JobRunner[] = [];
     let from = next;
-    for (const sink of this.sinks) {
-      const takes = sink.takesFrom(partition);
-      if (takes === undefined || takes >= next) continue;
-      takers.push(sink);
+    for (const runner of this.runners) {
+      const takes = runner.take(partition, next);
+      if (takes === undefined) continue;
+      takers.push(runner);
       from = Math.min(from, takes);
     }
     if (takers.length === 0) return undefined;
-    for (const sink of takers) sink.handedOver(partition, next);
+    const holds = takers.map((r) => r.holdFor(partition)).filter((hold) => hold !== undefined);
     const { processing } = this.options;
-    processing.process(this.topic, partition, takers.map((s) => s.processingId), records, Math.max(from, fetchedFrom), aborted).then(
+    processing.process(this.topic, partition, takers.map((r) => r.processingId), records, Math.max(from, fetchedFrom), aborted).then(
       (reply) => this.processed(reply, takers),
       (err: Error) => {
-        for (const sink of takers) void this.exclusive(() => sink.fail(err));
+        for (const runner of takers) void runner.fail(err);
       },
     );
-    return processing.whenRoom(this.topic, partition);
+    const room = processing.whenRoom(this.topic, partition);
+    if (holds.length === 0) return room;
+    return Promise.all([room, ...holds]).then(() => {});
   }
 
-  private processed(reply: ProcessedReply, takers: JobSink[]): void {
-    const byId = new Map(takers.map((s) => [s.processingId, s]));
-    for (const report of reply.batches) byId.get(report.job)?.reported(report);
+  private processed(reply: ProcessedReply, takers: JobRunner[]): void {
+    const byId = new Map(takers.map((r) => [r.processingId, r]));
+    for (const report of reply.batches) byId.get(report.job)?.batchSize(report);
     for (const failure of reply.failures) byId.get(failure.job)?.badRecordSeen(failure);
   }
 
-  // Commits every job whose trigger is due or whose batch is full, and ends jobs that reached the end (--once).
-  private async commitDue(): Promise<void> {
-    const now = Date.now();
-    // Jobs have separate buffers and tables, so their commits can run side by side.
-    await Promise.all(
-      [...this.sinks].map(async (sink) => {
-        if (sink.stopped) return;
-        try {
-          if (this.options.once && (await sink.finishAtEnd())) return;
-          if (sink.flushDue(now)) await sink.flushAll();
-        } catch (err) {
-          await sink.fail(err as Error);
-        }
-      }),
-    );
-    for (const sink of [...this.sinks]) if (sink.stopped) this.sinks.delete(sink);
+  /** Drops the jobs that ended: they take no record and read nothing. */
+  private forgetStopped(): void {
+    for (const runner of this.runners) if (runner.stopped) this.runners.delete(runner);
   }
 }

@@ -23,7 +23,7 @@ export interface StartOffset {
  *
  * In both other cases the job's open batch still commits from the old checkpoint, so the commit
  * that takes the first records moves the checkpoint across the gap (forward past deleted records,
- * or back to the new log's start) in one compare-and-set: see PartitionState.
+ * or back to the new log's start) in one compare-and-set: see PartitionCursor.
  */
 export function startOffset(checkpoint: number | undefined, earliest: number, latest: number, start: 'earliest' | 'latest'): StartOffset {
   const fromStart = start === 'earliest' ? earliest : latest;

@@ -74,7 +74,7 @@ export class PartitionBuffer {
   }
 
   /** Counts the record at `offset` of `bytes` input bytes as read, whatever became of it. */
-  took(offset: number, bytes: number): void {
+  countRead(offset: number, bytes: number): void {
     this.bytes += bytes;
     this.readRecords++;
     this.next = offset + 1;

@@ -87,17 +87,18 @@ class ProcessingThread {
     return this.request<ProcessedReply>({ ...message, recordBatches: buffer, length: batches.length }, [buffer]).then(
       (reply) => {
         if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(reply.recordBatches);
-        this.roomMade();
+        this.recordsAnswered();
         return reply;
       },
       (err: Error) => {
-        this.roomMade();
+        this.recordsAnswered();
         throw err;
       },
     );
   }
 
-  private roomMade(): void {
+  // One records message fewer waits on the thread: a delivery held for room may go on.
+  private recordsAnswered(): void {
     this.queuedRecords--;
     this.room?.resolve();
     this.room = undefined;
@@ -150,7 +151,10 @@ class ProcessingThread {
 export class ProcessingPool {
   private threads: ProcessingThread[] | undefined;
   private stopped = false;
-  private nextId = 1;
+  /** Ids of the jobs registered with the threads. */
+  private nextJobId = 1;
+  /** Ids of the requests that wait for a thread's answer (records, seals), apart from the job ids. */
+  private nextRequestId = 1;
   private readonly jobs = new Map<number, CompiledJob>();
 
   constructor(
@@ -166,7 +170,7 @@ export class ProcessingPool {
 
   /** Registers a job with every thread; returns the id the other calls take. */
   addJob(compiled: CompiledJob): number {
-    const job = this.nextId++;
+    const job = this.nextJobId++;
     this.jobs.set(job, compiled);
     // Threads not started yet are told every job when they start.
     for (const thread of this.threads ?? []) thread.send(addJobMessage(job, compiled));
@@ -197,7 +201,7 @@ export class ProcessingPool {
    * (each takes those at or after its own next offset); settles once the thread has processed them.
    */
   process(topic: string, partition: number, jobs: number[], batches: Uint8Array, from: number, aborted: AbortedTransaction[]): Promise<ProcessedReply> {
-    return this.thread(topic, partition).records({ type: 'records', id: this.nextId++, topic, partition, jobs, from, aborted }, batches);
+    return this.thread(topic, partition).records({ type: 'records', id: this.nextRequestId++, topic, partition, jobs, from, aborted }, batches);
   }
 
   /** Undefined while the partition's thread has room for more records; else settles when it has. */
@@ -207,7 +211,7 @@ export class ProcessingPool {
 
   /** The job's open batch of `partition`, sealed after every record handed over before this call. */
   seal(job: number, topic: string, partition: number): Promise<SealedReply> {
-    return this.thread(topic, partition).request<SealedReply>({ type: 'seal', id: this.nextId++, job, partition });
+    return this.thread(topic, partition).request<SealedReply>({ type: 'seal', id: this.nextRequestId++, job, partition });
   }
 
   /** Stops the threads for good; call once no job runs (later requests reject). */

@@ -59,6 +59,6 @@ export class RecordLoop {
       if (onBadRecord === 'skip') buffer.skippedRows++;
       else buffer.addRejected(deadLetterRow(this.deadLetter, bad, raw, meta.topic, buffer.partition, meta.offset, meta.timestamp));
     }
-    buffer.took(offset, bytes);
+    buffer.countRead(offset, bytes);
   }
 }

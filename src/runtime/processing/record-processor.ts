@@ -96,7 +96,7 @@ export class RecordProcessor {
         prefilter.gate.record(skip);
         if (skip) {
           // No job can keep it and it is no bad record: read, and dropped by every filter.
-          for (const { buffer } of takers) if (offset >= buffer.next) buffer.took(offset, bytes);
+          for (const { buffer } of takers) if (offset >= buffer.next) buffer.countRead(offset, bytes);
           continue;
         }
       }

@@ -6,6 +6,7 @@ import { checkpointKey, commitKey, DeltaLogError, LAST_CHECKPOINT_KEY, parseActi
 import { checkpointActions, checkpointTable } from './checkpoint.js';
 import { DeltaSnapshot, READER_VERSION, WRITER_VERSION } from './snapshot.js';
 import { schemaString, type DeltaField } from './schema.js';
+import { SerialQueue } from '../../serial-queue.js';
 
 /** A checkpoint every this many commits, so readers never replay more JSON files than that. */
 export const CHECKPOINT_INTERVAL = 10;
@@ -24,7 +25,7 @@ export class DeltaLog {
   private loaded = false;
   // One log operation at a time: the partitions of a job commit concurrently, and two replays
   // of the same new version into one snapshot would collide.
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(
     readonly store: ObjectStore,
@@ -32,9 +33,7 @@ export class DeltaLog {
   ) {}
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => {});
-    return run;
+    return this.queue.run(work);
   }
 
   /** Brings the snapshot up to the newest version (loading the last checkpoint the first time). */

@@ -1,7 +1,7 @@
-import { commitSealedBatch, type FlushResult } from './batch-flusher.js';
-import type { Logger } from './logger.js';
-import type { SealedReply } from './processing/worker-protocol.js';
-import type { JobStore } from '../table/job-store.js';
+import { commitSealedBatch, type FlushResult } from './commit-sealed-batch.js';
+import type { Logger } from '../logger.js';
+import type { SealedReply } from '../processing/worker-protocol.js';
+import type { JobStore } from '../../table/job-store.js';
 
 interface BatchCommitsOptions {
   /** The job's name, as logs give it. */
@@ -21,11 +21,11 @@ interface BatchCommitsOptions {
  */
 export class BatchCommits {
   /**
-   * Per partition, the commit in flight (at most one: sealing the next waits for it). It never
-   * rejects: a failure is kept in `commitError`.
+   * Per partition, the commit in flight (at most one: sealing the next waits for it), until it
+   * settled. It never rejects: a failure is kept in `commitError`.
    */
   private readonly inFlight = new Map<number, Promise<void>>();
-  /** The first commit that failed; the next flush throws it and the job fails. */
+  /** The first commit that failed; the next seal throws it and the job fails. */
   private commitError: Error | undefined;
 
   constructor(private readonly options: BatchCommitsOptions) {}
@@ -34,38 +34,44 @@ export class BatchCommits {
    * Commits the batch `sealing` brings for `partition` once it is sealed. A commit another member
    * fenced calls `fenced` with the checkpoint to resume at, and commits nothing.
    */
-  start(partition: number, sealing: Promise<SealedReply>, fenced: (resumeAt: number) => void): void {
-    this.inFlight.set(partition, this.commit(sealing, fenced));
+  commit(partition: number, sealing: Promise<SealedReply>, fenced: (resumeAt: number) => void): void {
+    const running: Promise<void> = this.commitSealed(sealing, fenced).then(() => {
+      if (this.inFlight.get(partition) === running) this.inFlight.delete(partition);
+    });
+    this.inFlight.set(partition, running);
+  }
+
+  /** The commit of `partition` still running, if one is; it never rejects. */
+  running(partition: number): Promise<void> | undefined {
+    return this.inFlight.get(partition);
   }
 
   /** Waits for the commit in flight on `partition`; throws if a commit failed. */
-  async waitFor(partition: number): Promise<void> {
+  async settle(partition: number): Promise<void> {
     await this.inFlight.get(partition);
     this.throwCommitError();
   }
 
-  /** Waits for the commits in flight; throws if one failed. */
-  async settled(): Promise<void> {
-    await this.landed();
-    this.throwCommitError();
-  }
-
-  /** Waits for the commits in flight to land or fail; throws nothing. */
-  async landed(): Promise<void> {
+  /**
+   * Waits for every commit in flight to land or fail; then throws the first failure, unless
+   * `rethrow` is false (a job that fails anyway lets its whole commits land before it leaves).
+   */
+  async settleAll(rethrow = true): Promise<void> {
     await Promise.all(this.inFlight.values());
+    if (rethrow) this.throwCommitError();
   }
 
   private throwCommitError(): void {
     if (this.commitError) throw this.commitError;
   }
 
-  private async commit(sealing: Promise<SealedReply>, fenced: (resumeAt: number) => void): Promise<void> {
+  private async commitSealed(sealing: Promise<SealedReply>, fenced: (resumeAt: number) => void): Promise<void> {
     const { job, topic, store, log } = this.options;
     try {
       const result = await commitSealedBatch(topic, await sealing, store);
       const { partition } = result;
       if (result.outcome === 'fenced') {
-        // Applied at the next flush, inside `exclusive`; until then the buffer takes no record.
+        // Applied by the job runner's next control step; until then its cursor takes no record.
         fenced(result.resumeAt);
         log.warn({ job, partition, next: result.resumeAt }, 'batch fenced by another committer; resuming at its checkpoint');
         return;

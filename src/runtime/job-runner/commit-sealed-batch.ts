@@ -1,6 +1,6 @@
-import { tableFromIpcStream } from './parquet/ipc-stream.js';
-import type { SealedReply } from './processing/worker-protocol.js';
-import type { JobStore } from '../table/job-store.js';
+import { tableFromIpcStream } from '../parquet/ipc-stream.js';
+import type { SealedReply } from '../processing/worker-protocol.js';
+import type { JobStore } from '../../table/job-store.js';
 
 /** What one partition's commit wrote, for the batch log line and the metrics. */
 export type FlushResult = {

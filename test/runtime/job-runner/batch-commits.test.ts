@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BatchCommits } from '../../src/runtime/batch-commits.js';
-import type { FlushResult } from '../../src/runtime/batch-flusher.js';
-import type { Logger } from '../../src/runtime/logger.js';
-import type { SealedReply } from '../../src/runtime/processing/worker-protocol.js';
-import type { CommitResult, JobStore } from '../../src/table/job-store.js';
+import { BatchCommits } from '../../../src/runtime/job-runner/batch-commits.js';
+import type { FlushResult } from '../../../src/runtime/job-runner/commit-sealed-batch.js';
+import type { Logger } from '../../../src/runtime/logger.js';
+import type { SealedReply } from '../../../src/runtime/processing/worker-protocol.js';
+import type { CommitResult, JobStore } from '../../../src/table/job-store.js';
 
 const sealed = (partition: number, from: number, next: number): SealedReply => ({
   type: 'sealed', id: 1, partition, from, next, groups: [], rejected: undefined, rows: next - from, rejectedRows: 0, skippedRows: 0, readRecords: next - from,
@@ -23,8 +23,8 @@ function commitsOver(answer: () => Promise<CommitResult>) {
 describe("a job's batch commits (a store that answers at once)", () => {
   it('commits the group offset, logs the batch, then reports it', async () => {
     const { commits, lines, offsets, committed } = commitsOver(async () => ({ outcome: 'committed', files: ['a.parquet'], bytes: 10 }));
-    commits.start(2, Promise.resolve(sealed(2, 5, 9)), () => expect.unreachable());
-    await commits.settled();
+    commits.commit(2, Promise.resolve(sealed(2, 5, 9)), () => expect.unreachable());
+    await commits.settleAll();
     expect(offsets).toEqual([[2, 9]]);
     expect(lines).toHaveLength(1);
     const [level, fields, msg] = lines[0]!;
@@ -37,29 +37,29 @@ describe("a job's batch commits (a store that answers at once)", () => {
   it('hands a fenced commit its checkpoint, and commits no offset', async () => {
     const { commits, lines, offsets, committed } = commitsOver(async () => ({ outcome: 'fenced', resumeAt: 7 }));
     const fenced: number[] = [];
-    commits.start(0, Promise.resolve(sealed(0, 0, 3)), (resumeAt) => fenced.push(resumeAt));
-    await commits.waitFor(0);
+    commits.commit(0, Promise.resolve(sealed(0, 0, 3)), (resumeAt) => fenced.push(resumeAt));
+    await commits.settle(0);
     expect(fenced).toEqual([7]);
     expect(lines).toEqual([['warn', { job: 'j', partition: 0, next: 7 }, 'batch fenced by another committer; resuming at its checkpoint']]);
     expect([offsets, committed]).toEqual([[], []]);
   });
 
-  it('keeps the first failure: every later wait throws it, landed() does not', async () => {
+  it('keeps the first failure: every later wait throws it, settleAll(false) does not', async () => {
     let n = 0;
     const { commits } = commitsOver(async () => {
       throw new Error(`store down ${++n}`);
     });
-    commits.start(0, Promise.resolve(sealed(0, 0, 1)), () => {});
-    await commits.landed();
-    commits.start(1, Promise.resolve(sealed(1, 0, 1)), () => {});
-    await expect(commits.waitFor(1)).rejects.toThrow('store down 1');
-    await expect(commits.waitFor(5)).rejects.toThrow('store down 1');
-    await expect(commits.settled()).rejects.toThrow('store down 1');
+    commits.commit(0, Promise.resolve(sealed(0, 0, 1)), () => {});
+    await commits.settleAll(false);
+    commits.commit(1, Promise.resolve(sealed(1, 0, 1)), () => {});
+    await expect(commits.settle(1)).rejects.toThrow('store down 1');
+    await expect(commits.settle(5)).rejects.toThrow('store down 1');
+    await expect(commits.settleAll()).rejects.toThrow('store down 1');
   });
 
   it('counts a seal that failed as a failed commit', async () => {
     const { commits } = commitsOver(async () => expect.unreachable());
-    commits.start(0, Promise.reject(new Error('thread gone')), () => {});
-    await expect(commits.settled()).rejects.toThrow('thread gone');
+    commits.commit(0, Promise.reject(new Error('thread gone')), () => {});
+    await expect(commits.settleAll()).rejects.toThrow('thread gone');
   });
 });
