@@ -21,7 +21,7 @@ const ENTRIES = {
 const BUILDS = 'node_modules/.cache/gamepipe-cli';
 // Files the code opens relative to its own module (`new URL('./x', import.meta.url)`): in a bundle
 // that is the bundle's folder, so they are copied beside it.
-const ASSETS = ['src/runtime/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
+const ASSETS = ['src/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
 // Packages bundled into the build, by the entry file bundled: kafkajs is ~200 CommonJS files, yaml
 // and apache-arrow many more. A --once run of the three example jobs over an empty topic
 // (/usr/bin/time, 3 runs each) took 0.60-0.63 s with none of them bundled, 0.48-0.52 s with them.

@@ -1,4 +1,4 @@
-import { tableFromIpcStream } from './parquet/ipc-stream.js';
+import { tableFromIpcStream } from '../parquet/ipc-stream.js';
 import type { SealedReply } from './processing/worker-protocol.js';
 import type { JobStore } from '../table/job-store.js';
 

@@ -6,7 +6,7 @@ import type { JobStore } from '../table/job-store.js';
 import { openJobStore } from '../table/open-job-store.js';
 import { JobSink, type JobEvents } from './job-sink.js';
 import type { Logger } from './logger.js';
-import type { ParquetEncoder } from './parquet/parquet-encoder.js';
+import type { ParquetEncoder } from '../parquet/parquet-encoder.js';
 import { BadRecordError } from './bad-record-error.js';
 import { ProcessingPool } from './processing/processing-pool.js';
 import type { JobRoster, RunningJob } from './running-jobs.js';

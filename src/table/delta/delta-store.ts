@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import type { ColumnType } from '../../dsl/job-spec.js';
-import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
+import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
 import type { Action, AddAction } from './actions.js';

@@ -1,6 +1,6 @@
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
+import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
 import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
 import { readJsonIfExists } from '../storage/durable-fs.js';

@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
-import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
-import { WorkerRequests } from '../worker-requests.js';
+import { WORKER_RESOURCE_LIMITS } from '../workers/worker-limits.js';
+import { WorkerRequests } from '../workers/worker-requests.js';
 import { takeIpcStream } from './ipc-stream.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
 import { RememberedWritePlans, writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';

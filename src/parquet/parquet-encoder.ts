@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { UserError } from '../../user-error.js';
+import { UserError } from '../user-error.js';
 import { parquetWasmEncoder } from './parquet-wasm-encoder.js';
 
 /**

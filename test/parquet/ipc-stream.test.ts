@@ -1,7 +1,7 @@
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { takeIpcStream, tableFromIpcStream } from '../../../src/runtime/parquet/ipc-stream.js';
-import { parquetEncoderByName } from '../../../src/runtime/parquet/parquet-encoder.js';
+import { takeIpcStream, tableFromIpcStream } from '../../src/parquet/ipc-stream.js';
+import { parquetEncoderByName } from '../../src/parquet/parquet-encoder.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
