@@ -3,7 +3,7 @@ import { checkJobText } from '../../src/dsl/check-job.js';
 import { compileJob } from '../../src/dsl/compile-job.js';
 import type { CompiledJob, OutputValue } from '../../src/dsl/job-spec.js';
 import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
-import { DEAD_LETTER_COLUMNS } from '../../src/runtime/dead-letters.js';
+import { DEAD_LETTER_COLUMNS } from '../../src/dsl/dead-letters.js';
 import type { TableBatch } from '../../src/table/job-store.js';
 
 /** A unique table location under the test bucket (the local MinIO the test setup starts). */

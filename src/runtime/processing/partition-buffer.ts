@@ -1,7 +1,7 @@
 import type { ColumnType, OutputValue } from '../../dsl/job-spec.js';
 import type { BatchValue } from '../batch/column-accumulators.js';
 import { ColumnBatch } from '../batch/column-batch.js';
-import { DEAD_LETTER_COLUMNS } from '../dead-letters.js';
+import { DEAD_LETTER_COLUMNS } from '../../dsl/dead-letters.js';
 
 /** How many emptied batches a buffer keeps for reuse: one per open `dt=` folder is typical. */
 const MAX_SPARE = 2;

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { CompiledJob, OutputValue } from '../../dsl/job-spec.js';
 import type { BatchValue } from '../batch/column-accumulators.js';
-import { deadLetterRow } from '../dead-letters.js';
+import { deadLetterRow, deadLetterRowBuffer } from '../../dsl/dead-letters.js';
 import type { PartitionBuffer } from './partition-buffer.js';
 import { oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
 import { dtFolder } from '../../table/partition-days.js';
@@ -14,7 +14,7 @@ import { BadRecordError } from '../bad-record-error.js';
  */
 export class RecordLoop {
   private readonly row: BatchValue[];
-  private readonly deadLetter: OutputValue[] = new Array(6).fill(null);
+  private readonly deadLetter: OutputValue[] = deadLetterRowBuffer();
   private readonly partitioned: boolean;
   /** Where the projection puts raw_event (after the schema's columns), or -1 without one. */
   private readonly rawColumn: number;
