@@ -180,6 +180,9 @@ export class JobSink {
         reader.positionChanged(p, undefined);
       }
     }
+    // A member that died mid-commit may have left an interrupted commit of a partition taken now:
+    // open() settles it, so the checkpoints read next are final (start() opened before the first).
+    if (this.assigned) await this.store.open();
     const committed = await this.store.committedOffsets(this.topic);
     const { start } = this.job.spec.source;
     let marks: Map<number, Watermarks> | undefined;

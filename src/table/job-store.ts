@@ -60,7 +60,11 @@ export interface JobStore {
   readonly location: string;
   /** Creates the tables if needed, finishes or cleans up what crashed writers left, checks the schema. Writers call it once. */
   open(): Promise<void>;
-  /** The committed position of every partition of `topic` that was ever committed. */
+  /**
+   * The committed position of every partition of `topic` that was ever committed. A pure read
+   * (status and lag call it beside running writers): it changes nothing, and an interrupted commit
+   * shows only once open() or compact() has settled it.
+   */
   committedOffsets(topic: string): Promise<Map<number, CommittedOffset>>;
   /** Commits one partition's batch, exactly once: 'fenced' when the table had moved past `from`, and then nothing is written. */
   commit(batch: TableBatch): Promise<CommitResult>;

@@ -30,8 +30,8 @@ export class FolderJobStore implements JobStore {
   }
 
   async committedOffsets(topic: string): Promise<Map<number, CommittedOffset>> {
-    // Interrupted commits of dead owners are finished (or dropped) first: they may move a checkpoint.
-    await this.committer.recover();
+    // A pure read: an interrupted commit is left to open() (or a compaction) to settle, so until
+    // then a checkpoint it would move reads as before it.
     const offsets = new Map<number, CommittedOffset>();
     for (const name of await readdir(this.layout.checkpoints).catch(() => [] as string[])) {
       if (!name.startsWith(`${topic}-`) || !name.endsWith('.json')) continue;
