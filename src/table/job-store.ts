@@ -1,4 +1,4 @@
-import type { Table } from 'apache-arrow';
+import type { OwnedTable } from '../parquet/owned-table.js';
 
 // The one interface between the runtime and a job's tables, whatever their format (a Hive-style
 // folder, or Delta Lake) and storage (a local disk, or S3). The runtime commits batches through it;
@@ -11,9 +11,9 @@ export interface TableBatch {
   from: number;
   next: number;
   /** Output rows by Hive-style partition folder (`dt=2026-11-23`, or '' for an unpartitioned table). */
-  groups: ReadonlyMap<string, Table>;
+  groups: ReadonlyMap<string, OwnedTable>;
   /** Dead letters in offset order, or undefined when there are none. */
-  rejected: Table | undefined;
+  rejected: OwnedTable | undefined;
 }
 
 /** What a commit did: the batch landed, or another writer had committed that range first (read on from `resumeAt`). */

@@ -4,6 +4,7 @@ import { compileJob } from '../../src/dsl/compile-job.js';
 import type { CompiledJob, OutputValue } from '../../src/dsl/job-spec.js';
 import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
 import { DEAD_LETTER_COLUMNS } from '../../src/dsl/dead-letters.js';
+import { OwnedTable } from '../../src/parquet/owned-table.js';
 import type { TableBatch } from '../../src/table/job-store.js';
 
 /** A unique table location under the test bucket (the local MinIO the test setup starts). */
@@ -30,7 +31,7 @@ export function horseBatch(job: CompiledJob, from: number, next: number, rows: O
     partition: 0,
     from,
     next,
-    groups: new Map(rows.length ? [[job.spec.sink.partitionBy.length ? dt : '', batch.toArrowTable()]] : []),
-    rejected: badOffsets.length ? rejected.toArrowTable() : undefined,
+    groups: new Map(rows.length ? [[job.spec.sink.partitionBy.length ? dt : '', OwnedTable.of(batch.toArrowTable())]] : []),
+    rejected: badOffsets.length ? OwnedTable.of(rejected.toArrowTable()) : undefined,
   };
 }

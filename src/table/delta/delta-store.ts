@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import type { ColumnType } from '../../dsl/job-spec.js';
+import { tableOf, type EncoderRows } from '../../parquet/owned-table.js';
 import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
@@ -142,7 +143,8 @@ export class DeltaJobStore implements JobStore {
     let bytes = 0;
     const files: string[] = [];
     if (batch.rejected && batch.rejected.numRows > 0) {
-      const written = await this.commitRejected(id, batch.rejected, batch.next, basis);
+      // Read, not taken: each attempt encodes the part of it the table lacks (a slice of its own).
+      const written = await this.commitRejected(id, batch.rejected.table, batch.next, basis);
       bytes += written.bytes;
       files.push(...written.files);
     }
@@ -210,9 +212,9 @@ export class DeltaJobStore implements JobStore {
     }
   }
 
-  private async upload(target: DeltaTarget, folder: string, rows: Table, tag: string): Promise<Upload> {
-    // Before encoding: the encoder may take the table's memory over (see ParquetEncoder.encode).
-    const stats = JSON.stringify(fileStats(rows, target.columns));
+  private async upload(target: DeltaTarget, folder: string, rows: EncoderRows, tag: string): Promise<Upload> {
+    // Before encoding, which takes an OwnedTable's memory.
+    const stats = JSON.stringify(fileStats(tableOf(rows), target.columns));
     const data = await this.encoder.encode(rows, target.log.store.root);
     const key = `${folder ? `${folder}/` : ''}part-${tag}-${randomUUID()}.parquet`;
     await target.log.store.put(key, data);

@@ -1,5 +1,6 @@
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { OwnedTable } from '../../parquet/owned-table.js';
 import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
 import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
@@ -46,7 +47,7 @@ export class FolderJobStore implements JobStore {
     const staged: StagedFile[] = [];
     let bytes = 0;
     let seq = 0;
-    const stage = async (rows: TableBatch['rejected'] & object, dir: string, tableKey = this.layout.table) => {
+    const stage = async (rows: OwnedTable, dir: string, tableKey = this.layout.table) => {
       const data = await this.encoder.encode(rows, tableKey);
       bytes += data.byteLength;
       // Offsets start over when a topic is created again, and its batches may then start at an
