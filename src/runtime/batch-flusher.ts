@@ -21,7 +21,7 @@ export async function commitSealedBatch(topic: string, sealed: SealedReply, stor
   const started = performance.now();
   // The tables view the IPC bytes the processing thread handed over, and own them: the store's
   // encoder takes them on.
-  const groups = new Map(sealed.groups.map(([folder, ipc]) => [folder, OwnedTable.fromIpcStream(ipc)]));
+  const groups = sealed.groups.map(([partition, ipc]) => ({ partition, rows: OwnedTable.fromIpcStream(ipc) }));
   const rejected = sealed.rejected ? OwnedTable.fromIpcStream(sealed.rejected) : undefined;
   const result = await store.commit({ topic, partition: sealed.partition, from: sealed.from, next: sealed.next, groups, rejected });
   const common = {

@@ -1,8 +1,15 @@
+import type { PartitionValues } from '../dsl/partition-values.js';
 import type { OwnedTable } from '../parquet/owned-table.js';
 
 // The one interface between the runtime and a job's tables, whatever their format (a Hive-style
 // folder, or Delta Lake) and storage (a local disk, or S3). The runtime commits batches through it;
 // query, tables, status and compaction read through it.
+
+/** Output rows of one table partition: `{ dt: '2026-11-23' }`, or UNPARTITIONED. */
+export interface PartitionRows {
+  partition: PartitionValues;
+  rows: OwnedTable;
+}
 
 /** One Kafka partition's batch, as the runtime hands it over: rows, dead letters, and the offsets [from, next) they cover. */
 export interface TableBatch {
@@ -10,8 +17,8 @@ export interface TableBatch {
   partition: number;
   from: number;
   next: number;
-  /** Output rows by Hive-style partition folder (`dt=2026-11-23`, or '' for an unpartitioned table). */
-  groups: ReadonlyMap<string, OwnedTable>;
+  /** Output rows, one group per table partition. */
+  groups: readonly PartitionRows[];
   /** Dead letters in offset order, or undefined when there are none. */
   rejected: OwnedTable | undefined;
 }

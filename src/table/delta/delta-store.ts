@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import type { ColumnType } from '../../dsl/job-spec.js';
+import { UNPARTITIONED, type PartitionValues } from '../../dsl/partition-values.js';
+import { partitionPath } from '../partition-days.js';
 import { tableOf, type EncoderRows } from '../../parquet/owned-table.js';
 import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -150,8 +152,8 @@ export class DeltaJobStore implements JobStore {
     }
     const uploadedAt = Date.now();
     const uploads: Upload[] = [];
-    for (const [folder, rows] of batch.groups) {
-      if (rows.numRows > 0) uploads.push(await this.upload(this.output, folder, rows, `${batch.topic}-${batch.partition}-${batch.from}`));
+    for (const { partition, rows } of batch.groups) {
+      if (rows.numRows > 0) uploads.push(await this.upload(this.output, partition, rows, `${batch.topic}-${batch.partition}-${batch.from}`));
     }
     const { committed, result } = await this.output.log.commit<number | undefined>(async (snapshot) => {
       const resumeAt = moved(snapshot);
@@ -192,7 +194,7 @@ export class DeltaJobStore implements JobStore {
       const rows = rejected.slice(attempt === undefined || attempt === basis ? firstRowFrom(rejected, watermark) : 0);
       if (rows.numRows === 0) return { files: [], bytes: 0 };
       const uploadedAt = Date.now();
-      const upload = await this.upload(this.rejected, '', rows, id.replaceAll(':', '-'));
+      const upload = await this.upload(this.rejected, UNPARTITIONED, rows, id.replaceAll(':', '-'));
       const { committed } = await this.rejected.log.commit(async (snapshot) => {
         if ((snapshot.txns.get(id)?.version ?? -1) !== watermark || snapshot.txns.get(basisId)?.version !== attempt) return { abort: undefined };
         if (Date.now() - uploadedAt > UPLOAD_VALID_MS) return { abort: undefined };
@@ -212,14 +214,14 @@ export class DeltaJobStore implements JobStore {
     }
   }
 
-  private async upload(target: DeltaTarget, folder: string, rows: EncoderRows, tag: string): Promise<Upload> {
+  private async upload(target: DeltaTarget, partition: PartitionValues, rows: EncoderRows, tag: string): Promise<Upload> {
     // Before encoding, which takes an OwnedTable's memory.
     const stats = JSON.stringify(fileStats(tableOf(rows), target.columns));
     const data = await this.encoder.encode(rows, target.log.store.root);
+    const folder = partitionPath(partition);
     const key = `${folder ? `${folder}/` : ''}part-${tag}-${randomUUID()}.parquet`;
     await target.log.store.put(key, data);
-    const partitionValues: Record<string, string | null> = {};
-    if (folder) for (const part of folder.split('/')) partitionValues[part.slice(0, part.indexOf('='))] = part.slice(part.indexOf('=') + 1);
+    const partitionValues: Record<string, string | null> = { ...partition };
     return {
       key,
       add: {

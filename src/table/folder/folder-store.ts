@@ -6,6 +6,7 @@ import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, D
 import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
 import { readJsonIfExists } from '../storage/durable-fs.js';
 import { dataFileName, tableLayout, type TableLayout } from './layout.js';
+import { partitionPath } from '../partition-days.js';
 
 /**
  * A job's tables as Hive-style folders of Parquet files on a local disk (`format: parquet`), kept
@@ -60,8 +61,8 @@ export class FolderJobStore implements JobStore {
       while (await exists(final));
       staged.push(await this.committer.stage(data, final));
     };
-    for (const [folder, rows] of batch.groups) {
-      if (rows.numRows > 0) await stage(rows, folder ? join(this.layout.table, folder) : this.layout.table);
+    for (const { partition, rows } of batch.groups) {
+      if (rows.numRows > 0) await stage(rows, join(this.layout.table, partitionPath(partition)));
     }
     if (batch.rejected && batch.rejected.numRows > 0) await stage(batch.rejected, this.layout.rejected, this.layout.rejected);
     const outcome = await this.committer.commit({ topic: batch.topic, partition: batch.partition, from: fromText, next: String(batch.next), files: staged });
