@@ -10,13 +10,13 @@ import type { Table } from 'apache-arrow';
 import type { OutputValue } from '../src/dsl/job-spec.js';
 import { loadJobs } from '../src/dsl/load-jobs.js';
 import { ColumnBatch } from '../src/runtime/batch/column-batch.js';
-import { parquetWasmEncoder } from '../src/runtime/parquet/parquet-wasm-encoder.js';
+import { parquetWasmEncoder } from '../src/parquet/parquet-wasm-encoder.js';
 import {
   DEFAULT_WRITE_PLAN,
   writePlanFor,
   type ParquetColumnPlan,
   type ParquetWritePlan,
-} from '../src/runtime/parquet/parquet-write-plan.js';
+} from '../src/parquet/parquet-write-plan.js';
 import { medianOfNumbers } from './compare/combine-runs.js';
 import { eventStream } from './workload/events.js';
 

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import * as arrow from 'apache-arrow';
 import type { OutputValue } from '../src/dsl/job-spec.js';
 import { ColumnBatch, type BatchColumn } from '../src/runtime/batch/column-batch.js';
-import { parquetEncoderByName, parquetEncoderNames } from '../src/runtime/parquet/parquet-encoder.js';
+import { parquetEncoderByName, parquetEncoderNames } from '../src/parquet/parquet-encoder.js';
 import { comparePlans } from './parquet-writers.plans.js';
 import { medianOfNumbers } from './compare/combine-runs.js';
 

@@ -21,7 +21,7 @@ const ENTRIES = {
 const BUILDS = 'node_modules/.cache/gamepipe-cli';
 // Files the code opens relative to its own module (`new URL('./x', import.meta.url)`): in a bundle
 // that is the bundle's folder, so they are copied beside it.
-const ASSETS = ['src/runtime/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
+const ASSETS = ['src/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
 // Packages bundled into the build, by the entry file bundled: kafkajs is ~200 CommonJS files, yaml
 // and apache-arrow many more, and loading them file by file was a large part of a short run's
 // start-up (docs/decisions/cli-bundle.md). Their versions are part of the build key, so updating one rebuilds.

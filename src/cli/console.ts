@@ -2,7 +2,7 @@ import { DEFAULT_CONSOLE_PORT, startConsole } from '../console/server.js';
 import { jobPaths } from '../query/open-job-catalog.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
-import { DEFAULT_METRICS_URL } from '../runtime/metrics-endpoint.js';
+import { DEFAULT_METRICS_URL } from '../status/runner-status.js';
 
 const USAGE = 'usage: gamepipe console [--jobs DIR]... [--port N] [--host ADDRESS] [--metrics-url URL]';
 

@@ -4,7 +4,7 @@ import { JobSupervisor } from '../runtime/job-supervisor.js';
 import type { Logger } from '../runtime/logger.js';
 import { startAutoCompaction } from '../runtime/auto-compactor.js';
 import { PipelineMetrics, serveMetrics } from '../runtime/metrics.js';
-import { defaultParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
+import { defaultParquetEncoder } from '../parquet/parquet-encoder.js';
 import { UserError } from '../user-error.js';
 import { handleKafkaRejections } from '../kafka/unhandled-rejections.js';
 

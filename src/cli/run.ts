@@ -1,7 +1,7 @@
 import { log } from '../runtime/logger.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
-import { DEFAULT_METRICS_PORT } from '../runtime/metrics-endpoint.js';
+import { DEFAULT_METRICS_PORT } from '../status/runner-status.js';
 import { runJobs } from './run-jobs.js';
 import { exitSoon, watchStopSignals } from './stop-signals.js';
 

@@ -7,7 +7,7 @@ import { ensureTopic } from '../kafka/topics.js';
 import { brokerDown, brokerPaths, brokerUp } from '../broker/local-broker.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
-import { DEFAULT_METRICS_PORT } from '../runtime/metrics-endpoint.js';
+import { DEFAULT_METRICS_PORT } from '../status/runner-status.js';
 import { runJobs, type RunningJobs } from './run-jobs.js';
 import { acquireStartLock } from './start-lock.js';
 import { prefixed, prefixedLogger } from './start-output.js';

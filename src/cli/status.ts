@@ -6,7 +6,7 @@ import { CATALOG_FLAGS, jobPaths, outputFormat } from '../query/open-job-catalog
 import { formatResult } from '../query/result-format.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
-import { DEFAULT_METRICS_URL } from '../runtime/metrics-endpoint.js';
+import { DEFAULT_METRICS_URL } from '../status/runner-status.js';
 
 const USAGE = 'usage: gamepipe status [--jobs <dir or files>]... [--watch [--interval S]] [--metrics-url URL] [--csv | --json]';
 

@@ -9,7 +9,7 @@ import { listedTables, sqlOfBody } from './query-api.js';
 import { RateHistory } from './rate-history.js';
 import { allowedHostNames, refusedRequest, SECURITY_HEADERS } from './request-origin.js';
 import { listTables } from './tables-api.js';
-import { DEFAULT_METRICS_URL } from '../runtime/metrics-endpoint.js';
+import { DEFAULT_METRICS_URL } from '../status/runner-status.js';
 import { buildWebBundle, INDEX_HTML } from './web-bundle.js';
 
 /** How to run the console; everything but the job paths has a default. */

@@ -1,8 +1,8 @@
 import { openJobStore } from '../table/open-job-store.js';
 import type { KafkaAdmin } from '../kafka/client.js';
 import type { CompiledJob } from '../dsl/job-spec.js';
-import { lagTarget, lastCommitAt, measureLag, type PartitionLag } from '../runtime/job-lag.js';
-import type { RunnerStatus } from '../runtime/metrics.js';
+import { lagTarget, lastCommitAt, measureLag, type PartitionLag } from '../status/job-lag.js';
+import type { RunnerStatus } from '../status/runner-status.js';
 import type { Catalog, QueryResult } from './catalog.js';
 import { tableStats } from './table-stats.js';
 

@@ -1,7 +1,7 @@
 import type { ColumnType, CompiledJob } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
-import { DEAD_LETTER_COLUMNS } from '../runtime/dead-letters.js';
+import { DEAD_LETTER_COLUMNS } from '../dsl/dead-letters.js';
 import type { DataFile } from '../table/job-store.js';
 import { rejectedSinkPath } from '../table/location.js';
 import { openJobStore } from '../table/open-job-store.js';

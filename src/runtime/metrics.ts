@@ -4,42 +4,13 @@ import type { KafkaAdmin } from '../kafka/client.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FlushResult } from './job-runner/commit-sealed-batch.js';
 import type { SupervisorOptions } from './job-supervisor.js';
-import { lagTarget, measureLag, type PartitionLag } from './job-lag.js';
+import { lagTarget, measureLag, type PartitionLag } from '../status/job-lag.js';
+import type { JobStatus, RunnerStatus } from '../status/runner-status.js';
 import type { JobRoster } from './running-jobs.js';
 
 // Taken from the supervisor's options, the contract metrics is fed through, wherever the runtime defines them.
 type JobEvents = NonNullable<SupervisorOptions['events']>;
 type JobState = Parameters<NonNullable<JobEvents['onState']>>[1];
-
-/** One job as the runner's /status endpoint reports it. */
-export interface JobStatus {
-  job: string;
-  /** The job file's absolute path (readers elsewhere match files by it); undefined once the job no longer runs here. */
-  file?: string;
-  state: JobState;
-  error?: string;
-  /**
-   * While the job's file does not validate: its first error (`file:line:col: error: message`).
-   * The job runs on as it was before the file turned invalid.
-   */
-  invalidFile?: string;
-  /** When the job entered its state, ISO time. */
-  since: string;
-  /** The last committed batch, ISO time; undefined before the first one in this process. */
-  lastBatchAt?: string;
-  rowsRead: number;
-  rowsWritten: number;
-  rowsRejected: number;
-  batches: number;
-}
-
-/** The body of GET /status. */
-export interface RunnerStatus {
-  pid: number;
-  startedAt: string;
-  jobs: JobStatus[];
-  lag: PartitionLag[];
-}
 
 const STATES: JobState[] = ['starting', 'running', 'stopped', 'failing', 'done'];
 const LAG_CACHE_MS = 1000;

@@ -1,8 +1,15 @@
-import type { Table } from 'apache-arrow';
+import type { PartitionValues } from '../dsl/partition-values.js';
+import type { OwnedTable } from '../parquet/owned-table.js';
 
 // The one interface between the runtime and a job's tables, whatever their format (a Hive-style
 // folder, or Delta Lake) and storage (a local disk, or S3). The runtime commits batches through it;
 // query, tables, status and compaction read through it.
+
+/** Output rows of one table partition: `{ dt: '2026-11-23' }`, or UNPARTITIONED. */
+export interface PartitionRows {
+  partition: PartitionValues;
+  rows: OwnedTable;
+}
 
 /** One Kafka partition's batch, as the runtime hands it over: rows, dead letters, and the offsets [from, next) they cover. */
 export interface TableBatch {
@@ -10,10 +17,10 @@ export interface TableBatch {
   partition: number;
   from: number;
   next: number;
-  /** Output rows by Hive-style partition folder (`dt=2026-11-23`, or '' for an unpartitioned table). */
-  groups: ReadonlyMap<string, Table>;
+  /** Output rows, one group per table partition. */
+  groups: readonly PartitionRows[];
   /** Dead letters in offset order, or undefined when there are none. */
-  rejected: Table | undefined;
+  rejected: OwnedTable | undefined;
 }
 
 /** What a commit did: the batch landed, or another writer had committed that range first (read on from `resumeAt`). */
@@ -60,7 +67,11 @@ export interface JobStore {
   readonly location: string;
   /** Creates the tables if needed, finishes or cleans up what crashed writers left, checks the schema. Writers call it once. */
   open(): Promise<void>;
-  /** The committed position of every partition of `topic` that was ever committed. */
+  /**
+   * The committed position of every partition of `topic` that was ever committed. A pure read
+   * (status and lag call it beside running writers): it changes nothing, and an interrupted commit
+   * shows only once open() or compact() has settled it.
+   */
   committedOffsets(topic: string): Promise<Map<number, CommittedOffset>>;
   /** Commits one partition's batch, exactly once: 'fenced' when the table had moved past `from`, and then nothing is written. */
   commit(batch: TableBatch): Promise<CommitResult>;

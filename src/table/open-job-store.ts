@@ -1,6 +1,6 @@
 import type { CompiledJob } from '../dsl/job-spec.js';
-import { DEAD_LETTER_COLUMNS } from '../runtime/dead-letters.js';
-import { defaultParquetEncoder, parquetEncoderByName, type ParquetEncoder } from '../runtime/parquet/parquet-encoder.js';
+import { DEAD_LETTER_COLUMNS } from '../dsl/dead-letters.js';
+import { defaultParquetEncoder, parquetEncoderByName, type ParquetEncoder } from '../parquet/parquet-encoder.js';
 import { DeltaJobStore } from './delta/delta-store.js';
 import { FolderJobStore } from './folder/folder-store.js';
 import type { JobStore } from './job-store.js';

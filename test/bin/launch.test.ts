@@ -19,7 +19,7 @@ describe('the CLI launcher', () => {
     root = await mkdtemp(join(tmpdir(), 'gamepipe-launch-'));
     await write('src/cli/main.ts', "import { answer } from './answer.js';\nexport async function main(): Promise<unknown> { return answer; }\n");
     await write('src/cli/answer.ts', 'export const answer: number = 1;\n');
-    await write('src/runtime/parquet/parquet-wasm-thread.mjs', '// worker\n');
+    await write('src/parquet/parquet-wasm-thread.mjs', '// worker\n');
     await write('src/runtime/processing/processing-worker.ts', 'export {};\n');
     await write('src/console/query-process.ts', 'export {};\n');
     await write('api/events.yaml', 'events: {}\n');

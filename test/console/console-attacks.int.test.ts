@@ -10,7 +10,8 @@ import { compileJob } from '../../src/dsl/compile-job.js';
 import type { CompiledJob } from '../../src/dsl/job-spec.js';
 import { openJobStore } from '../../src/table/open-job-store.js';
 import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
-import { DEAD_LETTER_COLUMNS } from '../../src/runtime/dead-letters.js';
+import { DEAD_LETTER_COLUMNS } from '../../src/dsl/dead-letters.js';
+import { OwnedTable } from '../../src/parquet/owned-table.js';
 import { horseBatch, s3TablePath } from '../support/delta-jobs.js';
 import { readWithDeltaRs } from '../support/delta-rs.js';
 
@@ -50,7 +51,7 @@ describe('the console under attack', () => {
     const rejected = new ColumnBatch(DEAD_LETTER_COLUMNS);
     rejected.append(['not JSON', `{${'x'.repeat(LONG_RAW_EVENT)}`, 'events', 0, BigInt(batches * 100), Date.UTC(2026, 10, 20)]);
     const batch = horseBatch(job, batches * 100, batches * 100 + 1, []);
-    expect(await store.commit({ ...batch, rejected: rejected.toArrowTable() })).toMatchObject({ outcome: 'committed' });
+    expect(await store.commit({ ...batch, rejected: OwnedTable.of(rejected.toArrowTable()) })).toMatchObject({ outcome: 'committed' });
   }
 
   beforeAll(async () => {

@@ -1,36 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir, hostname } from 'node:os';
-import { join, relative, dirname } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TableCommitter, type Owner } from '../../src/table/folder/commit-protocol.js';
-import { checkpointPath, dataFileName, intentPath, tableLayout, type TableLayout } from '../../src/table/folder/layout.js';
-
-/** Every file under `dir`, relative to it, sorted. */
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else out.push(relative(dir, path));
-    }
-  };
-  await walk(dir);
-  return out.sort();
-}
-
-/** The pid of a process that has exited, to stand for an owner killed mid-commit. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
-  return Number(child.stdout.trim());
-}
-
-function deadOwner(): Owner {
-  const pid = deadPid();
-  return { host: hostname(), pid, id: `${hostname()}-${pid}-deadbeef` };
-}
+import { checkpointPath, intentPath, tableLayout, type TableLayout } from '../../src/table/folder/layout.js';
+import { deadOwner, finalPath as finalPathIn, interruptedCommit, listFiles } from '../support/interrupted-commit.js';
 
 describe('the table commit protocol', () => {
   let root: string;
@@ -43,7 +18,7 @@ describe('the table commit protocol', () => {
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  const finalPath = (from: string, seq = 0, folder = '') => join(layout.table, folder, dataFileName(topic, 0, from, seq));
+  const finalPath = (from: string, seq = 0, folder = '') => finalPathIn(layout, topic, from, seq, folder);
 
   it('commits staged files under their final names and moves the checkpoint', async () => {
     const committer = new TableCommitter(layout);
@@ -76,34 +51,8 @@ describe('the table commit protocol', () => {
     expect(existsSync(theirs.staged)).toBe(false);
   });
 
-  /** Lays down the state a process killed right after creating its intent leaves behind. */
-  async function interruptedCommit(owner: Owner, from: string, next: string, renamedFirst: boolean) {
-    const stagingDir = join(layout.staging, owner.id);
-    await mkdir(stagingDir, { recursive: true });
-    const files = [0, 1].map((seq) => ({ staged: join(stagingDir, `${seq}.pending`), final: finalPath(from, seq) }));
-    for (const f of files) await writeFile(f.staged, `data ${from} ${f.final}`);
-    if (renamedFirst) {
-      await mkdir(dirname(files[0]!.final), { recursive: true });
-      execFileSync('mv', [files[0]!.staged, files[0]!.final]);
-    }
-    const base = dirname(layout.table);
-    await mkdir(layout.intents, { recursive: true });
-    await writeFile(
-      intentPath(layout, topic, 0),
-      JSON.stringify({
-        owner,
-        topic,
-        partition: 0,
-        from,
-        next,
-        files: files.map((f) => ({ staged: relative(base, f.staged), final: relative(base, f.final) })),
-      }),
-    );
-    return files;
-  }
-
   it("rolls forward a dead owner's commit that was interrupted half way through its renames", async () => {
-    const files = await interruptedCommit(deadOwner(), '0', '25', true);
+    const files = await interruptedCommit(layout, topic, deadOwner(), '0', '25', true);
     const committer = new TableCommitter(layout);
     await committer.open();
 
@@ -117,7 +66,7 @@ describe('the table commit protocol', () => {
   it("discards a dead owner's intent when the checkpoint has moved past its range", async () => {
     await mkdir(layout.checkpoints, { recursive: true });
     await writeFile(checkpointPath(layout, topic, 0), JSON.stringify({ topic, partition: 0, next: '40', committedAt: '' }));
-    const files = await interruptedCommit(deadOwner(), '10', '30', false);
+    const files = await interruptedCommit(layout, topic, deadOwner(), '10', '30', false);
     const committer = new TableCommitter(layout);
     await committer.open();
 
@@ -128,7 +77,7 @@ describe('the table commit protocol', () => {
 
   it("leaves a live owner's intent alone", async () => {
     const live: Owner = { host: hostname(), pid: process.pid, id: `${hostname()}-${process.pid}-0badf00d` };
-    const files = await interruptedCommit(live, '0', '5', false);
+    const files = await interruptedCommit(layout, topic, live, '0', '5', false);
     const committer = new TableCommitter(layout);
     await committer.open();
 

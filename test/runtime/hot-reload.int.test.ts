@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunnerStatus } from '../../src/runtime/metrics.js';
+import type { RunnerStatus } from '../../src/status/runner-status.js';
 import { gamepipe } from '../support/gamepipe-cli.js';
 import { produce, seedEvents } from '../support/events.js';
 import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';

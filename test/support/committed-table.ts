@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
-import { defaultParquetEncoder } from '../../src/runtime/parquet/parquet-encoder.js';
+import { defaultParquetEncoder } from '../../src/parquet/parquet-encoder.js';
 import { TableCommitter } from '../../src/table/folder/commit-protocol.js';
 import { dataFileName, type TableLayout } from '../../src/table/folder/layout.js';
 

@@ -3,7 +3,9 @@ import { checkJobText } from '../../src/dsl/check-job.js';
 import { compileJob } from '../../src/dsl/compile-job.js';
 import type { CompiledJob, OutputValue } from '../../src/dsl/job-spec.js';
 import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
-import { DEAD_LETTER_COLUMNS } from '../../src/runtime/dead-letters.js';
+import { DEAD_LETTER_COLUMNS } from '../../src/dsl/dead-letters.js';
+import { UNPARTITIONED } from '../../src/dsl/partition-values.js';
+import { OwnedTable } from '../../src/parquet/owned-table.js';
 import type { TableBatch } from '../../src/table/job-store.js';
 
 /** A unique table location under the test bucket (the local MinIO the test setup starts). */
@@ -19,8 +21,8 @@ export function deltaJob(path: string, schema = 'size: string\n  quantity: int',
   return compileJob(spec);
 }
 
-/** A batch of `rows` for partition 0, [from, next), in folder `dt`, with dead letters at `badOffsets`. */
-export function horseBatch(job: CompiledJob, from: number, next: number, rows: OutputValue[][], badOffsets: number[] = [], dt = 'dt=2026-11-20'): TableBatch {
+/** A batch of `rows` for partition 0, [from, next), on day `dt` (when partitioned), with dead letters at `badOffsets`. */
+export function horseBatch(job: CompiledJob, from: number, next: number, rows: OutputValue[][], badOffsets: number[] = [], dt = '2026-11-20'): TableBatch {
   const batch = new ColumnBatch(job.columns);
   for (const row of rows) batch.append(row);
   const rejected = new ColumnBatch(DEAD_LETTER_COLUMNS);
@@ -30,7 +32,7 @@ export function horseBatch(job: CompiledJob, from: number, next: number, rows: O
     partition: 0,
     from,
     next,
-    groups: new Map(rows.length ? [[job.spec.sink.partitionBy.length ? dt : '', batch.toArrowTable()]] : []),
-    rejected: badOffsets.length ? rejected.toArrowTable() : undefined,
+    groups: rows.length ? [{ partition: job.spec.sink.partitionBy.length ? { dt } : UNPARTITIONED, rows: OwnedTable.of(batch.toArrowTable()) }] : [],
+    rejected: badOffsets.length ? OwnedTable.of(rejected.toArrowTable()) : undefined,
   };
 }

@@ -32,14 +32,14 @@ describe.each([
       expect((await writer.commit({ ...batch, partition, from: batch.from, next: batch.next })).outcome).toBe('committed');
     };
     // Partition 0 fills the closed day with small files; partition 1 keeps writing while compaction runs.
-    for (let i = 0; i < 6; i++) await commitDay(0, 'dt=2026-11-20');
+    for (let i = 0; i < 6; i++) await commitDay(0, '2026-11-20');
     const before = await readWithDeltaRs(path);
     expect(before.files).toBe(6);
 
     offset = 0;
     const compactor = openJobStore(job);
     const live = (async () => {
-      for (let i = 0; i < 8; i++) await commitDay(1, i % 2 ? 'dt=2026-11-20' : 'dt=2026-11-22');
+      for (let i = 0; i < 8; i++) await commitDay(1, i % 2 ? '2026-11-20' : '2026-11-22');
     })();
     const [report] = await Promise.all([compactor.compact({ includeToday: false, minFiles: 2, now: NOW }), live]);
     expect(report.results).toHaveLength(1);

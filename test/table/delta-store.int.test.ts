@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commitKey } from '../../src/table/delta/actions.js';
 import { DeltaLog } from '../../src/table/delta/delta-log.js';
 import { ORPHAN_AGE_MS, removeOrphans } from '../../src/table/delta/orphans.js';
-import { parquetEncoderByName } from '../../src/runtime/parquet/parquet-encoder.js';
+import { parquetEncoderByName } from '../../src/parquet/parquet-encoder.js';
 import { SchemaConflictError } from '../../src/table/delta/schema.js';
 import { objectStoreAt, openJobStore } from '../../src/table/open-job-store.js';
 import { deltaJob, horseBatch, s3TablePath } from '../support/delta-jobs.js';

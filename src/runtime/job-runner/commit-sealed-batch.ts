@@ -1,4 +1,4 @@
-import { tableFromIpcStream } from '../parquet/ipc-stream.js';
+import { OwnedTable } from '../../parquet/owned-table.js';
 import type { SealedReply } from '../processing/worker-protocol.js';
 import type { JobStore } from '../../table/job-store.js';
 
@@ -19,9 +19,10 @@ export type FlushResult = {
 /** Hands a partition's sealed batch to the job's table store as Arrow tables, and reports what the commit did. */
 export async function commitSealedBatch(topic: string, sealed: SealedReply, store: JobStore): Promise<FlushResult> {
   const started = performance.now();
-  // The tables view the IPC bytes the processing thread handed over, and encoding reuses them.
-  const groups = new Map(sealed.groups.map(([folder, ipc]) => [folder, tableFromIpcStream(ipc)]));
-  const rejected = sealed.rejected ? tableFromIpcStream(sealed.rejected) : undefined;
+  // The tables view the IPC bytes the processing thread handed over, and own them: the store's
+  // encoder takes them on.
+  const groups = sealed.groups.map(([partition, ipc]) => ({ partition, rows: OwnedTable.fromIpcStream(ipc) }));
+  const rejected = sealed.rejected ? OwnedTable.fromIpcStream(sealed.rejected) : undefined;
   const result = await store.commit({ topic, partition: sealed.partition, from: sealed.from, next: sealed.next, groups, rejected });
   const common = {
     partition: sealed.partition,

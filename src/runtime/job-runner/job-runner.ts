@@ -281,6 +281,9 @@ export class JobRunner {
         reader.readFrom(p, undefined);
       }
     }
+    // A member that died mid-commit may have left an interrupted commit of a partition taken now:
+    // open() settles it, so the checkpoints read next are final (start() opened before the first).
+    if (this.assigned) await this.options.store.open();
     const committed = await this.options.store.committedOffsets(this.topic);
     const { start } = this.job.spec.source;
     let marks: Map<number, Watermarks> | undefined;

@@ -1,9 +1,10 @@
 import type { ColumnType, OutputValue } from '../../dsl/job-spec.js';
 import type { BatchValue } from '../batch/column-accumulators.js';
 import { ColumnBatch } from '../batch/column-batch.js';
-import { DEAD_LETTER_COLUMNS } from '../dead-letters.js';
+import { DEAD_LETTER_COLUMNS } from '../../dsl/dead-letters.js';
+import type { PartitionValues } from '../../dsl/partition-values.js';
 
-/** How many emptied batches a buffer keeps for reuse: one per open `dt=` folder is typical. */
+/** How many emptied batches a buffer keeps for reuse: one per open `dt` partition is typical. */
 const MAX_SPARE = 2;
 
 /** A batch taken out of a partition buffer to be committed, covering offsets [from, next). */
@@ -11,8 +12,8 @@ export interface SealedBatch {
   partition: number;
   from: number;
   next: number;
-  /** Output rows by folder ('' for an unpartitioned table). */
-  groups: Map<string, ColumnBatch>;
+  /** Output rows by table partition (keys from dtPartition, or UNPARTITIONED). */
+  groups: Map<PartitionValues, ColumnBatch>;
   rejected: ColumnBatch | undefined;
   rows: number;
   rejectedRows: number;
@@ -22,12 +23,13 @@ export interface SealedBatch {
 
 /**
  * The open, uncommitted batch of one Kafka partition for one job: output rows grouped by the
- * folder they go to (a `dt=` partition, or '' for an unpartitioned table), dead letters, and the
+ * table partition they go to (a `dt` day, or UNPARTITIONED), dead letters, and the
  * offset range [from, next) they cover. `seal()` hands the batch over to be committed while the
  * buffer goes on filling fresh batches, so reading and committing overlap.
  */
 export class PartitionBuffer {
-  private groups = new Map<string, ColumnBatch>();
+  // Keyed by identity: dtPartition gives one object per day.
+  private groups = new Map<PartitionValues, ColumnBatch>();
   private rejected: ColumnBatch | undefined;
   // Batches back from a commit, emptied for reuse: reusing their buffers is several times cheaper
   // than growing new ones (bench/parquet-writers.md).
@@ -52,12 +54,12 @@ export class PartitionBuffer {
     this.next = start;
   }
 
-  /** Adds an output row (copied) to the batch of `folder`. */
-  addRow(folder: string, row: readonly BatchValue[]): void {
-    let batch = this.groups.get(folder);
+  /** Adds an output row (copied) to the batch of `partition`. */
+  addRow(partition: PartitionValues, row: readonly BatchValue[]): void {
+    let batch = this.groups.get(partition);
     if (batch === undefined) {
       batch = this.spareRows.pop() ?? new ColumnBatch(this.columns);
-      this.groups.set(folder, batch);
+      this.groups.set(partition, batch);
     }
     batch.append(row);
     this.rows++;

@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CompiledJob } from '../../dsl/job-spec.js';
 import type { AbortedTransaction } from '../../kafka/fetch-wire.js';
-import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
-import { WorkerRequests } from '../worker-requests.js';
+import { WORKER_RESOURCE_LIMITS } from '../../workers/worker-limits.js';
+import { WorkerRequests } from '../../workers/worker-requests.js';
 import type { FromProcessing, ProcessedReply, SealedReply, ToProcessing } from './worker-protocol.js';
 
 /** Raised for every request of a processing thread that stopped: its open batches are gone. */

@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import type { CompiledJob, OutputValue } from '../../dsl/job-spec.js';
 import type { BatchValue } from '../batch/column-accumulators.js';
-import { deadLetterRow } from '../dead-letters.js';
+import { deadLetterRow, deadLetterRowBuffer } from '../../dsl/dead-letters.js';
 import type { PartitionBuffer } from './partition-buffer.js';
 import { oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
-import { dtFolder } from '../../table/partition-days.js';
+import { dtPartition, UNPARTITIONED } from '../../dsl/partition-values.js';
 import { BadRecordError } from '../bad-record-error.js';
 
 /**
@@ -14,7 +14,7 @@ import { BadRecordError } from '../bad-record-error.js';
  */
 export class RecordLoop {
   private readonly row: BatchValue[];
-  private readonly deadLetter: OutputValue[] = new Array(6).fill(null);
+  private readonly deadLetter: OutputValue[] = deadLetterRowBuffer();
   private readonly partitioned: boolean;
   /** Where the projection puts raw_event (after the schema's columns), or -1 without one. */
   private readonly rawColumn: number;
@@ -50,7 +50,7 @@ export class RecordLoop {
         // replaced nothing), so they are copied as they are instead of encoding `raw` again.
         const { rawColumn } = this;
         if (rawColumn >= 0 && meta.rawBytes !== null && isUtf8(meta.rawBytes)) row[rawColumn] = meta.rawBytes;
-        buffer.addRow(this.partitioned ? dtFolder(meta.timestamp) : '', row);
+        buffer.addRow(this.partitioned ? dtPartition(meta.timestamp) : UNPARTITIONED, row);
       }
     }
     if (bad !== undefined) {

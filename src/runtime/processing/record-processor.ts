@@ -154,7 +154,7 @@ export class RecordProcessor {
         partition,
         from: sealed.from,
         next: sealed.next,
-        groups: [...sealed.groups].map(([folder, batch]) => [folder, ipcOf(batch)]),
+        groups: [...sealed.groups].map(([partition, batch]) => [partition, ipcOf(batch)]),
         rejected: sealed.rejected && sealed.rejected.rowCount > 0 ? ipcOf(sealed.rejected) : undefined,
         rows: sealed.rows,
         rejectedRows: sealed.rejectedRows,

@@ -1,5 +1,6 @@
 import type { Expr } from '../../dsl/filter-ast.js';
 import type { JobSpec } from '../../dsl/job-spec.js';
+import type { PartitionValues } from '../../dsl/partition-values.js';
 import type { AbortedTransaction } from '../../kafka/fetch-wire.js';
 
 // The messages between the runtime's main thread and a processing thread. Messages to one thread
@@ -57,14 +58,14 @@ export interface ProcessedReply {
   failures: BadRecordReport[];
 }
 
-/** A sealed batch as Arrow IPC streams (one per output folder), covering offsets [from, next). */
+/** A sealed batch as Arrow IPC streams (one per table partition), covering offsets [from, next). */
 export interface SealedReply {
   type: 'sealed';
   id: number;
   partition: number;
   from: number;
   next: number;
-  groups: [folder: string, ipc: Uint8Array][];
+  groups: [partition: PartitionValues, ipc: Uint8Array][];
   rejected: Uint8Array | undefined;
   rows: number;
   rejectedRows: number;

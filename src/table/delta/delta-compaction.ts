@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ColumnType } from '../../dsl/job-spec.js';
-import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
-import { tableFromIpcStream } from '../../runtime/parquet/ipc-stream.js';
+import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
+import { OwnedTable } from '../../parquet/owned-table.js';
 import { closedDays } from '../partition-days.js';
 import type { CompactOptions, CompactionReport, CompactionResult } from '../job-store.js';
 import type { Action, AddAction } from './actions.js';
@@ -74,10 +74,10 @@ async function compactPartition(
       await conn.run(`COPY (SELECT ${select} FROM read_parquet([${inputs.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false)) TO ${sqlString(merged)} (FORMAT parquet)`);
       // Re-encode through the job's writer, so a compacted file has the same types and encoding as a streamed one.
       const { readParquet } = await import('parquet-wasm');
-      // Read with tableFromIpcStream, the table goes on to the encoder as the same stream (not
-      // written again), and its memory may go with it: its stats and row count are taken first.
-      const table = tableFromIpcStream(readParquet(await readFile(merged)).intoIPCStream());
-      const stats = JSON.stringify(fileStats(table, columns));
+      // Owned, the table goes on to the encoder as the same stream (not written again), taking its
+      // memory along: its stats are read first.
+      const table = OwnedTable.fromIpcStream(readParquet(await readFile(merged)).intoIPCStream());
+      const stats = JSON.stringify(fileStats(table.table, columns));
       const rows = table.numRows;
       const data = await encoder.encode(table);
       const key = `${partition}/part-compacted-${randomUUID()}.parquet`;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { tableFromIPC } from 'apache-arrow';
 import { getText, KeyExistsError, type ObjectStore } from '../storage/object-store.js';
-import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
+import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import { checkpointKey, commitKey, DeltaLogError, LAST_CHECKPOINT_KEY, parseActions, serializeActions, type Action } from './actions.js';
 import { checkpointActions, checkpointTable } from './checkpoint.js';
 import { DeltaSnapshot, READER_VERSION, WRITER_VERSION } from './snapshot.js';

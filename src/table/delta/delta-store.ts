@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Table } from 'apache-arrow';
 import type { ColumnType } from '../../dsl/job-spec.js';
-import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
+import { UNPARTITIONED, type PartitionValues } from '../../dsl/partition-values.js';
+import { partitionPath } from '../partition-days.js';
+import { tableOf, type EncoderRows } from '../../parquet/owned-table.js';
+import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
 import type { Action, AddAction } from './actions.js';
@@ -147,20 +150,21 @@ export class DeltaJobStore implements JobStore {
     const epochId = epochAppId(id);
     const currentEpoch = snapshot.txns.get(epochId)?.version ?? 0;
     // Dead letters are in offset order: a first one below `from` is a record of a restarted log.
-    const restarted = batch.next < batch.from || (batch.rejected !== undefined && batch.rejected.numRows > 0 && firstRowFrom(batch.rejected, batch.from) > 0);
+    const restarted = batch.next < batch.from || (batch.rejected !== undefined && batch.rejected.numRows > 0 && firstRowFrom(batch.rejected.table, batch.from) > 0);
     const epoch = restarted ? currentEpoch + 1 : currentEpoch;
 
     let bytes = 0;
     const files: string[] = [];
     if (batch.rejected && batch.rejected.numRows > 0) {
-      const written = await this.commitRejected(id, batch.rejected, batch.next, epoch);
+      // Read, not taken: each attempt encodes the part of it the table lacks (a slice of its own).
+      const written = await this.commitRejected(id, batch.rejected.table, batch.next, epoch);
       bytes += written.bytes;
       files.push(...written.files);
     }
     const uploadedAt = Date.now();
     const uploads: Upload[] = [];
-    for (const [folder, rows] of batch.groups) {
-      if (rows.numRows > 0) uploads.push(await this.upload(this.output, folder, rows, `${batch.topic}-${batch.partition}-${batch.from}`));
+    for (const { partition, rows } of batch.groups) {
+      if (rows.numRows > 0) uploads.push(await this.upload(this.output, partition, rows, `${batch.topic}-${batch.partition}-${batch.from}`));
     }
     const { committed, result } = await this.output.log.commit<number | undefined>(async (snapshot) => {
       const resumeAt = moved(snapshot);
@@ -201,7 +205,7 @@ export class DeltaJobStore implements JobStore {
       const rows = rejected.slice((attempt ?? 0) === epoch ? firstRowFrom(rejected, watermark) : 0);
       if (rows.numRows === 0) return { files: [], bytes: 0 };
       const uploadedAt = Date.now();
-      const upload = await this.upload(this.rejected, '', rows, id.replaceAll(':', '-'));
+      const upload = await this.upload(this.rejected, UNPARTITIONED, rows, id.replaceAll(':', '-'));
       const { committed } = await this.rejected.log.commit(async (snapshot) => {
         if ((snapshot.txns.get(id)?.version ?? -1) !== watermark || snapshot.txns.get(basisId)?.version !== attempt) return { abort: undefined };
         if (Date.now() - uploadedAt > UPLOAD_VALID_MS) return { abort: undefined };
@@ -221,14 +225,14 @@ export class DeltaJobStore implements JobStore {
     }
   }
 
-  private async upload(target: DeltaTarget, folder: string, rows: Table, tag: string): Promise<Upload> {
-    // Before encoding: the encoder may take the table's memory over (see ParquetEncoder.encode).
-    const stats = JSON.stringify(fileStats(rows, target.columns));
+  private async upload(target: DeltaTarget, partition: PartitionValues, rows: EncoderRows, tag: string): Promise<Upload> {
+    // Before encoding, which takes an OwnedTable's memory.
+    const stats = JSON.stringify(fileStats(tableOf(rows), target.columns));
     const data = await this.encoder.encode(rows, target.log.store.root);
+    const folder = partitionPath(partition);
     const key = `${folder ? `${folder}/` : ''}part-${tag}-${randomUUID()}.parquet`;
     await target.log.store.put(key, data);
-    const partitionValues: Record<string, string | null> = {};
-    if (folder) for (const part of folder.split('/')) partitionValues[part.slice(0, part.indexOf('='))] = part.slice(part.indexOf('=') + 1);
+    const partitionValues: Record<string, string | null> = { ...partition };
     return {
       key,
       add: {

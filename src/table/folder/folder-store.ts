@@ -1,10 +1,12 @@
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ParquetEncoder } from '../../runtime/parquet/parquet-encoder.js';
+import type { OwnedTable } from '../../parquet/owned-table.js';
+import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, DataFile, JobStore, TableBatch } from '../job-store.js';
 import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
 import { readJsonIfExists } from '../storage/durable-fs.js';
 import { dataFileName, tableLayout, type TableLayout } from './layout.js';
+import { partitionPath } from '../partition-days.js';
 
 /**
  * A job's tables as Hive-style folders of Parquet files on a local disk (`format: parquet`), kept
@@ -30,8 +32,8 @@ export class FolderJobStore implements JobStore {
   }
 
   async committedOffsets(topic: string): Promise<Map<number, CommittedOffset>> {
-    // Interrupted commits of dead owners are finished (or dropped) first: they may move a checkpoint.
-    await this.committer.recover();
+    // A pure read: an interrupted commit is left to open() (or a compaction) to settle, so until
+    // then a checkpoint it would move reads as before it.
     const offsets = new Map<number, CommittedOffset>();
     for (const name of await readdir(this.layout.checkpoints).catch(() => [] as string[])) {
       if (!name.startsWith(`${topic}-`) || !name.endsWith('.json')) continue;
@@ -46,7 +48,7 @@ export class FolderJobStore implements JobStore {
     const staged: StagedFile[] = [];
     let bytes = 0;
     let seq = 0;
-    const stage = async (rows: TableBatch['rejected'] & object, dir: string, tableKey = this.layout.table) => {
+    const stage = async (rows: OwnedTable, dir: string, tableKey = this.layout.table) => {
       const data = await this.encoder.encode(rows, tableKey);
       bytes += data.byteLength;
       // Offsets start over when a topic is created again, and its batches may then start at an
@@ -59,8 +61,8 @@ export class FolderJobStore implements JobStore {
       while (await exists(final));
       staged.push(await this.committer.stage(data, final));
     };
-    for (const [folder, rows] of batch.groups) {
-      if (rows.numRows > 0) await stage(rows, folder ? join(this.layout.table, folder) : this.layout.table);
+    for (const { partition, rows } of batch.groups) {
+      if (rows.numRows > 0) await stage(rows, join(this.layout.table, partitionPath(partition)));
     }
     if (batch.rejected && batch.rejected.numRows > 0) await stage(batch.rejected, this.layout.rejected, this.layout.rejected);
     const outcome = await this.committer.commit({ topic: batch.topic, partition: batch.partition, from: fromText, next: String(batch.next), files: staged });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const source = (path: string) => new URL(`../../../src/runtime/${path}`, import.meta.url).href;
+const source = (path: string) => new URL(`../../../src/${path}`, import.meta.url).href;
 const dir = mkdtempSync(join(tmpdir(), 'gamepipe-idle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -16,7 +16,7 @@ describe('idle runtime threads', () => {
     writeFileSync(
       script,
       [
-        `import { ProcessingPool } from '${source('processing/processing-pool.ts')}';`,
+        `import { ProcessingPool } from '${source('runtime/processing/processing-pool.ts')}';`,
         `import { parquetWasmEncoder } from '${source('parquet/parquet-wasm-encoder.ts')}';`,
         `new ProcessingPool(1, (err) => console.log('thread failed:', err.message)).warmUp();`,
         `parquetWasmEncoder('snappy').warmUp();`,

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { UNPARTITIONED } from '../../../src/dsl/partition-values.js';
 import type { OutputValue } from '../../../src/dsl/job-spec.js';
 import { PartitionBuffer } from '../../../src/runtime/processing/partition-buffer.js';
 
 const COLUMNS = [{ name: 'id', type: 'string' as const }];
 const row = (id: string): OutputValue[] => [id];
 
-/** Takes records [from, to) as the record loop does: one row each, into the '' folder. */
+/** Takes records [from, to) as the record loop does: one row each, into the unpartitioned group. */
 function take(buffer: PartitionBuffer, from: number, to: number): void {
   for (let offset = from; offset < to; offset++) {
-    buffer.addRow('', row(`r${offset}`));
+    buffer.addRow(UNPARTITIONED, row(`r${offset}`));
     buffer.readRecords++;
     buffer.next = offset + 1;
   }
@@ -23,12 +24,12 @@ describe('PartitionBuffer', () => {
 
     const sealed = buffer.seal();
     expect(sealed).toMatchObject({ partition: 3, from: 100, next: 105, rows: 5, readRecords: 5 });
-    expect(sealed.groups.get('')!.rowCount).toBe(5);
+    expect(sealed.groups.get(UNPARTITIONED)!.rowCount).toBe(5);
     expect(buffer).toMatchObject({ from: 105, next: 105, rows: 0, readRecords: 0, dirty: false });
 
     // Records taken after the seal go to a new batch; the sealed one is untouched.
     take(buffer, 105, 107);
-    expect(sealed.groups.get('')!.rowCount).toBe(5);
+    expect(sealed.groups.get(UNPARTITIONED)!.rowCount).toBe(5);
     expect(buffer.seal()).toMatchObject({ from: 105, next: 107, rows: 2 });
   });
 
@@ -36,11 +37,11 @@ describe('PartitionBuffer', () => {
     const buffer = new PartitionBuffer(0, 0, COLUMNS);
     take(buffer, 0, 3);
     const first = buffer.seal();
-    const batch = first.groups.get('')!;
+    const batch = first.groups.get(UNPARTITIONED)!;
     buffer.recycle(first);
     expect(batch.rowCount).toBe(0);
     take(buffer, 3, 4);
-    expect(buffer.seal().groups.get('')).toBe(batch);
+    expect(buffer.seal().groups.get(UNPARTITIONED)).toBe(batch);
   });
 
   it('after a fence, drops the open batch and restarts at the checkpoint', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNPARTITIONED } from '../../../src/dsl/partition-values.js';
 import { PartitionBuffer } from '../../../src/runtime/processing/partition-buffer.js';
 import { decodeRecord, ReusableRecordMeta } from '../../../src/runtime/processing/record-decoder.js';
 import { RecordLoop } from '../../../src/runtime/processing/record-loop.js';
@@ -17,7 +18,7 @@ function run(values: Buffer[]) {
     loop.offer(buffer, offset, value.length, decodeRecord(value, meta), meta);
   });
   const sealed = buffer.seal();
-  const table = sealed.groups.get('')?.toArrowTable();
+  const table = sealed.groups.get(UNPARTITIONED)?.toArrowTable();
   const rows = table?.toArray().map((r) => r.toJSON()) ?? [];
   const rejected = sealed.rejected?.toArrowTable().toArray().map((r) => r.toJSON()) ?? [];
   // The bytes stored for each raw_event: reading the column back would hide invalid UTF-8 again.

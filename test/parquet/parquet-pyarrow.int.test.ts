@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultParquetEncoder } from '../../src/runtime/parquet/parquet-encoder.js';
+import { defaultParquetEncoder } from '../../src/parquet/parquet-encoder.js';
 import { runPython } from '../support/delta-rs.js';
-import { batchOf, COLUMNS, ROWS } from './parquet/write-plan-fixture.js';
+import { batchOf, COLUMNS, ROWS } from './write-plan-fixture.js';
 
 // pyarrow is the reader behind delta-rs and most Python tools; the integration setup provides it
 // (GAMEPIPE_PYTHON), which is why this lives apart from the unit tests of the write plan.

@@ -2,6 +2,7 @@ import parquet from 'parquetjs-lite';
 import parquetTypes from 'parquetjs-lite/lib/types.js';
 import { DataType, type Table, type Vector } from 'apache-arrow';
 import type { ParquetEncoder } from './parquet-encoder.js';
+import { OwnedTable, type EncoderRows } from './owned-table.js';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -41,7 +42,8 @@ function columnValues(vector: Vector): unknown[] {
 export function parquetjsLiteEncoder(): ParquetEncoder {
   return {
     name: 'parquetjs-lite',
-    async encode(table: Table): Promise<Uint8Array> {
+    async encode(rows: EncoderRows): Promise<Uint8Array> {
+      const table = rows instanceof OwnedTable ? rows.takeTable() : rows;
       const columns = table.schema.fields;
       const fields = Object.fromEntries(
         columns.map((c) => [c.name, { type: parquetType(c.type), optional: true, compression: 'SNAPPY' }]),

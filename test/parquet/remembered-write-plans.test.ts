@@ -1,6 +1,6 @@
 import { Table, tableFromArrays, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { RememberedWritePlans, writePlanFor } from '../../../src/runtime/parquet/parquet-write-plan.js';
+import { RememberedWritePlans, writePlanFor } from '../../src/parquet/parquet-write-plan.js';
 
 /** A plan function that counts its calls and says which one made a plan. */
 function counting() {

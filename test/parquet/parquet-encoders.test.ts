@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ColumnType, OutputValue } from '../../../src/dsl/job-spec.js';
-import { ColumnBatch, type BatchColumn } from '../../../src/runtime/batch/column-batch.js';
+import type { ColumnType, OutputValue } from '../../src/dsl/job-spec.js';
+import { ColumnBatch, type BatchColumn } from '../../src/runtime/batch/column-batch.js';
 import {
   defaultParquetEncoder,
   parquetEncoderByName,
   parquetEncoderNames,
   type ParquetEncoder,
-} from '../../../src/runtime/parquet/parquet-encoder.js';
-import { UserError } from '../../../src/user-error.js';
+} from '../../src/parquet/parquet-encoder.js';
+import { UserError } from '../../src/user-error.js';
 import { duckdb, parquetChunks, readParquet } from './read-parquet.js';
 
 const MS_PER_DAY = 86_400_000;

@@ -40,7 +40,8 @@ const UNIQUE_SHARE = 0.99;
 
 /**
  * Strings averaging more than this many bytes (raw_event: JSON text) get no statistics: a min
- * and max of free text prune nothing, and computing them took 2-4% of the example jobs' encoding.
+ * and max of free text prune nothing, and computing them costs a measurable share of encoding
+ * (figures: docs/decisions/worker-and-parquet-settings.md).
  */
 const LONG_STRING_BYTES = 64;
 
@@ -120,8 +121,8 @@ export function writePlanFor(table: Table): ParquetWritePlan {
 
 /**
  * Batches a remembered plan serves before it is made again from the batch at hand. Sampling every
- * batch showed in CPU profiles of 1M events as nearlyUnique's self time on the main thread, 177 ms
- * over the three example jobs and 405 ms over ten, while a table's columns keep their character
+ * batch showed in CPU profiles as nearlyUnique's self time on the main thread (figures:
+ * docs/decisions/worker-and-parquet-settings.md), while a table's columns keep their character
  * from batch to batch.
  */
 const PLAN_REUSES = 16;

@@ -1,5 +1,5 @@
-import type { Table } from 'apache-arrow';
-import { UserError } from '../../user-error.js';
+import type { EncoderRows } from './owned-table.js';
+import { UserError } from '../user-error.js';
 import { parquetWasmEncoder } from './parquet-wasm-encoder.js';
 
 /**
@@ -9,11 +9,11 @@ import { parquetWasmEncoder } from './parquet-wasm-encoder.js';
 export interface ParquetEncoder {
   readonly name: string;
   /**
-   * The table's Parquet file. A table read with tableFromIpcStream is handed over: its memory may
-   * move to the encoding thread, so read nothing of it once this is called. `tableKey` names the
-   * table the file belongs to, so what an encoder learns from one batch can serve the next ones.
+   * The rows' Parquet file. An OwnedTable is taken (its memory may move to the encoding thread, and
+   * it cannot be read once this is called); a plain table is only read. `tableKey` names the table
+   * the file belongs to, so what an encoder learns from one batch can serve the next ones.
    */
-  encode(table: Table, tableKey?: string): Promise<Uint8Array>;
+  encode(rows: EncoderRows, tableKey?: string): Promise<Uint8Array>;
   /** Prepares what the first `encode` would (a thread, a WASM module) ahead of it; optional. */
   warmUp?(): void;
 }
@@ -21,7 +21,7 @@ export interface ParquetEncoder {
 /** An encoder whose module loads on first use, so the default one never pays for the others. */
 function loadedOnUse(name: string, load: () => Promise<ParquetEncoder>): ParquetEncoder {
   let encoder: Promise<ParquetEncoder> | undefined;
-  return { name, encode: async (table, tableKey) => (await (encoder ??= load())).encode(table, tableKey) };
+  return { name, encode: async (rows, tableKey) => (await (encoder ??= load())).encode(rows, tableKey) };
 }
 
 const ENCODERS: Record<string, () => ParquetEncoder> = {

@@ -1,5 +1,5 @@
-import type { OutputValue } from '../../../src/dsl/job-spec.js';
-import { ColumnBatch, type BatchColumn } from '../../../src/runtime/batch/column-batch.js';
+import type { OutputValue } from '../../src/dsl/job-spec.js';
+import { ColumnBatch, type BatchColumn } from '../../src/runtime/batch/column-batch.js';
 
 // Shaped like the example jobs' batches: nearly unique ids, event times and raw events beside
 // low-cardinality strings, Kafka timestamps repeating in runs, and nulls in every column.

@@ -1,8 +1,8 @@
 import type { Table } from 'apache-arrow';
 import { Worker } from 'node:worker_threads';
-import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
-import { WorkerRequests } from '../worker-requests.js';
-import { takeIpcStream } from './ipc-stream.js';
+import { WORKER_RESOURCE_LIMITS } from '../workers/worker-limits.js';
+import { WorkerRequests } from '../workers/worker-requests.js';
+import { tableOf, takeIpcStream, type EncoderRows } from './owned-table.js';
 import type { ParquetEncoder } from './parquet-encoder.js';
 import { RememberedWritePlans, writePlanFor, type ParquetWritePlan } from './parquet-write-plan.js';
 
@@ -79,11 +79,12 @@ export function parquetWasmEncoder(
     name: `parquet-wasm-${compression}`,
     compression,
     warmUp: () => thread.warmUp(),
-    encode(table: Table, tableKey?: string): Promise<Uint8Array> {
-      // The plan and the row count first: taking the stream may leave the table unreadable.
-      const rows = table.numRows;
+    encode(rows: EncoderRows, tableKey?: string): Promise<Uint8Array> {
+      // The plan and the row count first: taking the stream leaves an OwnedTable unreadable.
+      const table = tableOf(rows);
+      const count = table.numRows;
       const writePlan = plans.planOf(table, tableKey);
-      return thread.encode(takeIpcStream(table), compression, rows, writePlan);
+      return thread.encode(takeIpcStream(rows), compression, count, writePlan);
     },
   };
 }

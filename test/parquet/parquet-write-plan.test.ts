@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet as wasmRead } from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultParquetEncoder } from '../../../src/runtime/parquet/parquet-encoder.js';
-import { writePlanFor } from '../../../src/runtime/parquet/parquet-write-plan.js';
-import type { Action } from '../../../src/table/delta/actions.js';
-import { checkpointActions, checkpointTable } from '../../../src/table/delta/checkpoint.js';
+import { defaultParquetEncoder } from '../../src/parquet/parquet-encoder.js';
+import { writePlanFor } from '../../src/parquet/parquet-write-plan.js';
+import type { Action } from '../../src/table/delta/actions.js';
+import { checkpointActions, checkpointTable } from '../../src/table/delta/checkpoint.js';
 import { duckdb, readParquet } from './read-parquet.js';
-import type { OutputValue } from '../../../src/dsl/job-spec.js';
+import type { OutputValue } from '../../src/dsl/job-spec.js';
 import { batchOf, BASE_TS, COLUMNS, ROWS } from './write-plan-fixture.js';
 
 describe('writePlanFor', () => {

@@ -3,6 +3,9 @@ import { fetchWatermarks, type Watermarks } from '../kafka/watermarks.js';
 import type { CompiledJob } from '../dsl/job-spec.js';
 import type { JobStore } from '../table/job-store.js';
 
+// Lag is a pure read: Kafka's offsets beside the checkpoints in a job's table. The runner's /status,
+// `gamepipe status` and the console all measure it the same way, with or without a runner.
+
 /** What lag is measured for: a job's name, topic and table store. */
 export interface LagTarget {
   job: string;

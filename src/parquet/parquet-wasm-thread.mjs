@@ -5,7 +5,8 @@ import { setFlagsFromString } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 
 // parquet-wasm is a large module of which a run calls a small part: compiled lazily, function by
-// function on first call, the thread peaked 8 MiB lower at the same speed (bench/processing-results.md).
+// function on first call, the thread holds less memory at the same speed
+// (figures: docs/decisions/worker-and-parquet-settings.md).
 // The flag is read when a module compiles, and this is the process's only WebAssembly.
 setFlagsFromString('--wasm-lazy-compilation');
 const pw = await import('parquet-wasm');
