@@ -1,7 +1,7 @@
 import { kafkaClient } from '../kafka/client.js';
-import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
 import { JobSupervisor } from '../runtime/job-supervisor.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../logger.js';
 import { startAutoCompaction } from '../runtime/auto-compactor.js';
 import { PipelineMetrics, serveMetrics } from '../runtime/metrics.js';
 import { defaultParquetEncoder } from '../parquet/parquet-encoder.js';

@@ -1,4 +1,4 @@
-import { log } from '../runtime/logger.js';
+import { log } from '../logger.js';
 import { UserError } from '../user-error.js';
 import { intFlag, parseFlags } from './args.js';
 import { DEFAULT_METRICS_PORT } from '../status/runner-status.js';

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../logger.js';
 
 /** Writes each line of `text` with a `[name]` prefix, so the output of the parts stays readable. */
 export function prefixed(name: string, text: string, write = (s: string) => process.stdout.write(s)): void {

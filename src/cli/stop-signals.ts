@@ -1,4 +1,4 @@
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../logger.js';
 
 /**
  * How long a stop may take before the process ends anyway. The stop's own steps are bounded well

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { agoText, fetchRunnerStatus, jobHealth } from '../query/job-status.js';
-import { sqlIdent } from '../query/sql-text.js';
+import { sqlIdent } from '../sql-text.js';
 import { tableStats } from '../query/table-stats.js';
 import type { CatalogKeeper } from './catalog-keeper.js';
 import { readJobFolder } from './job-folder.js';

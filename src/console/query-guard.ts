@@ -1,7 +1,7 @@
 import type { Json } from '@duckdb/node-api';
 import type { Catalog, ResultRows } from '../query/catalog.js';
 import { formatCsv, jsonCell } from '../query/result-format.js';
-import { sqlString } from '../query/sql-text.js';
+import { sqlString } from '../sql-text.js';
 import { UserError } from '../user-error.js';
 import { refusal } from './sql-allowlist.js';
 

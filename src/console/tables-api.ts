@@ -1,7 +1,7 @@
 import { basename, dirname } from 'node:path';
 import type { Catalog } from '../query/catalog.js';
 import type { JobTable } from '../query/job-tables.js';
-import { sqlIdent } from '../query/sql-text.js';
+import { sqlIdent } from '../sql-text.js';
 import { tableStats } from '../query/table-stats.js';
 import type { CatalogKeeper } from './catalog-keeper.js';
 import { readJobFolder } from './job-folder.js';

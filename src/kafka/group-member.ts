@@ -1,6 +1,6 @@
 import type { JobSpec } from '../dsl/job-spec.js';
-import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
-import type { Logger } from '../runtime/logger.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
+import type { Logger } from '../logger.js';
 import type { KafkaClient, KafkaConsumer } from './client.js';
 
 /** What a job hears from its group membership. */

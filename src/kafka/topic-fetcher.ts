@@ -1,5 +1,5 @@
-import { boundedWait, LEAVE_WAIT_MS } from '../runtime/bounded-wait.js';
-import type { Logger } from '../runtime/logger.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
+import type { Logger } from '../logger.js';
 import type { KafkaAdmin, KafkaClient } from './client.js';
 import { FetchOrder } from './fetch-order.js';
 import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';

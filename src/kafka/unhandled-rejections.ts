@@ -1,5 +1,5 @@
 import kafkajs from 'kafkajs';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../logger.js';
 
 // kafkajs spreads its error classes into module.exports, which Node cannot list as named ESM exports.
 const { KafkaJSError } = kafkajs;

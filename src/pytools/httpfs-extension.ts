@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { gamepipeHome } from '../local-service/home.js';
-import { sqlString } from '../query/sql-text.js';
+import { sqlString } from '../sql-text.js';
 import { UserError } from '../user-error.js';
 
 /**

@@ -3,7 +3,7 @@ import { UserError } from '../user-error.js';
 import type { DataFile } from '../table/job-store.js';
 import type { JobTable } from './job-tables.js';
 import { enableS3Reads } from './s3-access.js';
-import { DUCKDB_TYPES, sqlIdent, sqlString } from './sql-text.js';
+import { DUCKDB_TYPES, sqlIdent, sqlString } from '../sql-text.js';
 
 /** A query result: column names and DuckDB types; rows as display text and as JSON values. */
 export interface QueryResult {

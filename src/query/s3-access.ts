@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadHttpfs } from '../pytools/httpfs-extension.js';
 import { s3Endpoint, s3Region } from '../table/storage/s3-store.js';
 import { ensurePythonTools } from '../pytools/python-tools.js';
-import { sqlString } from './sql-text.js';
+import { sqlString } from '../sql-text.js';
 
 /** The httpfs extension file: GAMEPIPE_HTTPFS_EXTENSION, else the one the project's Python tools install (first use only). */
 async function httpfsExtensionFile(): Promise<string> {

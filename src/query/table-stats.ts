@@ -1,6 +1,6 @@
 import type { Catalog, QueryResult } from './catalog.js';
 import type { JobTable } from './job-tables.js';
-import { sqlIdent } from './sql-text.js';
+import { sqlIdent } from '../sql-text.js';
 
 /** What a table holds now. */
 export interface TableStats {

@@ -1,5 +1,5 @@
 import { UserError } from '../user-error.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { JobRoster } from './running-jobs.js';
 
 /** Closed partitions with at least this many files are compacted by the runner. */

@@ -6,7 +6,7 @@ import type { JobStore } from '../table/job-store.js';
 import { openJobStore } from '../table/open-job-store.js';
 import { JobGroupMember } from '../kafka/group-member.js';
 import { JobRunner, type JobEvents } from './job-runner/job-runner.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { ParquetEncoder } from '../parquet/parquet-encoder.js';
 import { BadRecordError } from './bad-record-error.js';
 import { ProcessingPool } from './processing/processing-pool.js';

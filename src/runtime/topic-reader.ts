@@ -2,10 +2,10 @@ import type { KafkaClient } from '../kafka/client.js';
 import { topicWatermarks, type Watermarks } from '../kafka/watermarks.js';
 import type { JobRunner } from './job-runner/job-runner.js';
 import type { ReaderLink } from './job-runner/reader-link.js';
-import { boundedWait } from './bounded-wait.js';
+import { boundedWait } from '../bounded-wait.js';
 import { ReadPositions, type PositionStep } from './decisions/read-positions.js';
 import { TopicFetcher, type FetchedRecords, type TopicFetcherOptions } from '../kafka/topic-fetcher.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { ProcessingPool } from './processing/processing-pool.js';
 import type { ProcessedReply } from './processing/worker-protocol.js';
 

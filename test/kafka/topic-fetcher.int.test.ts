@@ -2,7 +2,7 @@ import { CompressionTypes } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRecords } from '../../src/kafka/record-batches.js';
 import { MissingTopicError, TopicFetcher, type FetchedRecords } from '../../src/kafka/topic-fetcher.js';
-import { log } from '../../src/runtime/logger.js';
+import { log } from '../../src/logger.js';
 import { createTopic, kafkaClient, uniqueTopic } from '../support/kafka.js';
 import { registerTestCodecs } from '../support/record-batches.js';
 import { eventually } from '../support/runner-process.js';

@@ -1,5 +1,5 @@
 import { commitSealedBatch, type FlushResult } from './commit-sealed-batch.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 import type { SealedReply } from '../processing/worker-protocol.js';
 import type { JobStore } from '../../table/job-store.js';
 

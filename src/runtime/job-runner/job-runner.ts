@@ -5,7 +5,7 @@ import { BadRecordError } from '../bad-record-error.js';
 import { batchDue, pastBounds } from '../decisions/batch-due.js';
 import { hasReadTo, onceProgress, type OnceProgress } from '../decisions/once-progress.js';
 import { startOffset } from '../decisions/start-offset.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 import type { ProcessingPool } from '../processing/processing-pool.js';
 import type { BadRecordReport, OpenBatchReport } from '../processing/worker-protocol.js';
 import { BatchCommits } from './batch-commits.js';

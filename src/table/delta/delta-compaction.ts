@@ -1,4 +1,4 @@
-import { sqlIdent, sqlString } from '../../query/sql-text.js';
+import { sqlIdent, sqlString } from '../../sql-text.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

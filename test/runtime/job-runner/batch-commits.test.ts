@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchCommits } from '../../../src/runtime/job-runner/batch-commits.js';
 import type { FlushResult } from '../../../src/runtime/job-runner/commit-sealed-batch.js';
-import type { Logger } from '../../../src/runtime/logger.js';
+import type { Logger } from '../../../src/logger.js';
 import type { SealedReply } from '../../../src/runtime/processing/worker-protocol.js';
 import type { CommitResult, JobStore } from '../../../src/table/job-store.js';
 

@@ -3,7 +3,7 @@ import type { CompiledJob } from '../../../src/dsl/job-spec.js';
 import type { GroupMember, GroupMemberEvents } from '../../../src/runtime/job-runner/group-member.js';
 import type { JobProcessing } from '../../../src/runtime/job-runner/job-runner.js';
 import type { ReaderLink, Watermarks } from '../../../src/runtime/job-runner/reader-link.js';
-import type { Logger } from '../../../src/runtime/logger.js';
+import type { Logger } from '../../../src/logger.js';
 import type { ProcessedReply, SealedReply } from '../../../src/runtime/processing/worker-protocol.js';
 import type { CommitResult, CommittedOffset, JobStore, TableBatch } from '../../../src/table/job-store.js';
 

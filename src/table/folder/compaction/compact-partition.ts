@@ -1,4 +1,4 @@
-import { sqlString } from '../../../query/sql-text.js';
+import { sqlString } from '../../../sql-text.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, stat } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-import type { ColumnType } from '../dsl/job-spec.js';
+import type { ColumnType } from './dsl/job-spec.js';
 
 /** A SQL string literal. */
 export function sqlString(text: string): string {
