@@ -154,7 +154,7 @@ function forkQueryProcess(heapMb: number): ChildProcess {
   // Run from the TypeScript sources (tests, tsx) the process needs the loader; the bundle has it compiled.
   const fromSources = here.endsWith('.ts');
   const [file, args] = fromSources
-    ? [new URL('./ts-process.mjs', here), [new URL('./query-process.ts', here).href]]
+    ? [new URL('../workers/ts-entry.mjs', here), [new URL('./query-process.ts', here).href]]
     : [new URL('./console-query-process.js', here), []];
   return fork(fileURLToPath(file), args, {
     execArgv: [`--max-old-space-size=${heapMb}`],

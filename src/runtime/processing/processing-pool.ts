@@ -37,7 +37,7 @@ function startWorker(): Worker {
   const here = import.meta.url;
   // Run from the TypeScript sources (tests, tsx) the worker needs the loader; the bundle has it compiled.
   const [file, workerData] = here.endsWith('.ts')
-    ? ['./ts-worker.mjs', { entry: new URL('./processing-worker.ts', here).href }]
+    ? ['../../workers/ts-entry.mjs', { entry: new URL('./processing-worker.ts', here).href }]
     : ['./processing-worker.js', undefined];
   return new Worker(new URL(file, here), { workerData, resourceLimits: WORKER_RESOURCE_LIMITS });
 }
