@@ -1,6 +1,6 @@
 // The game API server: catalog routes -> events -> the group-commit producer -> Kafka.
 import Fastify from 'fastify';
-import { bootstrapServers } from '../src/broker/brokers.js';
+import { bootstrapServers } from '../src/kafka/connection-settings.js';
 import { UserError } from '../src/user-error.js';
 import { AckedProducer } from '../src/kafka/acked-producer.js';
 import { brokerReachable } from '../src/kafka/broker-probe.js';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bootstrapServers } from '../src/broker/brokers.js';
+import { bootstrapServers } from '../src/kafka/connection-settings.js';
 import { waitForMetadata } from '../src/kafka/broker-probe.js';
 import { kafkaClient } from '../src/kafka/client.js';
 import { intFlag, parseFlags } from '../src/cli/args.js';

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bootstrapServers } from '../src/broker/brokers.js';
+import { bootstrapServers } from '../src/kafka/connection-settings.js';
 import { kafkaClient } from '../src/kafka/client.js';
 import { ensureKcat, kcatArgs } from './baselines/kcat.js';
 import { median } from './compare/combine-runs.js';

@@ -2,7 +2,7 @@
 // usage: node --import tsx bench/baselines/kafkajs-consumer.ts TOPIC [BROKERS]
 // Exits once every partition has been read up to the end offsets it saw at start; prints a JSON line.
 import { randomUUID } from 'node:crypto';
-import { bootstrapServers } from '../../src/broker/brokers.js';
+import { bootstrapServers } from '../../src/kafka/connection-settings.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 
 const [topic, brokerList] = process.argv.slice(2);

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { KAFKA_VERSION } from '../../src/broker/provision.js';
-import { usesExternalCluster } from '../../src/broker/brokers.js';
+import { usesExternalCluster } from '../../src/kafka/connection-settings.js';
 import type { WorkloadTotals } from '../workload/tables.js';
 import type { LatencyResult } from './latency.js';
 

@@ -1,6 +1,6 @@
 // Fills a topic with the seed-like workload as fast as kafkajs allows: large batches, several
 // sends in flight, partitions assigned round-robin so no per-message hashing slows the producer.
-import { bootstrapServers } from '../../src/broker/brokers.js';
+import { bootstrapServers } from '../../src/kafka/connection-settings.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 import { eventStream, type GameEvent } from './events.js';
 

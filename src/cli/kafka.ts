@@ -1,4 +1,5 @@
-import { bootstrapServers, localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
+import { localBrokerPort } from '../broker/brokers.js';
+import { bootstrapServers, usesExternalCluster } from '../kafka/connection-settings.js';
 import { waitForMetadata } from '../kafka/broker-probe.js';
 import { brokerDown, brokerPaths, brokerStatus, brokerUp } from '../broker/local-broker.js';
 import { UserError } from '../user-error.js';

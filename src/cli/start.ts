@@ -1,7 +1,8 @@
 import { dirname, relative, resolve } from 'node:path';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { DEFAULT_CONSOLE_PORT, startConsole, type RunningConsole } from '../console/server.js';
-import { bootstrapServers, localBrokerPort, usesExternalCluster } from '../broker/brokers.js';
+import { localBrokerPort } from '../broker/brokers.js';
+import { bootstrapServers, usesExternalCluster } from '../kafka/connection-settings.js';
 import { kafkaClient } from '../kafka/client.js';
 import { ensureTopic } from '../kafka/topics.js';
 import { brokerDown, brokerPaths, brokerUp } from '../broker/local-broker.js';

@@ -2,7 +2,7 @@
 // is one caller's profile of timeouts and retries. Nothing outside src/kafka/ imports kafkajs: it
 // takes these types instead.
 import { Kafka, logLevel, type Admin, type Consumer, type ISocketFactory, type KafkaConfig, type Producer } from 'kafkajs';
-import { bootstrapServers } from '../broker/brokers.js';
+import { bootstrapServers } from './connection-settings.js';
 
 /** A client for one cluster; admins, producers and consumers made from it share its settings. */
 export type KafkaClient = Kafka;

@@ -1,4 +1,5 @@
-import { bootstrapServers, localBrokerPort, usesExternalCluster } from '../../src/broker/brokers.js';
+import { localBrokerPort } from '../../src/broker/brokers.js';
+import { bootstrapServers, usesExternalCluster } from '../../src/kafka/connection-settings.js';
 import { waitForMetadata } from '../../src/kafka/broker-probe.js';
 import { brokerDown, brokerUp } from '../../src/broker/local-broker.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { bootstrapServers } from '../../src/broker/brokers.js';
+import { bootstrapServers } from '../../src/kafka/connection-settings.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 
 /** A topic name no other test uses, so tests never see each other's messages. */
