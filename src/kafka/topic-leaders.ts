@@ -1,5 +1,6 @@
 import type { KafkaAdmin } from './client.js';
 import { BrokerConnection } from './broker-connection.js';
+import { kafkaSettings } from './connection-settings.js';
 
 const CONNECT_TIMEOUT_MS = 3_000;
 // Partitions added to the topic are found this late at most (kafkajs' groups find them within
@@ -68,7 +69,7 @@ export class TopicLeaders {
     if (!connection || connection.broken) {
       const broker = this.brokers.get(leader);
       if (!broker) throw new Error(`no address known for broker ${leader}`);
-      connection = new BrokerConnection(broker.host, broker.port, CONNECT_TIMEOUT_MS);
+      connection = new BrokerConnection(kafkaSettings(), broker.host, broker.port, CONNECT_TIMEOUT_MS);
       this.connections.set(leader, connection);
     }
     return connection;
