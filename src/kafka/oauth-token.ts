@@ -64,7 +64,7 @@ type OidcSettings = Extract<OAuthSettings, { method: 'oidc' }>;
  * the client authenticated with HTTP Basic as Kafka's Java client does it (id and secret not
  * URL-encoded). Bounded in time and in bytes read.
  */
-export async function oidcClientCredentialsToken(settings: OidcSettings): Promise<OAuthToken> {
+export async function oidcClientCredentialsToken(settings: OidcSettings, timeoutMs = TOKEN_REQUEST_TIMEOUT_MS): Promise<OAuthToken> {
   const where = `the OAUTHBEARER token endpoint ${redactUrl(settings.tokenEndpointUrl)}`;
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (settings.scope) form.set('scope', settings.scope);
@@ -80,14 +80,14 @@ export async function oidcClientCredentialsToken(settings: OidcSettings): Promis
       },
       body: form.toString(),
       redirect: 'error',
-      signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = (err as Error).name === 'TimeoutError' ? `did not answer within ${TOKEN_REQUEST_TIMEOUT_MS} ms` : `cannot be reached (${cause?.code ?? cause?.message ?? (err as Error).message})`;
+    const why = (err as Error).name === 'TimeoutError' ? `did not answer within ${timeoutMs} ms` : `cannot be reached (${cause?.code ?? cause?.message ?? (err as Error).message})`;
     throw new UserError(hide(`${where} ${why}`));
   }
-  const text = await boundedText(response, where);
+  const text = await boundedText(response, where, timeoutMs);
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(text) as Record<string, unknown>;
@@ -105,7 +105,7 @@ export async function oidcClientCredentialsToken(settings: OidcSettings): Promis
 }
 
 /** The response's body as text, refusing more than MAX_TOKEN_RESPONSE_BYTES. */
-async function boundedText(response: Response, where: string): Promise<string> {
+async function boundedText(response: Response, where: string, timeoutMs: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (!response.body) return '';
@@ -123,7 +123,7 @@ async function boundedText(response: Response, where: string): Promise<string> {
     }
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`${where} broke off its answer (${(err as Error).name === 'TimeoutError' ? `not done within ${TOKEN_REQUEST_TIMEOUT_MS} ms` : (err as Error).message})`);
+    throw new UserError(`${where} broke off its answer (${(err as Error).name === 'TimeoutError' ? `not done within ${timeoutMs} ms` : (err as Error).message})`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
