@@ -10,6 +10,7 @@ import { requireTool, whyLine } from '../local-service/tools.js';
 import { UserError } from '../user-error.js';
 import { waitForMetadata } from '../kafka/broker-probe.js';
 import { ensureKafkaJars } from './provision.js';
+import { addSecureListeners, markScramUsers, requireScramUsers, scramFormatArgs, securityJvmArgs, type BrokerSecurity } from './broker-security.js';
 
 export { gamepipeHome };
 
@@ -85,11 +86,12 @@ function waitExit(child: ReturnType<typeof spawn>): Promise<number | string | nu
 }
 
 /** Writes the broker's server.properties (with a fresh controller port) and log4j settings for `port`. */
-export async function writeBrokerConfig(port: number): Promise<ReturnType<typeof brokerPaths>> {
+export async function writeBrokerConfig(port: number, security?: BrokerSecurity): Promise<ReturnType<typeof brokerPaths>> {
   const paths = brokerPaths(port);
   await mkdir(paths.root, { recursive: true });
   await writeFile(paths.log4j, LOG4J);
-  await writeFile(paths.config, serverProperties(port, await freePort(), paths.data));
+  const properties = serverProperties(port, await freePort(), paths.data);
+  await writeFile(paths.config, security ? addSecureListeners(properties, security) : properties);
   return paths;
 }
 
@@ -97,26 +99,31 @@ export async function writeBrokerConfig(port: number): Promise<ReturnType<typeof
  * Formats the broker's KRaft storage with `clusterId`. The id goes in as `--cluster-id=ID`:
  * a base64url id starts with '-' one time in 64, and as a separate argument it would be read as a flag.
  */
-export async function formatStorage(libs: string, paths: ReturnType<typeof brokerPaths>, clusterId: string): Promise<void> {
+export async function formatStorage(libs: string, paths: ReturnType<typeof brokerPaths>, clusterId: string, security?: BrokerSecurity): Promise<void> {
   const formatLog = `${paths.log}.format`;
   const formatFd = openSync(formatLog, 'w');
-  const format = runJava(libs, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', paths.config], paths.log4j, formatFd);
+  const scram = security ? scramFormatArgs(security) : [];
+  const format = runJava(libs, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', paths.config, ...scram], paths.log4j, formatFd);
   closeSync(formatFd);
   const code = await waitExit(format);
   if (code !== 0) {
     const why = whyLine(await readFile(formatLog, 'utf8').catch(() => ''), /error|exception/i) ?? `exit ${code}`;
     throw new UserError(`formatting the broker's storage in ${paths.data} failed: ${why} (output in ${formatLog})`);
   }
+  if (security) await markScramUsers(paths.data);
 }
 
 /**
  * Starts the local broker on `port` unless it already runs; resolves once kafkajs can read
  * cluster metadata from it. Returns whether this call started it.
  */
-export async function brokerUp(port: number, timeoutMs = 90_000): Promise<{ address: string; started: boolean }> {
+export async function brokerUp(port: number, timeoutMs = 90_000, security?: BrokerSecurity): Promise<{ address: string; started: boolean }> {
   const address = `127.0.0.1:${port}`;
   const paths = brokerPaths(port);
   const status = await brokerStatus(port);
+  if (status.running && security && !(await readFile(paths.config, 'utf8')).includes(`SASL_SSL://127.0.0.1:${security.saslSslPort}`)) {
+    throw new UserError(`the broker on port ${port} (pid ${status.pid}) runs without --security ${security.mode}; stop it with 'gamepipe kafka down' first`);
+  }
   if (status.running) {
     await waitForMetadata([address], timeoutMs).catch(() => {
       throw new UserError(`the broker (pid ${status.pid}) runs but does not answer on ${address}; see 'gamepipe kafka logs'`);
@@ -128,18 +135,22 @@ export async function brokerUp(port: number, timeoutMs = 90_000): Promise<{ addr
       `port ${port} on 127.0.0.1 is taken by another process; stop it, or set GAMEPIPE_KAFKA_PORT to another port`,
     );
   }
+  for (const secure of security ? [security.saslSslPort, security.sslPort] : []) {
+    if (!(await portIsFree(secure))) throw new UserError(`port ${secure} on 127.0.0.1, for the broker's secure listeners, is taken by another process; stop it, or use another --port`);
+  }
   await requireTool('java', 'install a JDK 17 or newer (apt-get install openjdk-17-jre-headless)');
   const libs = await ensureKafkaJars(paths.root);
-  await writeBrokerConfig(port);
+  await writeBrokerConfig(port, security);
+  if (security) requireScramUsers(paths.data);
 
   if (!existsSync(join(paths.data, 'meta.properties'))) {
     await rm(paths.data, { recursive: true, force: true });
     // Kafka wants a 22-character base64 cluster id.
-    await formatStorage(libs, paths, randomBytes(16).toString('base64url').slice(0, 22));
+    await formatStorage(libs, paths, randomBytes(16).toString('base64url').slice(0, 22), security);
   }
 
   const logFd = openSync(paths.log, 'a');
-  const child = runJava(libs, ['kafka.Kafka', paths.config], paths.log4j, logFd);
+  const child = runJava(libs, [...(security ? securityJvmArgs(security) : []), 'kafka.Kafka', paths.config], paths.log4j, logFd);
   closeSync(logFd);
   child.unref();
   if (!child.pid) throw new UserError('could not start java for the Kafka broker');

@@ -52,6 +52,12 @@ function looksLikeTls(bytes: Buffer): boolean {
   return (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03 && bytes[2]! <= 0x04;
 }
 
+/** An OpenSSL or TLS error in one line: OpenSSL's reason (its messages span lines) and Node's code. */
+function tlsReason(err: NodeJS.ErrnoException & { reason?: string }): string {
+  const text = err.reason ?? err.message.split('\n')[0]!;
+  return err.code && !text.includes(err.code) ? `${text} (${err.code})` : text;
+}
+
 /** SASL credentials for one conversation; the OAUTHBEARER token comes from the process's shared provider. */
 function credentials(sasl: SaslSettings): SaslCredentials {
   if (sasl.mechanism !== 'OAUTHBEARER') return sasl;
@@ -236,12 +242,21 @@ export class BrokerConnection {
     return new BrokerSecurityError(`SASL ${sasl.mechanism} authentication of ${principal(sasl)} on broker ${this.address} failed: ${reason}`);
   }
 
-  private failOnSocketError(err: NodeJS.ErrnoException): void {
-    if (this.settings.tls && this.connected && !this.secure) {
+  private failOnSocketError(err: NodeJS.ErrnoException & { reason?: string }): void {
+    const tls = this.settings.tls;
+    if (tls && this.connected && !this.secure) {
       const plaintextHint = /disconnected before secure TLS|ECONNRESET|EPIPE|wrong version number|packet length too long/i.test(`${err.message} ${err.code}`)
         ? `; the listener may not speak TLS (security.protocol is ${this.settings.securityProtocol})`
         : '';
-      return this.fail(new BrokerSecurityError(`TLS handshake with broker ${this.address} failed: ${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}${plaintextHint}`));
+      return this.fail(new BrokerSecurityError(`TLS handshake with broker ${this.address} failed: ${tlsReason(err)}${plaintextHint}`));
+    }
+    // With TLS 1.3 the broker checks the client's certificate after the client's side of the
+    // handshake is done: its refusal arrives as an alert on the first read.
+    if (tls && err.code?.startsWith('ERR_SSL_')) {
+      const certificateHint = /alert (bad certificate|certificate required|unknown ca)/i.test(err.reason ?? err.message)
+        ? `; the listener may require a client certificate its CA signed (ssl.certificate.location and ssl.key.location${tls.cert ? ' are set' : ' are not set'})`
+        : '';
+      return this.fail(new BrokerSecurityError(`TLS with broker ${this.address} failed: ${tlsReason(err)}${certificateHint}`));
     }
     this.fail(`connection to ${this.address} failed: ${err.message}`);
   }
