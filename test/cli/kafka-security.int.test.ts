@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareBrokerSecurity, securityFiles } from '../../src/broker/broker-security.js';
+import { gamepipeHome } from '../../src/broker/local-broker.js';
+import { ensureKafkaJars } from '../../src/broker/provision.js';
+import { BrokerConnection } from '../../src/kafka/broker-connection.js';
+import { loadKafkaSettings } from '../../src/kafka/connection-settings.js';
+import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode } from '../../src/kafka/fetch-wire.js';
+import { portIsFree } from '../../src/local-service/ports.js';
+import { freePort } from '../support/ports.js';
+
+const exec = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../bin/gamepipe.js');
+
+async function gamepipe(home: string, port: number, ...args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, GAMEPIPE_HOME: home, GAMEPIPE_KAFKA_PORT: String(port) };
+  delete env.KAFKA_BROKERS;
+  delete env.KAFKA_CONFIG_FILE;
+  try {
+    const { stdout, stderr } = await exec('node', [BIN, 'kafka', ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A free port whose next two ports (the secure listeners') are free too. */
+async function portWithTwoFreeAfter(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65533 && (await portIsFree(port + 1)) && (await portIsFree(port + 2))) return port;
+  }
+}
+
+describe('gamepipe kafka up --security sasl_ssl', () => {
+  let home: string;
+  let port: number;
+  beforeAll(async () => {
+    // The jars and certificates of the project's home, so this test runs neither Maven nor keytool again.
+    const projectKafka = join(gamepipeHome(), 'kafka');
+    const jars = await ensureKafkaJars(projectKafka);
+    await prepareBrokerSecurity(projectKafka, { saslSslPort: 0, sslPort: 0 });
+    home = await mkdtemp(join(tmpdir(), 'gamepipe-secure-cli-'));
+    await mkdir(join(home, 'kafka'), { recursive: true });
+    await symlink(join(jars, '..'), join(home, 'kafka', jars.split('/').at(-2)!));
+    await symlink(securityFiles(projectKafka).dir, securityFiles(join(home, 'kafka')).dir);
+    port = await portWithTwoFreeAfter();
+  }, 300_000);
+  afterAll(async () => {
+    await gamepipe(home, port, 'down');
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('starts the secure listeners, prints them and the properties files, which authenticate', async () => {
+    const up = await gamepipe(home, port, 'up', '--security', 'sasl_ssl');
+    expect(up.stderr).toBe('');
+    const saslSslFile = join(home, 'kafka', 'client-sasl_ssl.properties');
+    const mtlsFile = join(home, 'kafka', 'client-mtls.properties');
+    expect(up.stdout.trim().split('\n')).toEqual([
+      `SASL_SSL listener: 127.0.0.1:${port + 1} (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)`,
+      `SSL listener: 127.0.0.1:${port + 2} (client certificate required)`,
+      `client properties (SCRAM-SHA-512 over SASL_SSL): ${saslSslFile}`,
+      `client properties (mutual TLS): ${mtlsFile}`,
+      `kafka started: 127.0.0.1:${port}`,
+    ]);
+    expect(await readFile(saslSslFile, 'utf8')).toContain(`bootstrap.servers=127.0.0.1:${port + 1}\nsecurity.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n`);
+    for (const [file, listener] of [[saslSslFile, port + 1], [mtlsFile, port + 2]] as const) {
+      const connection = new BrokerConnection(loadKafkaSettings({ KAFKA_CONFIG_FILE: file }), '127.0.0.1', listener, 10_000);
+      try {
+        const body = await connection.request((id) => encodeFetchRequest(id, 'gamepipe-test', { maxWaitMs: 0, minBytes: 0, maxBytes: 1024, readCommitted: true, topic: 'no-such-topic', partitions: [{ partition: 0, offset: 0, maxBytes: 1024 }] }), 10_000);
+        // An authenticated request, answered: the topic does not exist.
+        expect(decodeFetchResponse(body, 'no-such-topic').partitions[0]!.errorCode).toBe(KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      } finally {
+        connection.close();
+      }
+    }
+  });
+
+  it('refuses --security on other actions and unknown modes as usage errors', async () => {
+    expect(await gamepipe(home, port, 'status', '--security', 'sasl_ssl')).toMatchObject({ code: 2, stderr: expect.stringContaining("--security applies to 'gamepipe kafka up' only") });
+    expect(await gamepipe(home, port, 'up', '--security', 'kerberos')).toMatchObject({ code: 2, stderr: "gamepipe kafka: --security 'kerberos' is not one of sasl_ssl\n" });
+  });
+});
