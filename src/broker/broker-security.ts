@@ -92,7 +92,7 @@ export async function prepareBrokerSecurity(kafkaHome: string, ports: { saslSslP
 }
 
 async function makeSecurityFiles(kafkaHome: string, final: SecurityFiles): Promise<void> {
-  const workDir = join(kafkaHome, `.tls-${process.pid}`);
+  const workDir = join(kafkaHome, `.tls-${process.pid}-${randomBytes(4).toString('hex')}`);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   const files = securityFiles(kafkaHome);
@@ -124,8 +124,12 @@ async function makeSecurityFiles(kafkaHome: string, final: SecurityFiles): Promi
     await writeFile(at(files.jwks), JSON.stringify({ keys: [{ ...jwk, kid: LOCAL_OAUTH_KEY_ID, alg: 'RS256', use: 'sig' }] }, null, 2));
     await writeFile(at(files.secrets), JSON.stringify(secrets), { mode: 0o600 });
     await chmod(at(files.clientKeyPem), 0o600);
-    await rm(final.dir, { recursive: true, force: true });
-    await rename(workDir, final.dir);
+    // Renaming onto a folder that is not empty fails: when another process made the set first
+    // (two test files starting at once), its set is the one every broker and client uses.
+    if (!existsSync(final.secrets)) await rm(final.dir, { recursive: true, force: true });
+    await rename(workDir, final.dir).catch((err: NodeJS.ErrnoException) => {
+      if (!((err.code === 'ENOTEMPTY' || err.code === 'EEXIST') && existsSync(final.secrets))) throw err;
+    });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
