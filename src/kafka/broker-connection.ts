@@ -2,6 +2,7 @@ import { isIP, connect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { KafkaConnectionSettings, SaslSettings } from './connection-settings.js';
 import { oauthTokenProvider } from './oauth-token.js';
+import { tlsOptions } from './tls-options.js';
 import { saslConversation, SaslMechanismError, type SaslCredentials } from './sasl/mechanisms.js';
 import {
   decodeSaslAuthenticateResponse,
@@ -113,17 +114,8 @@ export class BrokerConnection {
   ) {
     const tls = settings.tls;
     if (tls) {
-      this.socket = tlsConnect({
-        host,
-        port,
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        passphrase: tls.keyPassword,
-        // SNI takes host names only; a certificate for an IP address is checked by its SAN IP entries.
-        servername: isIP(host) ? undefined : host,
-        ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
-      });
+      // SNI takes host names only; a certificate for an IP address is checked by its SAN IP entries.
+      this.socket = tlsConnect({ ...tlsOptions(tls), host, port, servername: isIP(host) ? undefined : host });
       this.socket.setNoDelay(true);
     } else {
       this.socket = connect({ host, port, noDelay: true });
