@@ -26,8 +26,9 @@ export type BrokerSecurityMode = (typeof BROKER_SECURITY_MODES)[number];
 
 /** The user every local mechanism but OAUTHBEARER knows (PLAIN via the listener's JAAS, SCRAM from format time). */
 export const LOCAL_SASL_USER = 'gamepipe';
-/** The audience OAUTHBEARER tokens must name for the local broker. */
+/** The audience and issuer OAUTHBEARER tokens must name for the local broker (Kafka 4.4 requires an issuer to check). */
 export const LOCAL_OAUTH_AUDIENCE = 'gamepipe-local-broker';
+export const LOCAL_OAUTH_ISSUER = 'gamepipe-local-issuer';
 /** The key id of the OAUTHBEARER signing key in the JWKS file; tokens name it in their header. */
 export const LOCAL_OAUTH_KEY_ID = 'gamepipe-local';
 
@@ -197,6 +198,7 @@ export function addSecureListeners(serverProperties: string, security: BrokerSec
     `${sasl}.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler`,
     `sasl.oauthbearer.jwks.endpoint.url=${jwksUrl}`,
     `sasl.oauthbearer.expected.audience=${LOCAL_OAUTH_AUDIENCE}`,
+    `sasl.oauthbearer.expected.issuer=${LOCAL_OAUTH_ISSUER}`,
     '',
   ];
   return `${lines.join('\n').trimEnd()}\n${secure.join('\n')}`;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_OAUTH_AUDIENCE, LOCAL_OAUTH_KEY_ID, writeClientProperties, type BrokerSecurity } from '../../src/broker/broker-security.js';
+import { LOCAL_OAUTH_AUDIENCE, LOCAL_OAUTH_ISSUER, LOCAL_OAUTH_KEY_ID, writeClientProperties, type BrokerSecurity } from '../../src/broker/broker-security.js';
 import { BrokerConnection } from '../../src/kafka/broker-connection.js';
 import { loadKafkaSettings, type KafkaConnectionSettings } from '../../src/kafka/connection-settings.js';
 import { decodeFetchResponse, encodeFetchRequest } from '../../src/kafka/fetch-wire.js';
@@ -40,7 +40,7 @@ function jwt(key: KeyObject, claims: Record<string, unknown>): string {
 
 function claims(): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  return { sub: 'gamepipe-test', aud: LOCAL_OAUTH_AUDIENCE, iat: now, exp: now + 600 };
+  return { sub: 'gamepipe-test', iss: LOCAL_OAUTH_ISSUER, aud: LOCAL_OAUTH_AUDIENCE, iat: now, exp: now + 600 };
 }
 
 beforeAll(async () => {

@@ -33,7 +33,14 @@ export async function startOwnBroker(prefix: string, options: { secure?: boolean
   process.env.GAMEPIPE_HOME = join(dir, '.gamepipe');
   await mkdir(join(gamepipeHome(), 'kafka'), { recursive: true });
   await symlink(jars, join(gamepipeHome(), 'kafka', basename(jars)));
-  const { address } = await brokerUp(port, undefined, security);
+  let address: string;
+  try {
+    ({ address } = await brokerUp(port, undefined, security));
+  } catch (err) {
+    // Its log is kept for the failure's message to point at; the environment is restored.
+    process.env = savedEnv;
+    throw err;
+  }
   process.env.KAFKA_BROKERS = address;
   return {
     dir,
