@@ -7,6 +7,7 @@ import { ensureKafkaJars, kafkaVersion } from '../../src/broker/provision.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 import { electPreferredLeaders } from './elect-leaders.js';
 import { alive, freePort } from './ports.js';
+import { eventually } from './runner-process.js';
 
 /** A 3-node local KRaft cluster of one test's own, whose nodes the test can kill, freeze and restart. */
 export interface TestCluster {
@@ -24,6 +25,11 @@ export interface TestCluster {
   thaw(id: number): Promise<void>;
   /** Starts node `id` again (after a kill) with its own data; resolves once it answers. */
   restart(id: number): Promise<void>;
+  /**
+   * Creates `topic` with 3 replicas per partition; resolves once every live node knows a leader for
+   * each partition (nodes learn of a new topic one after another).
+   */
+  createTopic(topic: string, partitions: number): Promise<void>;
   /** Partition -> the node id that leads it, as a live broker tells it. */
   leaders(topic: string): Promise<Map<number, number>>;
   /** Partition -> its in-sync replicas. */
@@ -69,6 +75,16 @@ export async function startTestCluster(prefix: string): Promise<TestCluster> {
     }
   }
 
+  async function liveMetadata(topic: string, address: string) {
+    const admin = kafkaClient('gamepipe-test-cluster-admin', [address]).admin();
+    await admin.connect();
+    try {
+      return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   return {
     dir,
     ports,
@@ -92,6 +108,23 @@ export async function startTestCluster(prefix: string): Promise<TestCluster> {
     async restart(id) {
       await clusterNodeUp(base, id, 180_000);
       stopped.delete(id);
+    },
+    async createTopic(topic, partitions) {
+      const admin = kafkaClient('gamepipe-test-cluster-admin', [...ports.keys()].filter((id) => !stopped.has(id)).map(addressOf)).admin();
+      await admin.connect();
+      try {
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }] });
+      } finally {
+        await admin.disconnect();
+      }
+      for (const id of ports.keys()) {
+        if (stopped.has(id) || frozen.has(id)) continue;
+        await eventually(
+          () => liveMetadata(topic, addressOf(id)).then((parts) => parts.length === partitions && parts.every((p) => p.leader >= 0), () => false),
+          60_000,
+          `node ${id} to know ${topic}'s leaders`,
+        );
+      }
     },
     async leaders(topic) {
       return new Map((await metadata(topic)).map((p) => [p.partitionId, p.leader]));
