@@ -1,18 +1,13 @@
 import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
 import type { Logger } from '../logger.js';
-import type { KafkaAdmin, KafkaClient } from './client.js';
+import { kafkaSettings, type KafkaConnectionSettings } from './connection-settings.js';
 import { FetchOrder } from './fetch-order.js';
-import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';
+import type { AbortedTransaction } from './fetch-wire.js';
+import { KafkaErrorCode, kafkaErrorName } from './kafka-errors.js';
 import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from './record-batch-format.js';
-import { TopicLeaders } from './topic-leaders.js';
+import { TopicLeaders, type TopicCluster } from './topic-leaders.js';
 
-/** The topic a reader was started for is not in the cluster. */
-export class MissingTopicError extends Error {
-  constructor(readonly topic: string) {
-    super(`topic '${topic}' does not exist (yet)`);
-    this.name = 'MissingTopicError';
-  }
-}
+export { MissingTopicError } from './topic-leaders.js';
 
 /** A fetch the broker answered with an error for some partitions; the fetcher retries after a pause. */
 class PartitionFetchError extends Error {
@@ -38,7 +33,8 @@ export interface FetchedRecords {
 }
 
 export interface TopicFetcherOptions {
-  kafka: KafkaClient;
+  /** The cluster to read (this process's connection settings by default). */
+  settings?: KafkaConnectionSettings;
   clientId: string;
   log: Logger;
   /** Takes one partition's records, in order; a promise returned holds the next fetch until it settles. */
@@ -58,6 +54,8 @@ export interface TopicFetcherOptions {
   logRestarted(partition: number, offset: number, earliest: number, latest: number): void;
   /** Bytes a partition is served before it goes to the back of the fetch order (default 256 MiB). */
   fairShareBytes?: number;
+  /** Where the partitions are led and how a Fetch reaches a leader (TopicLeaders by default; tests pass fakes). */
+  cluster?: TopicCluster;
 }
 
 // With data waiting the broker answers at once whatever the wait (min bytes 1); the wait only
@@ -90,8 +88,7 @@ interface PartitionPlace {
 export class TopicFetcher {
   private readonly places = new Map<number, PartitionPlace>();
   private readonly order: FetchOrder;
-  private admin: KafkaAdmin | undefined;
-  private leaders: TopicLeaders | undefined;
+  private leaders: TopicCluster | undefined;
   private loop: Promise<void> | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
@@ -105,15 +102,13 @@ export class TopicFetcher {
 
   /** Reads where the topic's partitions are led and starts fetching; resolves with the partitions. */
   async start(): Promise<number[]> {
-    const admin = (this.admin = this.options.kafka.admin());
+    const leaders = (this.leaders = this.options.cluster ?? new TopicLeaders(this.topic, this.options.settings ?? kafkaSettings(), this.options.clientId));
     try {
-      await admin.connect();
-      if (!(await admin.listTopics()).includes(this.topic)) throw new MissingTopicError(this.topic);
-      this.leaders = new TopicLeaders(this.topic, admin);
-      await this.leaders.refreshIfDue();
-      for (const partition of this.leaders.partitions) this.place(partition);
+      // Throws MissingTopicError for a topic the cluster does not have.
+      await leaders.refreshIfDue();
+      for (const partition of leaders.partitions) this.place(partition);
     } catch (err) {
-      await boundedWait(admin.disconnect(), LEAVE_WAIT_MS);
+      leaders.closeAll();
       throw err;
     }
     this.loop = this.run();
@@ -153,13 +148,12 @@ export class TopicFetcher {
     this.wake?.();
   }
 
-  /** Stops fetching; a fetch in flight is dropped. Waits `LEAVE_WAIT_MS` at most for the admin to let go. */
+  /** Stops fetching; a fetch in flight is dropped. Waits `LEAVE_WAIT_MS` at most for the fetch loop to end. */
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
     this.leaders?.closeAll();
     await boundedWait(this.loop ?? Promise.resolve(), LEAVE_WAIT_MS);
-    if (this.admin) await boundedWait(this.admin.disconnect(), LEAVE_WAIT_MS);
   }
 
   private place(partition: number): PartitionPlace {
@@ -234,27 +228,24 @@ export class TopicFetcher {
 
   /** Fetches `partitions` from their leader and delivers what came; returns the deliveries' holds. */
   private async fetchFrom(leader: number, partitions: number[]): Promise<Array<Promise<void>>> {
-    const connection = this.leaders!.connectionTo(leader);
     const asked = new Map(
       partitions.map((partition) => {
         const place = this.places.get(partition)!;
         return [partition, { place, offset: place.offset!, generation: place.generation }];
       }),
     );
-    const body = await connection.request(
-      (correlationId) =>
-        encodeFetchRequest(correlationId, this.options.clientId, {
-          maxWaitMs: FETCH_MAX_WAIT_MS,
-          minBytes: 1,
-          maxBytes: FETCH_MAX_BYTES,
-          readCommitted: true,
-          topic: this.topic,
-          partitions: [...asked].map(([partition, { offset }]) => ({ partition, offset, maxBytes: PARTITION_MAX_BYTES })),
-        }),
+    const response = await this.leaders!.fetch(
+      leader,
+      {
+        maxWaitMs: FETCH_MAX_WAIT_MS,
+        minBytes: 1,
+        maxBytes: FETCH_MAX_BYTES,
+        readCommitted: true,
+        partitions: [...asked].map(([partition, { offset }]) => ({ partition, offset, maxBytes: PARTITION_MAX_BYTES })),
+      },
       REQUEST_TIMEOUT_MS + FETCH_MAX_WAIT_MS,
     );
     if (this.closed) return [];
-    const response = decodeFetchResponse(body, this.topic);
     const holds: Array<Promise<void>> = [];
     const failed: string[] = [];
     const starved: number[] = [];
@@ -309,10 +300,7 @@ export class TopicFetcher {
   // jobs read), so the jobs decide where to go on, and the partition waits for their seek.
   private async outOfRange(partition: number, offset: number, place: PartitionPlace): Promise<void> {
     const generation = place.generation;
-    const offsets = await this.admin!.fetchTopicOffsets(this.topic);
-    const marks = offsets.find((o) => o.partition === partition);
-    const low = Number(marks?.low ?? 0);
-    const high = Number(marks?.high ?? 0);
+    const { low, high } = await this.leaders!.watermarks(partition);
     if (place.generation !== generation) return;
     if (offset > high) {
       place.offset = undefined;
