@@ -9,6 +9,10 @@ export class WireWriter {
   private buffer = Buffer.allocUnsafe(256);
   private at = 4; // the size prefix comes first
 
+  /**
+   * Reserves `bytes` and returns where they start. The buffer may be replaced: callers take the
+   * position first and only then read `this.buffer`.
+   */
   private room(bytes: number): number {
     if (this.at + bytes > this.buffer.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
@@ -21,31 +25,36 @@ export class WireWriter {
   }
 
   int8(value: number): this {
-    this.buffer.writeInt8(value, this.room(1));
+    const at = this.room(1);
+    this.buffer.writeInt8(value, at);
     return this;
   }
 
   int16(value: number): this {
-    this.buffer.writeInt16BE(value, this.room(2));
+    const at = this.room(2);
+    this.buffer.writeInt16BE(value, at);
     return this;
   }
 
   int32(value: number): this {
-    this.buffer.writeInt32BE(value, this.room(4));
+    const at = this.room(4);
+    this.buffer.writeInt32BE(value, at);
     return this;
   }
 
   /** An int64; BigInt() throws a RangeError for a fractional number, writeBigInt64BE for one out of range. */
   int64(value: number | bigint): this {
     const big = BigInt(value);
-    this.buffer.writeBigInt64BE(big, this.room(8));
+    const at = this.room(8);
+    this.buffer.writeBigInt64BE(big, at);
     return this;
   }
 
   /** A UUID given as 32 hex digits. */
   uuid(hex: string): this {
     if (!/^[0-9a-f]{32}$/i.test(hex)) throw new RangeError(`'${hex}' is not a UUID of 32 hex digits`);
-    this.buffer.write(hex, this.room(16), 16, 'hex');
+    const at = this.room(16);
+    this.buffer.write(hex, at, 16, 'hex');
     return this;
   }
 
@@ -53,10 +62,12 @@ export class WireWriter {
     if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw new RangeError(`${value} is not an unsigned 32-bit varint`);
     let rest = value;
     while (rest >= 0x80) {
-      this.buffer[this.room(1)] = (rest & 0x7f) | 0x80;
+      const at = this.room(1);
+      this.buffer[at] = (rest & 0x7f) | 0x80;
       rest = Math.floor(rest / 128);
     }
-    this.buffer[this.room(1)] = rest;
+    const at = this.room(1);
+    this.buffer[at] = rest;
     return this;
   }
 
@@ -65,7 +76,8 @@ export class WireWriter {
     if (text === null) return this.int16(-1);
     const bytes = stringBytes(what, text);
     this.int16(bytes.length);
-    bytes.copy(this.buffer, this.room(bytes.length));
+    const at = this.room(bytes.length);
+    bytes.copy(this.buffer, at);
     return this;
   }
 
@@ -74,7 +86,8 @@ export class WireWriter {
     if (text === null) return this.unsignedVarint(0);
     const bytes = stringBytes(what, text);
     this.unsignedVarint(bytes.length + 1);
-    bytes.copy(this.buffer, this.room(bytes.length));
+    const at = this.room(bytes.length);
+    bytes.copy(this.buffer, at);
     return this;
   }
 

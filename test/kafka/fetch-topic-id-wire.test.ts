@@ -91,3 +91,19 @@ describe('Fetch v13+ response', () => {
     expect(decodeTopicIdFetchResponse(body, TOPIC_ID, 't')).toEqual({ throttleMs: 0, errorCode: 70, partitions: [] });
   });
 });
+
+describe('Fetch v13+ request with many partitions', () => {
+  it('writes every partition of a frame larger than the first buffer', () => {
+    const partitions = Array.from({ length: 100 }, (_, partition) => ({ partition, offset: partition * 1000, maxBytes: 262_144, currentLeaderEpoch: partition % 3 }));
+    const frame = encodeTopicIdFetchRequest(5, 'gp', 17, { ...request, partitions });
+    const body = cat(
+      i16(1), i16(17), i32(5), str('gp'), tags(),
+      i32(100), i32(1), i32(1 << 20), i8(1), i32(0), i32(-1),
+      carray([cat(uuid(TOPIC_ID), carray(partitions.map((p) => cat(i32(p.partition), i32(p.currentLeaderEpoch), i64(p.offset), i32(-1), i64(-1), i32(p.maxBytes), tags()))), tags())]),
+      carray([]),
+      cstr(''),
+      tags(),
+    );
+    expect(frame).toEqual(cat(i32(body.length), body));
+  });
+});
