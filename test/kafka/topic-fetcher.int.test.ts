@@ -49,7 +49,7 @@ describe('TopicFetcher (real broker)', () => {
     };
     restarted = [];
     const logRestarted = (...args: number[]) => void restarted.push(args);
-    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable, logRestarted, fairShareBytes });
+    fetcher = new TopicFetcher(topic, { clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable, logRestarted, fairShareBytes });
     return fetcher.start();
   }
 
