@@ -82,8 +82,8 @@ interface PartitionPlace {
 /**
  * Reads one topic's partitions with Fetch requests of its own (read_committed), one connection
  * per leader, and hands each partition's record batches on undecoded: decoding happens on the
- * processing threads. kafkajs stays in charge of everything else (groups, offsets, metadata);
- * its consumer turned every record into objects on the main thread, the largest cost there.
+ * processing threads. The client library (client.ts) does everything else (groups, offsets, metadata);
+ * a client's consumer turned every record into objects on the main thread, the largest cost there.
  * Where each partition is read is the reader's decision (`seek`, `pause`, `resume`); the fetcher
  * moves on from there as records are delivered.
  */

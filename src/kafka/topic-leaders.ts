@@ -2,8 +2,8 @@ import type { KafkaAdmin } from './client.js';
 import { BrokerConnection } from './broker-connection.js';
 
 const CONNECT_TIMEOUT_MS = 3_000;
-// Partitions added to the topic are found this late at most (kafkajs' groups find them within
-// their own metadata age, 5 minutes by default, and then assign them).
+// Partitions added to the topic are found this late at most (the group's leader finds them within
+// its own metadata age and then assigns them).
 const METADATA_MAX_AGE_MS = 30_000;
 // Stale metadata is read again no sooner than this: a partition whose leader is down stays
 // leaderless for a while, and every fetch round would otherwise ask the cluster again first.
@@ -11,7 +11,7 @@ const STALE_REFRESH_MIN_MS = 300;
 
 /**
  * Where one topic's partitions are led, and one connection per leading broker: what the topic
- * fetcher needs of the cluster's metadata. The metadata comes from kafkajs' admin; it is read
+ * fetcher needs of the cluster's metadata. The metadata comes from the admin (admin.ts); it is read
  * again when it is older than METADATA_MAX_AGE_MS or was marked stale (a broker error, a leader
  * unknown).
  */
