@@ -101,7 +101,7 @@ export class KafkaAdmin {
 
   /** The offsets group `groupId` committed for `topic`, per partition (-1 where none). */
   async groupOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
-    const [group] = await this.admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: [{ name: topic, partitionIndexes: [] }] }] });
+    const [group] = await this.admin.listConsumerGroupOffsets({ groups: [groupId] });
     const partitions = group?.topics.find((t) => t.name === topic)?.partitions ?? [];
     return new Map(partitions.map((p) => [p.partitionIndex, Number(p.committedOffset)]));
   }
