@@ -3,13 +3,13 @@ import { openBrokerLink } from '../../src/kafka/broker-link.js';
 import { kafkaSettings } from '../../src/kafka/connection-settings.js';
 import { FETCH_API_KEY } from '../../src/kafka/fetch-wire.js';
 import { MissingTopicError, TopicLeaders } from '../../src/kafka/topic-leaders.js';
-import { createTopic, kafkaClient, uniqueTopic } from '../support/kafka.js';
+import { createTopic, referenceKafka, uniqueTopic } from '../support/kafka.js';
 
 describe('TopicLeaders (real broker)', () => {
   it('reads where the partitions are led and their watermarks with requests of its own', async () => {
     const topic = uniqueTopic('leaders');
     await createTopic(topic, 2);
-    const producer = kafkaClient('gamepipe-test-leaders').producer();
+    const producer = referenceKafka('gamepipe-test-leaders').producer();
     await producer.connect();
     await producer.send({ topic, messages: [0, 1, 2].map((n) => ({ partition: 1, value: `v${n}` })) });
     await producer.disconnect();

@@ -30,8 +30,8 @@ export async function createTopic(topic: string, partitions = 1): Promise<void> 
  * A kafkajs client for the test broker: an independent producer (transactions, every codec),
  * reader and admin for setting up and checking what gamepipe's own client and fetch path do.
  */
-export function referenceKafka(clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: bootstrapServers(), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } });
+export function referenceKafka(clientId: string, brokers = bootstrapServers()): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } });
 }
 
 export { bootstrapServers, kafkaClient };

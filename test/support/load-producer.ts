@@ -1,4 +1,4 @@
-import { kafkaClient } from '../../src/kafka/client.js';
+import { referenceKafka } from './kafka.js';
 import { seedEvents } from './events.js';
 
 /**
@@ -7,7 +7,7 @@ import { seedEvents } from './events.js';
  * twice). `acked` holds the event ids Kafka acknowledged; `stop` throws if a send finally failed.
  */
 export function startLoad(topic: string, perSecond = 1000) {
-  const producer = kafkaClient('gamepipe-test-load').producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 100, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const producer = referenceKafka('gamepipe-test-load').producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 100, initialRetryTime: 100, maxRetryTime: 1000 } });
   const acked: string[] = [];
   const tickMs = 100;
   let running = true;

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { gamepipeHome } from '../../src/broker/local-broker.js';
 import { clusterDown, clusterNodePaths, clusterNodeUp, clusterUp } from '../../src/broker/local-cluster.js';
 import { ensureKafkaJars, kafkaVersion } from '../../src/broker/provision.js';
-import { kafkaClient } from '../../src/kafka/client.js';
+import { referenceKafka } from './kafka.js';
 import { electPreferredLeaders } from './elect-leaders.js';
 import { alive, freePort } from './ports.js';
 import { eventually } from './runner-process.js';
@@ -66,7 +66,7 @@ export async function startTestCluster(prefix: string): Promise<TestCluster> {
   async function metadata(topic: string) {
     // Any node that is neither killed nor frozen answers.
     const live = [...ports.keys()].filter((id) => !stopped.has(id) && !frozen.has(id)).map(addressOf);
-    const admin = kafkaClient('gamepipe-test-cluster-admin', live).admin();
+    const admin = referenceKafka('gamepipe-test-cluster-admin', live).admin();
     await admin.connect();
     try {
       return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
@@ -76,7 +76,7 @@ export async function startTestCluster(prefix: string): Promise<TestCluster> {
   }
 
   async function liveMetadata(topic: string, address: string) {
-    const admin = kafkaClient('gamepipe-test-cluster-admin', [address]).admin();
+    const admin = referenceKafka('gamepipe-test-cluster-admin', [address]).admin();
     await admin.connect();
     try {
       return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
@@ -110,7 +110,7 @@ export async function startTestCluster(prefix: string): Promise<TestCluster> {
       stopped.delete(id);
     },
     async createTopic(topic, partitions) {
-      const admin = kafkaClient('gamepipe-test-cluster-admin', [...ports.keys()].filter((id) => !stopped.has(id)).map(addressOf)).admin();
+      const admin = referenceKafka('gamepipe-test-cluster-admin', [...ports.keys()].filter((id) => !stopped.has(id)).map(addressOf)).admin();
       await admin.connect();
       try {
         await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }] });
