@@ -52,7 +52,7 @@ export async function startApi(options: ApiOptions = {}): Promise<RunningApi> {
   const catalog = loadCatalog(options.catalogFile);
 
   const kafka = apiKafkaClient(brokers, ackTimeoutMs);
-  const producer = new AckedProducer((socketFactory) => apiKafkaClient(brokers, ackTimeoutMs, socketFactory), { topic, ackTimeoutMs });
+  const producer = new AckedProducer(() => apiKafkaClient(brokers, ackTimeoutMs), { topic, ackTimeoutMs });
   // Not awaited: the API must come up (and answer 503) while Kafka is down.
   const preparing = ensureTopic(kafka, topic)
     .then(() => producer.warmUp())

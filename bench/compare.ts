@@ -214,7 +214,7 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    await admin.deleteTopics({ topics: [topic, ...latencyTopics] }).catch(() => {});
+    await admin.deleteTopics([topic, ...latencyTopics]).catch(() => {});
     await admin.disconnect();
     if (!values.keep) rmSync(runDir, { recursive: true, force: true });
   }

@@ -22,10 +22,10 @@ const BUILDS = 'node_modules/.cache/gamepipe-cli';
 // Files the code opens relative to its own module (`new URL('./x', import.meta.url)`): in a bundle
 // that is the bundle's folder, so they are copied beside it.
 const ASSETS = ['src/parquet/parquet-wasm-thread.mjs', 'api/events.yaml'];
-// Packages bundled into the build, by the entry file bundled: kafkajs is ~200 CommonJS files, yaml
-// and apache-arrow many more, and loading them file by file was a large part of a short run's
+// Packages bundled into the build, by the entry file bundled: @platformatic/kafka is ~175 ES module
+// files, yaml and apache-arrow many more, and loading them file by file was a large part of a short run's
 // start-up (docs/decisions/cli-bundle.md). Their versions are part of the build key, so updating one rebuilds.
-const BUNDLED = { kafkajs: 'index.js', yaml: 'dist/index.js', 'apache-arrow': 'Arrow.node.mjs' };
+const BUNDLED = { '@platformatic/kafka': 'dist/index.js', yaml: 'dist/index.js', 'apache-arrow': 'Arrow.node.mjs' };
 // Bump when the build options below change, so existing builds are not reused.
 const BUILD_FORMAT = 5;
 const UNUSED_MS = 7 * 24 * 60 * 60 * 1000;
@@ -75,7 +75,7 @@ async function build(root, outdir) {
       // file from node_modules (see BUNDLED). chevrotain needs no entry: src/dsl/chevrotain.ts
       // already loads the single-file build the package ships.
       alias: Object.fromEntries(Object.entries(BUNDLED).map(([name, entry]) => [name, join(root, 'node_modules', name, entry)])),
-      // Bundled CommonJS (kafkajs, yaml) requires node's built-in modules.
+      // Bundled CommonJS (yaml) requires node's built-in modules.
       banner: { js: "import { createRequire as __gamepipeRequire } from 'node:module'; const require = __gamepipeRequire(import.meta.url);" },
       sourcemap: true,
       logLevel: 'error',

@@ -3,7 +3,7 @@
 // Exits once every partition has been read up to the end offsets it saw at start; prints a JSON line.
 import { randomUUID } from 'node:crypto';
 import { bootstrapServers } from '../../src/kafka/connection-settings.js';
-import { kafkaClient } from '../../src/kafka/client.js';
+import { Kafka, logLevel } from 'kafkajs';
 
 const [topic, brokerList] = process.argv.slice(2);
 if (!topic) {
@@ -11,7 +11,8 @@ if (!topic) {
   process.exit(2);
 }
 const brokers = brokerList ? brokerList.split(',') : bootstrapServers();
-const kafka = kafkaClient('gamepipe-bench-kafkajs-baseline', brokers);
+// The baseline measures kafkajs itself, so it builds its own client (plaintext, as the bench broker).
+const kafka = new Kafka({ clientId: 'gamepipe-bench-kafkajs-baseline', brokers, logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 await admin.connect();
 const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));

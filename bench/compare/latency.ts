@@ -99,7 +99,6 @@ export async function measureLatency(contender: Contender, options: LatencyOptio
     log(`${contender.name}: first committed file after ${result.firstFileSeconds.toFixed(2)} s; producing ${options.ratePerSecond} events/s for ${options.seconds} s`);
 
     // 2. Steady produce rate, ticks of 20 ms, while polling the output.
-    await producer.connect();
     const sentAt = new Map<string, number>();
     const source = eventStream(options.ratePerSecond * options.seconds, 2);
     const tickMs = 20;
@@ -115,9 +114,9 @@ export async function measureLatency(contender: Contender, options: LatencyOptio
           const now = performance.now();
           event.event_ts = new Date().toISOString(); // the produce time travels with the event
           if (TABLE_TYPES.has(event.event_type!)) sentAt.set(event.event_id!, now);
-          messages.push({ key: event.event_id!, value: JSON.stringify(event) });
+          messages.push({ topic, key: event.event_id!, value: JSON.stringify(event) });
         }
-        await producer.send({ topic, acks: 1, messages });
+        await producer.send({ acks: 1, messages });
         const wait = produceStart + (tick + 1) * tickMs - performance.now();
         if (wait > 0) await sleep(wait);
       }
@@ -149,7 +148,7 @@ export async function measureLatency(contender: Contender, options: LatencyOptio
   } catch (err) {
     result.error = (err as Error).message;
   } finally {
-    await producer.disconnect().catch(() => {});
+    await producer.close().catch(() => {});
     proc.stop();
     const stopBound = setTimeout(() => {
       log(`${contender.name}: not stopped 30 s after SIGTERM, killing it`);

@@ -1,12 +1,13 @@
 // kafkajs configured as gamepipe's topic reader configures it (src/runtime/topic-reader.ts):
 // eachBatch, no auto commit, the same fetch sizes and wait.
 import { randomUUID } from 'node:crypto';
-import { kafkaClient } from '../../src/kafka/client.js';
+import { Kafka, logLevel } from 'kafkajs';
 import { EndTracker, FETCH, type TopicReader } from './reader.js';
 
 export const readWithKafkajs: TopicReader = async ({ topic, brokers, ends, take }) => {
   const tracker = new EndTracker(ends);
-  const consumer = kafkaClient('gamepipe-bench-kafkajs', brokers).consumer({
+  const kafka = new Kafka({ clientId: 'gamepipe-bench-kafkajs', brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({
     groupId: `bench-kafka-clients-${randomUUID()}`,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: FETCH.maxWaitMs,

@@ -31,9 +31,8 @@ export interface ProduceResult {
 /** Creates `topic` (if missing) with `partitions` partitions and waits for its leaders. */
 export async function ensureTopic(topic: string, partitions = 2, brokers = bootstrapServers()): Promise<void> {
   const admin = kafkaClient('gamepipe-bench-admin', brokers).admin();
-  await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await admin.createTopic(topic, partitions);
   } finally {
     await admin.disconnect();
   }
@@ -44,15 +43,14 @@ export async function produceEvents(topic: string, n: number, options: ProduceOp
   const { seed = 1, partitions = 2, batchSize = 4000, inFlight = 8, brokers = bootstrapServers() } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   await ensureTopic(topic, partitions, brokers);
-  const producer = kafkaClient('gamepipe-bench-producer', brokers).producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+  const producer = kafkaClient('gamepipe-bench-producer', brokers).producer();
   const started = performance.now();
   let sent = 0;
   try {
     const pending = new Set<Promise<unknown>>();
-    let batch: { key: string; value: string; partition: number }[] = [];
+    let batch: { topic: string; key: string; value: string; partition: number }[] = [];
     const flush = async () => {
-      const send = producer.send({ topic, acks: 1, messages: batch });
+      const send = producer.send({ acks: 1, messages: batch });
       batch = [];
       pending.add(send);
       void send.finally(() => pending.delete(send)).catch(() => {});
@@ -61,7 +59,7 @@ export async function produceEvents(topic: string, n: number, options: ProduceOp
     const source = options.events ?? eventStream(n, seed);
     for (const event of source) {
       if (sent >= n) break;
-      batch.push({ key: event.event_id ?? '', value: JSON.stringify(event), partition: sent % partitions });
+      batch.push({ topic, key: event.event_id ?? '', value: JSON.stringify(event), partition: sent % partitions });
       sent++;
       if (batch.length >= batchSize) await flush();
       if (sent % 200_000 === 0) log(`produced ${sent}/${n}`);
@@ -69,7 +67,7 @@ export async function produceEvents(topic: string, n: number, options: ProduceOp
     if (batch.length > 0) await flush();
     await Promise.all(pending);
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const result = { topic, events: sent, seconds, eventsPerSecond: sent / seconds };

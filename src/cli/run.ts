@@ -5,7 +5,7 @@ import { DEFAULT_METRICS_PORT } from '../status/runner-status.js';
 import { runJobs } from './run-jobs.js';
 import { exitSoon, watchStopSignals } from './stop-signals.js';
 
-const USAGE = 'usage: gamepipe-run [--once] [--metrics-port N] [--compact-closed] <job files or folders>';
+const USAGE = 'usage: gamepipe-run [--once] [--metrics-port N] [--compact-closed] [--kafka-config FILE] <job files or folders>';
 
 /** `gamepipe run` / `gamepipe-run`: runs every job under the given paths until stopped. */
 export async function run(args: string[]): Promise<number> {

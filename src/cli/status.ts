@@ -1,4 +1,5 @@
 import { quickAdmin, type KafkaAdmin } from '../kafka/client.js';
+import { describeKafkaSettings, kafkaSettings } from '../kafka/connection-settings.js';
 import { openCatalog } from '../query/catalog.js';
 import { fetchRunnerStatus, healthResult, jobHealth } from '../query/job-status.js';
 import { jobTables, loadJobsForQuery } from '../query/job-tables.js';
@@ -27,6 +28,8 @@ export async function run(args: string[]): Promise<number> {
   const intervalMs = intFlag(values.interval, 'interval', 2, 1, 3600) * 1000;
   const metricsUrl = values['metrics-url'] ?? DEFAULT_METRICS_URL;
   const paths = jobPaths(values.jobs);
+  // Which cluster the lag comes from (no secret in it); above the table only, so --csv and --json stay data.
+  const cluster = `kafka: ${describeKafkaSettings(kafkaSettings())}`;
 
   // A status command must answer in a second or two when Kafka is down, so no long retries here.
   const admin = quickAdmin('gamepipe-status');
@@ -43,6 +46,7 @@ export async function run(args: string[]): Promise<number> {
       try {
         const health = await jobHealth(jobs, catalog, await fetchRunnerStatus(metricsUrl), connected);
         text = format === 'json' ? JSON.stringify(health) : formatResult(healthResult(health), format);
+        if (format === 'table') text = `${cluster}\n${text}`;
       } finally {
         catalog.close();
       }

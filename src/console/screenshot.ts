@@ -66,9 +66,8 @@ async function main(target: string): Promise<void> {
     stops.unshift(() => console_.close());
     // One record no job can read, so the rejected column has something to open.
     const producer = kafkaClient('gamepipe-screenshot').producer();
-    await producer.connect();
-    await producer.send({ topic, messages: [{ value: '{"event_type": "purchase_horse", "size": "large", "speed": ' }] });
-    await producer.disconnect();
+    await producer.send({ messages: [{ topic, value: '{"event_type": "purchase_horse", "size": "large", "speed": ' }] });
+    await producer.close();
     await sendRequests(api.url, Date.now() + SENDING_MS);
     await new Promise((r) => setTimeout(r, 2500));
 

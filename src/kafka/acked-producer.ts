@@ -1,7 +1,7 @@
 // Publishes events one request at a time from the caller's view, but sends them to Kafka in groups:
 // while one produce call is in flight, new events queue; when it returns, the whole queue goes in
 // the next call (group commit). Each caller's promise settles only with the broker's answer.
-import type { KafkaClient, KafkaProducer, SocketFactory } from './client.js';
+import type { KafkaClient, KafkaProducer } from './client.js';
 import { ProduceWireCounter } from './produce-wire-counter.js';
 
 /** Why an event was not acknowledged: the broker is unreachable, too slow, or we are shutting down. */
@@ -67,13 +67,10 @@ export class AckedProducer {
   private readonly sweeper: NodeJS.Timeout;
   private readonly maxQueued: number;
 
-  /** `newClient` builds a kafkajs client on the given socket factory; each lane gets its own. */
-  constructor(newClient: (socketFactory: SocketFactory) => KafkaClient, private readonly options: AckedProducerOptions) {
+  /** `newClient` builds the client profile each lane's producer is made from. */
+  constructor(newClient: () => KafkaClient, private readonly options: AckedProducerOptions) {
     this.maxQueued = options.maxQueued ?? 50_000;
-    this.lanes = Array.from({ length: options.lanes ?? 4 }, () => {
-      const wire = new ProduceWireCounter();
-      return { kafka: newClient(wire.socketFactory), wire, producer: null, busy: false };
-    });
+    this.lanes = Array.from({ length: options.lanes ?? 4 }, () => ({ kafka: newClient(), wire: new ProduceWireCounter(), producer: null, busy: false }));
     // Events still waiting in the queue when their time is up are refused and never sent,
     // so a 503 never hides an event that is written later.
     this.sweeper = setInterval(() => this.expireQueued(), 200);
@@ -150,15 +147,11 @@ export class AckedProducer {
     const produceRequestsBefore = lane.wire.produceRequests;
     try {
       const producer = await this.connected(lane);
-      await producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        timeout: this.options.ackTimeoutMs,
-        messages: batch.map((p) => ({ key: p.key, value: p.value })),
-      });
+      // The broker's wait for acks is the client's `timeout` (apiKafkaClient: the ack timeout).
+      await producer.send({ acks: -1, messages: batch.map((p) => ({ topic: this.options.topic, key: p.key, value: p.value })) });
       for (const p of batch) settle(p);
     } catch (err) {
-      // Not recorded only when no Produce request left this lane; otherwise an attempt kafkajs retried
+      // Not recorded only when no Produce request left this lane; otherwise an attempt the client retried
       // past may have been appended, whatever the last attempt's error says.
       const reachedWire = lane.wire.produceRequests !== produceRequestsBefore;
       const reason = new NotAcknowledged(`Kafka is unreachable: ${(err as Error).message}`, { fateUnknown: reachedWire });
@@ -172,14 +165,16 @@ export class AckedProducer {
 
   private connected(lane: Lane): Promise<KafkaProducer> {
     if (lane.producer) return lane.producer;
-    // kafkajs drops or reorders concurrent idempotent sends (tulios/kafkajs#598, #1005): each lane
-    // keeps exactly one request in flight, which keeps its sequence numbers gapless.
-    const producer = lane.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    const connecting = producer.connect().then(
+    // Each lane keeps exactly one send in flight (and an idempotent producer of this client one
+    // request per connection), which keeps its sequence numbers gapless. Asking for the producer
+    // id here is what connects it.
+    const producer = lane.kafka.producer({ idempotent: true, acks: -1 });
+    lane.wire.watch(producer);
+    const connecting = producer.initIdempotentProducer({}).then(
       () => producer,
       async (err: Error) => {
         if (lane.producer === connecting) lane.producer = null;
-        await producer.disconnect().catch(() => {});
+        await producer.close().catch(() => {});
         throw err;
       },
     );
@@ -191,7 +186,7 @@ export class AckedProducer {
     const producer = lane.producer;
     lane.producer = null;
     const connected = await producer?.catch(() => null);
-    await connected?.disconnect().catch(() => {});
+    await connected?.close().catch(() => {});
   }
 
   private expireQueued(): void {

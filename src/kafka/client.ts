@@ -1,29 +1,78 @@
-// Every kafkajs client gamepipe builds, and the Kafka types the rest of the code sees. Each builder
-// is one caller's profile of timeouts and retries. Nothing outside src/kafka/ imports kafkajs: it
-// takes these types instead.
-import { Kafka, logLevel, type Admin, type Consumer, type ISocketFactory, type KafkaConfig, type Producer } from 'kafkajs';
-import { bootstrapServers } from './connection-settings.js';
+// Every Kafka client gamepipe builds (@platformatic/kafka), and the Kafka types the rest of the code
+// sees. Each builder is one caller's profile of timeouts and retries; all of them take the
+// cluster's address, TLS and SASL from the connection settings (connection-settings.ts). Nothing
+// outside src/kafka/ imports the client library: it takes these types instead.
+import type { ConnectionOptions } from 'node:tls';
+import { Consumer, Producer, stringSerializers, type BaseOptions, type ConsumerOptions, type GroupOptions, type ProduceOptions, type SASLOptions } from '@platformatic/kafka';
+import { UserError } from '../user-error.js';
+import { KafkaAdmin } from './admin.js';
+import { kafkaSettings, type KafkaConnectionSettings, type SaslSettings, type TlsSettings } from './connection-settings.js';
 
-/** A client for one cluster; admins, producers and consumers made from it share its settings. */
-export type KafkaClient = Kafka;
-export type KafkaAdmin = Admin;
+export { KafkaAdmin };
+/** A producer of string keys and values. */
+export type KafkaProducer = Producer<string, string, string, string>;
 export type KafkaConsumer = Consumer;
-export type KafkaProducer = Producer;
-/** Opens a client's broker sockets (plain or TLS). */
-export type SocketFactory = ISocketFactory;
+export type KafkaProducerOptions = ProduceOptions<string, string, string, string> & { transactionalId?: string };
+/** A consumer of the classic group protocol (see docs/decisions/kafka-client.md). */
+export type KafkaConsumerOptions = { groupId: string; autocommit?: boolean } & Omit<GroupOptions, 'groupProtocol'>;
 
-// kafkajs' own logging is off for every client: callers log what matters.
-function newClient(config: Omit<KafkaConfig, 'logLevel'>): KafkaClient {
-  return new Kafka({ ...config, logLevel: logLevel.NOTHING });
+/**
+ * One cluster's connection profile: admins, producers and consumers made from it share its
+ * brokers, TLS, SASL, timeouts and retries (each is a client of its own, with its own connections).
+ */
+export class KafkaClient {
+  constructor(private readonly base: BaseOptions) {}
+
+  admin(): KafkaAdmin {
+    return new KafkaAdmin(this.base);
+  }
+
+  producer(options: KafkaProducerOptions = {}): KafkaProducer {
+    return new Producer({ ...this.base, serializers: stringSerializers, ...options });
+  }
+
+  consumer(options: KafkaConsumerOptions): KafkaConsumer {
+    return new Consumer({ ...this.base, ...options } as ConsumerOptions<Buffer, Buffer, Buffer, Buffer>);
+  }
+}
+
+/** Node's TLS options for `tls`: the trusted CAs, the client certificate, and whether the host name is checked. */
+export function tlsConnectionOptions(tls: TlsSettings): ConnectionOptions {
+  const options: ConnectionOptions = {};
+  if (tls.ca) options.ca = tls.ca;
+  if (tls.cert) options.cert = tls.cert;
+  if (tls.key) options.key = tls.key;
+  if (tls.keyPassword) options.passphrase = tls.keyPassword;
+  // ssl.endpoint.identification.algorithm=none: the chain is still verified, only the name is not.
+  if (!tls.verifyHostname) options.checkServerIdentity = () => undefined;
+  return options;
+}
+
+function saslOptions(sasl: SaslSettings, source: string): SASLOptions {
+  if (sasl.mechanism === 'OAUTHBEARER') throw new UserError(`${source}: sasl.mechanism OAUTHBEARER is not supported yet by gamepipe's Kafka clients`);
+  return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
+}
+
+// Each client takes the settings' TLS and SASL; `brokers` replaces the settings' own list for
+// callers that address one broker (a probe of the local broker, a benchmark's cluster).
+function newClient(
+  clientId: string,
+  brokers: string[],
+  profile: Omit<BaseOptions, 'clientId' | 'bootstrapBrokers' | 'tls' | 'sasl'>,
+  settings: KafkaConnectionSettings = kafkaSettings(),
+): KafkaClient {
+  return new KafkaClient({
+    clientId,
+    bootstrapBrokers: brokers,
+    ...profile,
+    ...(settings.tls && { tls: tlsConnectionOptions(settings.tls) }),
+    ...(settings.sasl && { sasl: saslOptions(settings.sasl, settings.source) }),
+  });
 }
 
 /** A client for the configured cluster (or `brokers`), for the runner, the CLI's setup steps and tools. */
-export function kafkaClient(clientId: string, brokers = bootstrapServers()): KafkaClient {
-  return newClient({
-    clientId,
-    brokers,
-    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
-  });
+export function kafkaClient(clientId: string, brokers = kafkaSettings().brokers): KafkaClient {
+  return newClient(clientId, brokers, { connectTimeout: 3000, requestTimeout: 10_000, retries: 8, retryDelay: backoff(100, 2000) });
 }
 
 /**
@@ -31,32 +80,32 @@ export function kafkaClient(clientId: string, brokers = bootstrapServers()): Kaf
  * (`gamepipe status`, the console): short timeouts, one retry.
  */
 export function quickAdmin(clientId: string): KafkaAdmin {
-  return newClient({ clientId, brokers: bootstrapServers(), connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 1 } }).admin();
+  return newClient(clientId, kafkaSettings().brokers, { connectTimeout: 1000, requestTimeout: 3000, retries: 1, retryDelay: 100 }).admin();
 }
 
 /** An admin for one metadata probe: no retry, so the caller's loop decides when to try again. */
 export function probeAdmin(brokers: string[]): KafkaAdmin {
-  return newClient({
-    clientId: 'gamepipe-probe',
-    brokers,
-    connectionTimeout: 1000,
-    retry: { retries: 0 },
-  }).admin();
+  return newClient('gamepipe-probe', brokers, { connectTimeout: 1000, requestTimeout: 3000, retries: 0 }).admin();
 }
 
 /**
  * A client for the game API. kafkaClient() retries for ~10 s, too long for a caller waiting on an
  * HTTP answer, so this one takes the same bootstrap servers with tighter limits.
  */
-export function apiKafkaClient(brokers: string[], requestTimeoutMs: number, socketFactory?: SocketFactory): KafkaClient {
-  return newClient({
-    clientId: 'gamepipe-api',
-    brokers,
-    socketFactory,
-    connectionTimeout: 1000,
-    requestTimeout: requestTimeoutMs,
-    // The idempotent producer inherits these: a failing send gives up after ~1 s of retries, and a
-    // fresh producer takes over on the next batch.
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+export function apiKafkaClient(brokers: string[], requestTimeoutMs: number): KafkaClient {
+  // The idempotent producer inherits these: a failing send gives up after ~1 s of retries, and a
+  // fresh producer takes over on the next batch.
+  // `timeout` is how long the broker may wait for its replicas' acks; the connection gives its answer a second more.
+  return newClient('gamepipe-api', brokers, {
+    connectTimeout: 1000,
+    timeout: requestTimeoutMs,
+    requestTimeout: requestTimeoutMs + 1000,
+    retries: 2,
+    retryDelay: backoff(100, 500),
   });
+}
+
+/** Exponential retry delays from `initialMs` doubling up to `maxMs`. */
+function backoff(initialMs: number, maxMs: number): (client: unknown, operationId: string, attempt: number) => number {
+  return (_client, _operation, attempt) => Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
 }

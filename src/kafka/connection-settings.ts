@@ -117,7 +117,7 @@ export function loadKafkaSettings(env: Env = process.env, readFile: ReadFile = (
     }
     props = getProperties(text);
     for (const name of Object.keys(props)) {
-      if (!KNOWN.has(name)) throw new UserError(`${path}: unknown property '${name}' (gamepipe reads: ${[...KNOWN].join(', ')})`);
+      if (!KNOWN.has(name)) throw new UserError(`${path}: unknown property '${name}' (${suggestion(name)})`);
     }
   }
   const where = (name: string) => (path ? `${path}: ${name}` : name);
@@ -155,6 +155,30 @@ export function describeKafkaSettings(settings: KafkaConnectionSettings): string
   if (settings.sasl) parts.push(settings.sasl.mechanism === 'OAUTHBEARER' ? `OAUTHBEARER (${settings.sasl.oauth.method})` : `${settings.sasl.mechanism} as ${settings.sasl.username}`);
   if (settings.tls?.cert) parts.push('with a client certificate');
   return parts.join(', ');
+}
+
+/** "did you mean" the known property closest to a misspelt one, when one is close; else every name gamepipe reads. */
+function suggestion(name: string): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const known of KNOWN) {
+    const distance = editDistance(name.toLowerCase(), known);
+    if (distance < bestDistance) [best, bestDistance] = [known, distance];
+  }
+  // Close: a few typed characters off, never more than a third of the name.
+  if (best && bestDistance <= Math.min(3, Math.floor(best.length / 3))) return `did you mean '${best}'?`;
+  return `gamepipe reads: ${[...KNOWN].join(', ')}`;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions of one character. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 function parseBrokers(text: string, where: string): string[] {

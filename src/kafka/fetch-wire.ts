@@ -6,46 +6,14 @@
  * reader needs; brokers from 0.11 to 4.x answer it.
  */
 
+import { WireReader } from './wire-reader.js';
+
 export const FETCH_API_KEY = 1;
 export const FETCH_API_VERSION = 4;
 
-/**
- * Kafka error codes a Fetch answer may carry (https://kafka.apache.org/protocol#protocol_error_codes):
- * the fetcher acts on NONE and OFFSET_OUT_OF_RANGE, and names the others in its retry log.
- */
-export const KafkaErrorCode = {
-  NONE: 0,
-  OFFSET_OUT_OF_RANGE: 1,
-  CORRUPT_MESSAGE: 2,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  LEADER_NOT_AVAILABLE: 5,
-  NOT_LEADER_OR_FOLLOWER: 6,
-  REQUEST_TIMED_OUT: 7,
-  REPLICA_NOT_AVAILABLE: 9,
-  NETWORK_EXCEPTION: 13,
-  KAFKA_STORAGE_ERROR: 56,
-  FENCED_LEADER_EPOCH: 74,
-  UNKNOWN_LEADER_EPOCH: 75,
-  OFFSET_NOT_AVAILABLE: 78,
-} as const;
-
-const ERROR_NAMES = new Map<number, string>(Object.entries(KafkaErrorCode).map(([name, code]) => [code, name]));
-
-/** The name of a Kafka error code, e.g. 'NOT_LEADER_OR_FOLLOWER', or `error ${code}` for codes not in KafkaErrorCode. */
-export function kafkaErrorName(code: number): string {
-  return ERROR_NAMES.get(code) ?? `error ${code}`;
-}
-
-/**
- * A Fetch response that is truncated or does not say what was asked. Responses are framed by their
- * size, so the connection stays usable: the fetcher retries after a pause, with fresh metadata.
- */
-export class FetchProtocolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FetchProtocolError';
-  }
-}
+export { KafkaErrorCode, kafkaErrorName } from './kafka-errors.js';
+/** A Fetch response that is truncated or does not say what was asked (see KafkaProtocolError). */
+export { KafkaProtocolError as FetchProtocolError } from './wire-reader.js';
 
 export interface FetchPartitionRequest {
   partition: number;
@@ -134,78 +102,6 @@ export interface FetchResponse {
   partitions: FetchedPartition[];
 }
 
-/** A bounds-checked cursor over a response body: every read says what it was reading when the body ends early. */
-class BodyReader {
-  at = 0;
-
-  constructor(private readonly body: Buffer) {}
-
-  private need(bytes: number, what: string): number {
-    const at = this.at;
-    if (bytes > this.body.length - at) {
-      throw new FetchProtocolError(`Fetch response is truncated: ${what} needs ${bytes} bytes at byte ${at} but the body has ${this.body.length - at} left`);
-    }
-    this.at = at + bytes;
-    return at;
-  }
-
-  int16(what: string): number {
-    return this.body.readInt16BE(this.need(2, what));
-  }
-
-  int32(what: string): number {
-    return this.body.readInt32BE(this.need(4, what));
-  }
-
-  /** An int64 offset as a number: offsets (and -1 for none) stay far below 2^53. */
-  offset(what: string): number {
-    const at = this.need(8, what);
-    const value = this.body.readInt32BE(at) * 0x1_0000_0000 + this.body.readUInt32BE(at + 4);
-    if (!Number.isSafeInteger(value)) throw new FetchProtocolError(`Fetch response has ${what} ${this.body.readBigInt64BE(at)}, beyond 2^53`);
-    return value;
-  }
-
-  bigint64(what: string): bigint {
-    return this.body.readBigInt64BE(this.need(8, what));
-  }
-
-  /** A STRING (int16 length); a null one (-1) reads as null. */
-  string(what: string): string | null {
-    const length = this.int16(`the length of ${what}`);
-    if (length < 0) {
-      if (length === -1) return null;
-      throw new FetchProtocolError(`Fetch response has a negative length (${length}) for ${what}`);
-    }
-    const at = this.need(length, what);
-    return this.body.toString('utf8', at, at + length);
-  }
-
-  /** An ARRAY's count: -1 (null) reads as 0. */
-  count(what: string, minItemBytes: number): number {
-    const count = this.int32(`the count of ${what}`);
-    if (count === -1) return 0;
-    if (count < 0) throw new FetchProtocolError(`Fetch response has a negative count (${count}) of ${what}`);
-    // Catches a garbage count before looping (and allocating) for it.
-    if (count * minItemBytes > this.body.length - this.at) {
-      throw new FetchProtocolError(`Fetch response is truncated: ${count} ${what} need at least ${count * minItemBytes} bytes at byte ${this.at} but the body has ${this.body.length - this.at} left`);
-    }
-    return count;
-  }
-
-  /** A RECORDS field (nullable BYTES): a view into the body; null reads as an empty view. */
-  bytes(what: string): Buffer {
-    const length = this.int32(`the size of ${what}`);
-    if (length === -1) return this.body.subarray(this.at, this.at);
-    if (length < 0) throw new FetchProtocolError(`Fetch response has a negative size (${length}) for ${what}`);
-    const at = this.need(length, what);
-    return this.body.subarray(at, at + length);
-  }
-
-  get remaining(): number {
-    return this.body.length - this.at;
-  }
-}
-
 /** partition int32, error_code int16, high_watermark int64, last_stable_offset int64, aborted count int32, records size int32. */
 const PARTITION_HEADER_BYTES = 4 + 2 + 8 + 8 + 4 + 4;
 
@@ -217,13 +113,13 @@ const PARTITION_HEADER_BYTES = 4 + 2 + 8 + 8 + 4 + 4;
  * [producer_id int64, first_offset int64], records nullable bytes]].
  */
 export function decodeFetchResponse(body: Buffer, topic: string): FetchResponse {
-  const reader = new BodyReader(body);
+  const reader = new WireReader(body, 'Fetch response');
   const throttleMs = reader.int32('throttle_time_ms');
   const partitions: FetchedPartition[] = [];
   const topics = reader.count('topics', 2 + 4);
   for (let t = 0; t < topics; t++) {
     const name = reader.string('a topic name');
-    if (name !== topic) throw new FetchProtocolError(`Fetch response names topic ${JSON.stringify(name)} where topic ${JSON.stringify(topic)} was asked for`);
+    if (name !== topic) throw reader.error(`names topic ${JSON.stringify(name)} where topic ${JSON.stringify(topic)} was asked for`);
     const count = reader.count(`partitions of ${topic}`, PARTITION_HEADER_BYTES);
     for (let p = 0; p < count; p++) {
       const partition = reader.int32('a partition index');
@@ -242,6 +138,6 @@ export function decodeFetchResponse(body: Buffer, topic: string): FetchResponse 
       partitions.push({ partition, errorCode, highWatermark, lastStableOffset, aborted, records });
     }
   }
-  if (reader.remaining !== 0) throw new FetchProtocolError(`Fetch response has ${reader.remaining} bytes after its last partition`);
+  reader.end('its last partition');
   return { throttleMs, partitions };
 }

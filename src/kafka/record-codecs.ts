@@ -1,12 +1,13 @@
 import { gunzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
 import { decompress as lz4Decompress } from 'lz4js';
 import { uncompress as snappyUncompress } from 'snappyjs';
 import { Codec } from './record-batch-format.js';
+import { zstdDecompress } from './zstd-decoder.js';
 
 // How each compression codec of Kafka record batches is inflated, on the processing threads.
-// Pure JavaScript libraries, so nothing native has to build on install (none downloads anything):
-// node:zlib for gzip, snappyjs, lz4js (LZ4 frames, as Kafka writes them) and fzstd.
+// Nothing native has to build on install (and nothing downloads anything): node:zlib for gzip,
+// snappyjs, lz4js (LZ4 frames, as Kafka writes them), and libzstd compiled to WebAssembly
+// (zstd-decoder.ts).
 
 // snappy-java's stream framing, which Kafka's Java producer writes: a 16-byte header (magic,
 // version, compatible version), then blocks of int32 length + raw snappy. librdkafka writes the

@@ -1,26 +1,15 @@
 import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
 import type { Logger } from '../logger.js';
-import type { KafkaAdmin, KafkaClient } from './client.js';
+import { kafkaSettings, type KafkaConnectionSettings } from './connection-settings.js';
 import { FetchOrder } from './fetch-order.js';
-import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode, kafkaErrorName, type AbortedTransaction } from './fetch-wire.js';
+import type { AbortedTransaction } from './fetch-wire.js';
+import { KafkaErrorCode, kafkaErrorName, meansStaleMetadata } from './kafka-errors.js';
 import { CorruptRecordsError, nextOffsetAfter, UnsupportedRecordsError } from './record-batch-format.js';
-import { TopicLeaders } from './topic-leaders.js';
+import { MissingTopicError, TopicLeaders, type TopicCluster } from './topic-leaders.js';
+import { WakeSignal } from './wake-signal.js';
 
-/** The topic a reader was started for is not in the cluster. */
-export class MissingTopicError extends Error {
-  constructor(readonly topic: string) {
-    super(`topic '${topic}' does not exist (yet)`);
-    this.name = 'MissingTopicError';
-  }
-}
+export { MissingTopicError };
 
-/** A fetch the broker answered with an error for some partitions; the fetcher retries after a pause. */
-class PartitionFetchError extends Error {
-  constructor(topic: string, failed: string[]) {
-    super(`fetching topic '${topic}' failed: ${failed.join(', ')}`);
-    this.name = 'PartitionFetchError';
-  }
-}
 
 /** One partition's records from one fetch. */
 export interface FetchedRecords {
@@ -38,7 +27,8 @@ export interface FetchedRecords {
 }
 
 export interface TopicFetcherOptions {
-  kafka: KafkaClient;
+  /** The cluster to read (this process's connection settings by default). */
+  settings?: KafkaConnectionSettings;
   clientId: string;
   log: Logger;
   /** Takes one partition's records, in order; a promise returned holds the next fetch until it settles. */
@@ -58,6 +48,8 @@ export interface TopicFetcherOptions {
   logRestarted(partition: number, offset: number, earliest: number, latest: number): void;
   /** Bytes a partition is served before it goes to the back of the fetch order (default 256 MiB). */
   fairShareBytes?: number;
+  /** Where the partitions are led and how a Fetch reaches a leader (TopicLeaders by default; tests pass fakes). */
+  cluster?: TopicCluster;
 }
 
 // With data waiting the broker answers at once whatever the wait (min bytes 1); the wait only
@@ -67,9 +59,18 @@ const FETCH_MAX_WAIT_MS = 100;
 // is bounded by a number of messages.
 const PARTITION_MAX_BYTES = 256 * 1024;
 const FETCH_MAX_BYTES = 1024 * 1024;
-const REQUEST_TIMEOUT_MS = 30_000;
+// Well below a group's session timeout: a frozen broker is given up on (and its partitions looked
+// up again) before the jobs' group members would be.
+const REQUEST_TIMEOUT_MS = 10_000;
 const RETRY_INITIAL_MS = 300;
 const RETRY_MAX_MS = 10_000;
+// How long a loop with nothing to fetch sleeps before it looks again (a seek or resume wakes it).
+const IDLE_MS = 1_000;
+// A fetch unanswered this long (its wait is FETCH_MAX_WAIT_MS) suggests a frozen broker: while one
+// is, or a loop is failing, the metadata is read every SUSPECT_REFRESH_MS, so partitions follow a
+// new leader as soon as the cluster elects one rather than after the request timeout.
+const SLOW_FETCH_MS = 2_000;
+const SUSPECT_REFRESH_MS = 1_000;
 
 interface PartitionPlace {
   /** Where the next fetch reads; undefined until the reader points the partition somewhere. */
@@ -77,24 +78,52 @@ interface PartitionPlace {
   paused: boolean;
   /** Bumped on every seek, so the answer to a fetch sent before is dropped. */
   generation: number;
+  /**
+   * The fetch that has the partition in flight, if any: no partition is in two fetches at once.
+   * Released when that fetch settles, or when the metadata moves the partition to another leader
+   * (that fetch's answer for it is then dropped, and the new leader reads from the same offset).
+   */
+  claim: { fetch: number; leader: number } | undefined;
+  /** Not fetched again before this time (ms): its leader answered it with an error. */
+  retryAt: number;
+  /** Errors its leader answered it with in a row; its hold-back doubles with each. */
+  failures: number;
+  /** The error its last fetch met, while it lasts: a warn line when it starts, none per retry. */
+  failing: string | undefined;
 }
 
+/** One leader's fetch loop: fetches only the partitions that broker leads, independently of the others. */
+interface BrokerLoop {
+  leader: number;
+  /** Fetches failed in a row; the backoff doubles with each. */
+  failures: number;
+  /** When the fetch in flight was sent (ms), undefined while none is. */
+  sentAt: number | undefined;
+  done: Promise<void>;
+}
+
+/** Fetches in flight are numbered, so a claim names the fetch that holds it. */
+let fetchIds = 0;
+
 /**
- * Reads one topic's partitions with Fetch requests of its own (read_committed), one connection
- * per leader, and hands each partition's record batches on undecoded: decoding happens on the
- * processing threads. kafkajs stays in charge of everything else (groups, offsets, metadata);
- * its consumer turned every record into objects on the main thread, the largest cost there.
- * Where each partition is read is the reader's decision (`seek`, `pause`, `resume`); the fetcher
- * moves on from there as records are delivered.
+ * Reads one topic's partitions with Fetch requests of its own (read_committed) and hands each
+ * partition's record batches on undecoded: decoding happens on the processing threads. Every
+ * broker that leads partitions of the topic has a fetch loop of its own, so a broker that fails or
+ * freezes holds up only the partitions it leads: a request it does not answer within
+ * REQUEST_TIMEOUT_MS, a broken connection or an answer that it no longer leads a partition makes
+ * the metadata be read again at once, and the partitions follow their new leader to its loop.
+ * Each loop backs off on its own and starts afresh on its first success. Where each partition is
+ * read is the reader's decision (`seek`, `pause`, `resume`); the fetcher moves on from there as
+ * records are delivered.
  */
 export class TopicFetcher {
   private readonly places = new Map<number, PartitionPlace>();
   private readonly order: FetchOrder;
-  private admin: KafkaAdmin | undefined;
-  private leaders: TopicLeaders | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly signal = new WakeSignal();
+  private readonly loops = new Map<number, BrokerLoop>();
+  private leaders: TopicCluster | undefined;
+  private metadataLoop: Promise<void> | undefined;
   private closed = false;
-  private wake: (() => void) | undefined;
 
   constructor(
     readonly topic: string,
@@ -105,18 +134,16 @@ export class TopicFetcher {
 
   /** Reads where the topic's partitions are led and starts fetching; resolves with the partitions. */
   async start(): Promise<number[]> {
-    const admin = (this.admin = this.options.kafka.admin());
+    const leaders = (this.leaders = this.options.cluster ?? new TopicLeaders(this.topic, this.options.settings ?? kafkaSettings(), this.options.clientId));
     try {
-      await admin.connect();
-      if (!(await admin.listTopics()).includes(this.topic)) throw new MissingTopicError(this.topic);
-      this.leaders = new TopicLeaders(this.topic, admin);
-      await this.leaders.refreshIfDue();
-      for (const partition of this.leaders.partitions) this.place(partition);
+      // Throws MissingTopicError for a topic the cluster does not have.
+      await leaders.refreshIfDue();
+      for (const partition of leaders.partitions) this.place(partition);
     } catch (err) {
-      await boundedWait(admin.disconnect(), LEAVE_WAIT_MS);
+      leaders.closeAll();
       throw err;
     }
-    this.loop = this.run();
+    this.metadataLoop = this.followMetadata();
     return [...this.places.keys()];
   }
 
@@ -129,7 +156,8 @@ export class TopicFetcher {
     place.offset = offset;
     place.paused = false;
     place.generation++;
-    this.wake?.();
+    this.startLoops();
+    this.signal.wake();
   }
 
   /**
@@ -150,130 +178,227 @@ export class TopicFetcher {
 
   resume(partition: number): void {
     this.place(partition).paused = false;
-    this.wake?.();
+    this.startLoops();
+    this.signal.wake();
   }
 
-  /** Stops fetching; a fetch in flight is dropped. Waits `LEAVE_WAIT_MS` at most for the admin to let go. */
+  /** Stops fetching; a fetch in flight is dropped. Waits `LEAVE_WAIT_MS` at most for the loops to end. */
   async close(): Promise<void> {
     this.closed = true;
-    this.wake?.();
+    this.signal.wake();
     this.leaders?.closeAll();
-    await boundedWait(this.loop ?? Promise.resolve(), LEAVE_WAIT_MS);
-    if (this.admin) await boundedWait(this.admin.disconnect(), LEAVE_WAIT_MS);
+    const loops = [this.metadataLoop, ...[...this.loops.values()].map((l) => l.done)];
+    await boundedWait(Promise.allSettled(loops), LEAVE_WAIT_MS);
+    // A connection opened while the fetcher closed (a refresh was under way) is closed too.
+    this.leaders?.closeAll();
   }
 
   private place(partition: number): PartitionPlace {
     let place = this.places.get(partition);
     if (!place) {
-      place = { offset: undefined, paused: false, generation: 0 };
+      place = { offset: undefined, paused: false, generation: 0, claim: undefined, retryAt: 0, failures: 0, failing: undefined };
       this.places.set(partition, place);
       this.order.add(partition);
     }
     return place;
   }
 
-  private async run(): Promise<void> {
+  /** True when `place` is to be fetched now (by its leader's loop). */
+  private wanted(place: PartitionPlace, now: number): boolean {
+    return place.offset !== undefined && !place.paused && place.claim === undefined && place.retryAt <= now;
+  }
+
+  /**
+   * Reads the metadata whenever a loop marked it stale (at most every few hundred ms, see
+   * TopicLeaders) or it is old; releases the partitions that moved to another leader and starts
+   * a loop for every leader of a partition to be read.
+   */
+  private async followMetadata(): Promise<void> {
     let failures = 0;
+    let failing = false;
+    let suspectRefreshAt = 0;
     while (!this.closed) {
       try {
+        if (this.brokerSuspect() && Date.now() >= suspectRefreshAt) {
+          suspectRefreshAt = Date.now() + SUSPECT_REFRESH_MS;
+          this.leaders!.markStale();
+        }
         if (await this.leaders!.refreshIfDue()) {
           for (const partition of this.leaders!.partitions) this.place(partition);
           this.options.partitionsChanged([...this.places.keys()]);
         }
         if (this.closed) break;
-        const requests = this.requestsByLeader();
-        if (requests.size === 0) {
-          await this.idle(1_000);
-          continue;
-        }
-        // Every leader's fetch settles (and its holds are waited for) before a failure is retried,
-        // so no partition is fetched twice at once.
-        const fetches = await Promise.allSettled([...requests].map(([leader, partitions]) => this.fetchFrom(leader, partitions)));
-        const holds = await Promise.allSettled(fetches.flatMap((f) => (f.status === 'fulfilled' ? f.value : [])));
-        const failure = [...fetches, ...holds].find((f) => f.status === 'rejected');
-        if (failure) throw failure.reason;
+        if (failing) this.options.log.info({ topic: this.topic }, 'topic metadata read again');
         failures = 0;
+        failing = false;
+        this.releaseMoved();
+        this.startLoops();
+        await this.signal.sleep(RETRY_INITIAL_MS);
       } catch (err) {
         if (this.closed) break;
         this.leaders!.markStale();
         const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** failures++);
-        this.options.log.warn({ topic: this.topic, error: (err as Error).message, retryInMs: delay }, 'topic reader error; retrying');
-        await this.idle(delay);
+        if (!failing) this.options.log.warn({ topic: this.topic, error: (err as Error).message, retryInMs: delay }, 'reading topic metadata failed; retrying');
+        failing = true;
+        await this.signal.sleep(delay);
       }
     }
-    // A connection opened while the fetcher closed (a refresh was under way) is closed too.
-    this.leaders?.closeAll();
   }
 
-  /** Waits `ms`, or less when a partition is pointed somewhere or the fetcher closes. */
-  private idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        self.wake = undefined;
-        resolve();
-      }
-      this.wake = done;
-    });
+  /** True while a loop is failing or has a fetch unanswered for longer than a broker takes. */
+  private brokerSuspect(): boolean {
+    const now = Date.now();
+    for (const loop of this.loops.values()) if (loop.failures > 0 || (loop.sentAt !== undefined && now - loop.sentAt > SLOW_FETCH_MS)) return true;
+    return false;
   }
 
-  /** The partitions to fetch now, grouped by their leader's node id, in fetch order. */
-  private requestsByLeader(): Map<number, number[]> {
-    const requests = new Map<number, number[]>();
-    for (const partition of this.order.partitions) {
-      const place = this.places.get(partition)!;
-      if (place.offset === undefined || place.paused) continue;
+  /** Partitions in flight on a broker that no longer leads them are free for their new leader. */
+  private releaseMoved(): void {
+    let moved = false;
+    for (const [partition, place] of this.places) {
+      if (!place.claim) continue;
       const leader = this.leaders!.leaderOf(partition);
-      if (leader === undefined) continue;
-      requests.get(leader)?.push(partition) ?? requests.set(leader, [partition]);
+      if (leader !== undefined && leader !== place.claim.leader) {
+        place.claim = undefined;
+        moved = true;
+      }
     }
-    return requests;
+    if (moved) this.signal.wake();
   }
 
-  /** Fetches `partitions` from their leader and delivers what came; returns the deliveries' holds. */
-  private async fetchFrom(leader: number, partitions: number[]): Promise<Array<Promise<void>>> {
-    const connection = this.leaders!.connectionTo(leader);
+  /** Starts a fetch loop for each leader of a partition to be read that has none. */
+  private startLoops(): void {
+    if (this.closed || !this.leaders) return;
+    for (const [partition, place] of this.places) {
+      if (place.offset === undefined || place.paused) continue;
+      const leader = this.leaders.leaderOf(partition);
+      if (leader === undefined || this.loops.has(leader)) continue;
+      const loop: BrokerLoop = { leader, failures: 0, sentAt: undefined, done: Promise.resolve() };
+      this.loops.set(leader, loop);
+      loop.done = this.runLoop(loop).finally(() => {
+        if (this.loops.get(leader) === loop) this.loops.delete(leader);
+      });
+    }
+  }
+
+  /** The partitions `leader` leads that are to be fetched now, in fetch order. */
+  private partitionsOf(leader: number): number[] {
+    const now = Date.now();
+    return this.order.partitions.filter((partition) => this.wanted(this.places.get(partition)!, now) && this.leaders!.leaderOf(partition) === leader);
+  }
+
+  /** True while `leader` leads a partition to be read (in flight, waiting or backing off). */
+  private leads(leader: number): boolean {
+    for (const [partition, place] of this.places) {
+      if (place.offset !== undefined && !place.paused && this.leaders!.leaderOf(partition) === leader) return true;
+    }
+    return false;
+  }
+
+  private async runLoop(loop: BrokerLoop): Promise<void> {
+    const { leader } = loop;
+    while (!this.closed) {
+      const partitions = this.partitionsOf(leader);
+      if (partitions.length === 0) {
+        // A loop whose broker leads nothing to be read ends; one is started again when needed.
+        if (!this.leads(leader)) return;
+        await this.signal.sleep(this.nextRetryIn(leader));
+        continue;
+      }
+      try {
+        await this.fetchFrom(loop, partitions);
+        if (loop.failures > 0) this.options.log.info({ topic: this.topic, broker: leader }, 'fetching from broker again');
+        loop.failures = 0;
+      } catch (err) {
+        if (this.closed) return;
+        // The broker may be gone, frozen or no leader any more: its partitions are looked up again at once.
+        this.leaders!.markStale();
+        this.signal.wake();
+        const delay = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** loop.failures++);
+        if (loop.failures === 1) this.options.log.warn({ topic: this.topic, broker: leader, error: (err as Error).message, retryInMs: delay }, 'fetching from broker failed; retrying');
+        await this.backoff(leader, delay);
+      }
+    }
+  }
+
+  /** Sleeps `ms`, or less once none of the partitions this loop had is still led by `leader`. */
+  private async backoff(leader: number, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.closed && Date.now() < until && this.leads(leader)) await this.signal.sleep(until - Date.now());
+  }
+
+  /** How long until a partition `leader` leads may be fetched again (a partition error holds it back). */
+  private nextRetryIn(leader: number): number {
+    const now = Date.now();
+    let soonest = IDLE_MS;
+    for (const [partition, place] of this.places) {
+      if (place.retryAt > now && this.leaders!.leaderOf(partition) === leader) soonest = Math.min(soonest, place.retryAt - now);
+    }
+    return soonest;
+  }
+
+  /**
+   * Fetches `partitions` from their leader, delivers what came and waits for the deliveries' holds
+   * (which also hold this loop's next fetch). The partitions stay claimed until then.
+   */
+  private async fetchFrom(loop: BrokerLoop, partitions: number[]): Promise<void> {
+    const { leader } = loop;
+    const fetch = ++fetchIds;
     const asked = new Map(
       partitions.map((partition) => {
         const place = this.places.get(partition)!;
+        place.claim = { fetch, leader };
         return [partition, { place, offset: place.offset!, generation: place.generation }];
       }),
     );
-    const body = await connection.request(
-      (correlationId) =>
-        encodeFetchRequest(correlationId, this.options.clientId, {
-          maxWaitMs: FETCH_MAX_WAIT_MS,
-          minBytes: 1,
-          maxBytes: FETCH_MAX_BYTES,
-          readCommitted: true,
-          topic: this.topic,
-          partitions: [...asked].map(([partition, { offset }]) => ({ partition, offset, maxBytes: PARTITION_MAX_BYTES })),
-        }),
+    try {
+      loop.sentAt = Date.now();
+      const holds = await this.fetchClaimed(leader, fetch, asked).finally(() => (loop.sentAt = undefined));
+      const failed = (await Promise.allSettled(holds)).find((h) => h.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      for (const { place } of asked.values()) if (place.claim?.fetch === fetch) place.claim = undefined;
+      // A partition released here that has moved meanwhile is waited for by its new leader's loop.
+      if ([...asked.keys()].some((partition) => this.leaders!.leaderOf(partition) !== leader)) this.signal.wake();
+    }
+  }
+
+  private async fetchClaimed(leader: number, fetch: number, asked: Map<number, { place: PartitionPlace; offset: number; generation: number }>): Promise<Array<Promise<void>>> {
+    const response = await this.leaders!.fetch(
+      leader,
+      {
+        maxWaitMs: FETCH_MAX_WAIT_MS,
+        minBytes: 1,
+        maxBytes: FETCH_MAX_BYTES,
+        readCommitted: true,
+        partitions: [...asked].map(([partition, { offset }]) => ({ partition, offset, maxBytes: PARTITION_MAX_BYTES })),
+      },
       REQUEST_TIMEOUT_MS + FETCH_MAX_WAIT_MS,
     );
     if (this.closed) return [];
-    const response = decodeFetchResponse(body, this.topic);
     const holds: Array<Promise<void>> = [];
-    const failed: string[] = [];
     const starved: number[] = [];
     const served: Array<[partition: number, bytes: number]> = [];
     if (response.throttleMs > 0) holds.push(new Promise((r) => setTimeout(r, response.throttleMs)));
     for (const fetched of response.partitions) {
       const sent = asked.get(fetched.partition);
-      // Sought since (the answer is for an old position) or paused since: dropped before the
-      // position moves, so the fetcher reads it again once resumed.
-      if (!sent || sent.place.generation !== sent.generation || sent.place.paused) continue;
+      // Sought since (the answer is for an old position), paused since, or moved to another leader
+      // since: dropped before the position moves, so the fetcher reads it again where it was.
+      if (!sent || sent.place.generation !== sent.generation || sent.place.paused || sent.place.claim?.fetch !== fetch) continue;
       const { place, offset, generation } = sent;
       if (fetched.errorCode === KafkaErrorCode.OFFSET_OUT_OF_RANGE) {
         holds.push(this.outOfRange(fetched.partition, offset, place));
         continue;
       }
       if (fetched.errorCode !== KafkaErrorCode.NONE) {
-        failed.push(`partition ${fetched.partition}: ${kafkaErrorName(fetched.errorCode)}`);
+        this.partitionFailed(fetched.partition, place, leader, fetched.errorCode);
         continue;
       }
+      if (place.failing !== undefined) {
+        this.options.log.info({ topic: this.topic, partition: fetched.partition, broker: leader }, 'fetching partition again');
+        place.failing = undefined;
+      }
+      place.failures = 0;
       let next: number | undefined;
       try {
         next = nextOffsetAfter(fetched.records);
@@ -293,12 +418,24 @@ export class TopicFetcher {
       if (hold) holds.push(hold);
     }
     this.order.answered(served, starved);
-    if (failed.length > 0) {
-      // Every hold settles first (see run); the partitions' errors are what the retry reports.
-      await Promise.allSettled(holds);
-      throw new PartitionFetchError(this.topic, failed);
-    }
     return holds;
+  }
+
+  /**
+   * A partition its leader answered with an error: it is held back for a while (the broker's other
+   * partitions go on), and for an error that says the metadata is out of date (another leader, a
+   * new leader epoch, a topic id gone) the metadata is read again at once.
+   */
+  private partitionFailed(partition: number, place: PartitionPlace, leader: number, errorCode: number): void {
+    const error = kafkaErrorName(errorCode);
+    place.retryAt = Date.now() + Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** place.failures++);
+    if (meansStaleMetadata(errorCode)) {
+      this.leaders!.markStale();
+      this.signal.wake();
+    }
+    if (place.failing === error) return;
+    place.failing = error;
+    this.options.log.warn({ topic: this.topic, partition, broker: leader, error }, 'fetching partition failed; retrying');
   }
 
   // An offset the log no longer has. Below its start (retention deleted it), it is read from the
@@ -309,10 +446,7 @@ export class TopicFetcher {
   // jobs read), so the jobs decide where to go on, and the partition waits for their seek.
   private async outOfRange(partition: number, offset: number, place: PartitionPlace): Promise<void> {
     const generation = place.generation;
-    const offsets = await this.admin!.fetchTopicOffsets(this.topic);
-    const marks = offsets.find((o) => o.partition === partition);
-    const low = Number(marks?.low ?? 0);
-    const high = Number(marks?.high ?? 0);
+    const { low, high } = await this.leaders!.watermarks(partition);
     if (place.generation !== generation) return;
     if (offset > high) {
       place.offset = undefined;

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { KafkaAdmin } from '../kafka/client.js';
+import { describeKafkaSettings, kafkaSettings } from '../kafka/connection-settings.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FlushResult } from './job-runner/commit-sealed-batch.js';
 import type { SupervisorOptions } from './job-supervisor.js';
@@ -106,7 +107,7 @@ export class PipelineMetrics {
       const r = running.get(s.job);
       return r ? { ...s, file: resolve(r.job.spec.file), ...(r.invalidFile && { invalidFile: r.invalidFile }) } : s;
     });
-    return { pid: process.pid, startedAt: this.startedAt, jobs, lag: await this.lag() };
+    return { pid: process.pid, kafka: describeKafkaSettings(kafkaSettings()), startedAt: this.startedAt, jobs, lag: await this.lag() };
   }
 
   private lag(): Promise<PartitionLag[]> {

@@ -179,7 +179,7 @@ export class TopicReader {
       },
     };
     const fetcher =
-      this.options.fetcher?.(events) ?? new TopicFetcher(this.topic, { kafka: this.options.kafka, clientId: 'gamepipe-reader', log: this.options.log, ...events });
+      this.options.fetcher?.(events) ?? new TopicFetcher(this.topic, { clientId: 'gamepipe-reader', log: this.options.log, ...events });
     this.fetcher = fetcher;
     const partitions = await fetcher.start();
     this.apply(this.positions.assign(partitions));

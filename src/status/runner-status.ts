@@ -38,6 +38,8 @@ export interface JobStatus {
 /** The body of GET /status. */
 export interface RunnerStatus {
   pid: number;
+  /** The Kafka cluster the runner reads, as describeKafkaSettings() puts it: brokers, protocol, mechanism and user, never a secret. */
+  kafka?: string;
   startedAt: string;
   jobs: JobStatus[];
   lag: PartitionLag[];

@@ -1,4 +1,5 @@
 import { kafkaClient } from '../../src/kafka/client.js';
+import { referenceKafka } from '../support/kafka.js';
 
 /** One record read back from a topic: its key and its JSON value. */
 export interface ReadEvent {
@@ -9,7 +10,6 @@ export interface ReadEvent {
 /** How many records `topic` holds (sum of its partitions' high watermarks; no transactions here). */
 export async function topicSize(topic: string): Promise<number> {
   const admin = kafkaClient('gamepipe-api-test-admin').admin();
-  await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
     return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
@@ -18,12 +18,12 @@ export async function topicSize(topic: string): Promise<number> {
   }
 }
 
-/** Reads every record `topic` holds right now, in partition order. */
+/** Reads every record `topic` holds right now, in partition order, with an independent client (kafkajs). */
 export async function readTopic(topic: string): Promise<ReadEvent[]> {
   const expected = await topicSize(topic);
   const events: ReadEvent[] = [];
   if (expected === 0) return events;
-  const consumer = kafkaClient('gamepipe-api-test-reader').consumer({ groupId: `${topic}-reader-${Date.now()}` });
+  const consumer = referenceKafka('gamepipe-api-test-reader').consumer({ groupId: `${topic}-reader-${Date.now()}` });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -45,10 +45,10 @@ describe('the CLI launcher', () => {
 
   it('rebuilds when a bundled package is updated in place (npm update), sources unchanged', async () => {
     await write('src/cli/answer.ts', 'export const answer: number = 42;\n');
-    await write('node_modules/kafkajs/package.json', '{"version": "2.2.4"}\n');
+    await write('node_modules/@platformatic/kafka/package.json', '{"version": "1.35.0"}\n');
     expect(await (await loadCli(root)).main([])).toBe(42);
     const before = builds().length;
-    await write('node_modules/kafkajs/package.json', '{"version": "2.2.5"}\n');
+    await write('node_modules/@platformatic/kafka/package.json', '{"version": "1.35.1"}\n');
     expect(await (await loadCli(root)).main([])).toBe(42);
     expect(builds()).toHaveLength(before + 1);
   });

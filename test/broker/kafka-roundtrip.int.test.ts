@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createTopic, kafkaClient, uniqueTopic } from '../support/kafka.js';
+import { createTopic, referenceKafka, uniqueTopic } from '../support/kafka.js';
 
 describe('the test broker', () => {
   it('carries messages produced with kafkajs to a consumer, in order per partition', async () => {
     const topic = uniqueTopic('roundtrip');
     await createTopic(topic, 2);
-    const kafka = kafkaClient('roundtrip-test');
+    const kafka = referenceKafka('roundtrip-test');
     const sent = Array.from({ length: 50 }, (_, i) => ({ key: `k${i % 5}`, value: JSON.stringify({ i }) }));
 
     const producer = kafka.producer();

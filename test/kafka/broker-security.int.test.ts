@@ -12,7 +12,7 @@ import { loadKafkaSettings, type KafkaConnectionSettings } from '../../src/kafka
 import { decodeFetchResponse, encodeFetchRequest } from '../../src/kafka/fetch-wire.js';
 import { decodeRecords } from '../../src/kafka/record-batches.js';
 import { UserError } from '../../src/user-error.js';
-import { createTopic, kafkaClient, uniqueTopic } from '../support/kafka.js';
+import { createTopic, referenceKafka, uniqueTopic } from '../support/kafka.js';
 import { startOwnBroker, type OwnBroker } from '../support/own-broker.js';
 
 // Every connection here gives up after this long: a failure that is not reported by then shows
@@ -50,7 +50,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gamepipe-security-props-'));
   topic = uniqueTopic('secure');
   await createTopic(topic, 1);
-  const producer = kafkaClient('gamepipe-test-security').producer();
+  const producer = referenceKafka('gamepipe-test-security').producer();
   await producer.connect();
   await producer.send({ topic, messages: sent.map((value) => ({ value })) });
   await producer.disconnect();

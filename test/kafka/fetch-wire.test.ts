@@ -233,6 +233,7 @@ describe('kafkaErrorName', () => {
     expect(kafkaErrorName(1)).toBe('OFFSET_OUT_OF_RANGE');
     expect(kafkaErrorName(0)).toBe('NONE');
     expect(kafkaErrorName(78)).toBe('OFFSET_NOT_AVAILABLE');
-    expect(kafkaErrorName(29)).toBe('error 29');
+    expect(kafkaErrorName(48)).toBe('error 48');
+    expect(kafkaErrorName(100)).toBe('UNKNOWN_TOPIC_ID');
   });
 });

@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRecords } from '../../src/kafka/record-batches.js';
 import { MissingTopicError, TopicFetcher, type FetchedRecords } from '../../src/kafka/topic-fetcher.js';
 import { log } from '../../src/logger.js';
-import { createTopic, kafkaClient, uniqueTopic } from '../support/kafka.js';
+import { createTopic, kafkaClient, referenceKafka, uniqueTopic } from '../support/kafka.js';
 import { registerTestCodecs } from '../support/record-batches.js';
 import { eventually } from '../support/runner-process.js';
 
 const kafka = kafkaClient('gamepipe-test-fetcher');
+// Test data comes from an independent producer: kafkajs, with transactions and every codec.
+const reference = referenceKafka('gamepipe-test-fetcher-producer');
 
 /** What a fetcher delivered, decoded: per partition the offsets and values in delivery order. */
 function collector() {
@@ -24,7 +26,7 @@ function collector() {
 const until = (check: () => boolean) => eventually(check, 20_000, 'the fetcher');
 
 async function produce(topic: string, messages: Array<{ partition: number; value: string }>, compression = CompressionTypes.None) {
-  const producer = kafka.producer();
+  const producer = reference.producer();
   await producer.connect();
   try {
     await producer.send({ topic, compression, messages });
@@ -49,7 +51,7 @@ describe('TopicFetcher (real broker)', () => {
     };
     restarted = [];
     const logRestarted = (...args: number[]) => void restarted.push(args);
-    fetcher = new TopicFetcher(topic, { kafka, clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable, logRestarted, fairShareBytes });
+    fetcher = new TopicFetcher(topic, { clientId: 'gamepipe-test-fetcher', log, deliver, partitionsChanged, unreadable, logRestarted, fairShareBytes });
     return fetcher.start();
   }
 
@@ -93,7 +95,7 @@ describe('TopicFetcher (real broker)', () => {
     const topic = uniqueTopic('fetch-tx');
     await createTopic(topic, 1);
     await produce(topic, [{ partition: 0, value: 'before' }], CompressionTypes.GZIP);
-    const producer = kafka.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1 });
+    const producer = reference.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     try {
       const aborted = await producer.transaction();
@@ -134,7 +136,7 @@ describe('TopicFetcher (real broker)', () => {
     const topic = uniqueTopic('fetch-range');
     await createTopic(topic, 1);
     await produce(topic, Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `v${i}` })));
-    const admin = kafka.admin();
+    const admin = reference.admin();
     await admin.connect();
     // kafkajs' admin finds the partition's leader only in metadata it loaded before.
     await admin.fetchTopicMetadata({ topics: [topic] });

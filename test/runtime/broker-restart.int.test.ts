@@ -110,8 +110,8 @@ describe('a broker that goes away and comes back', () => {
         const signalled = Date.now();
         // 15 s is a hang guard only; the measured times are printed (README quotes them).
         const code = await runner.stop('SIGTERM', 15_000);
-        const stray = runner.logs.filter((l) => l.msg === 'kafka client error inside kafkajs; its consumer retries').length;
-        console.log(`stop with the broker ${gone}: exit ${code} after ${((Date.now() - signalled) / 1000).toFixed(1)} s (kafkajs-internal rejections logged: ${stray})`);
+        const stray = runner.logs.filter((l) => l.msg === 'kafka client error inside the client library; it retries').length;
+        console.log(`stop with the broker ${gone}: exit ${code} after ${((Date.now() - signalled) / 1000).toFixed(1)} s (client-internal rejections logged: ${stray})`);
         expect(code).toBe(0);
         expect(runner.stderr).toBe('');
         // The open batch was committed by the stop itself, with no broker to talk to.

@@ -7,7 +7,7 @@ import { checkJobText } from '../../src/dsl/check-job.js';
 import { compileJob } from '../../src/dsl/compile-job.js';
 import { openJobStore } from '../../src/table/open-job-store.js';
 import { produce, seedEvents, type GameEvent } from '../support/events.js';
-import { createTopic, kafkaClient, suffix, uniqueTopic } from '../support/kafka.js';
+import { createTopic, referenceKafka, suffix, uniqueTopic } from '../support/kafka.js';
 import { eventually, RunnerProcess, runOnce } from '../support/runner-process.js';
 
 // A partition's position below or beyond the table's checkpoint, on the real broker:
@@ -86,8 +86,8 @@ function logLines(stdout: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-async function withAdmin<T>(work: (admin: ReturnType<ReturnType<typeof kafkaClient>['admin']>) => Promise<T>): Promise<T> {
-  const admin = kafkaClient('gamepipe-test-admin').admin();
+async function withAdmin<T>(work: (admin: ReturnType<ReturnType<typeof referenceKafka>['admin']>) => Promise<T>): Promise<T> {
+  const admin = referenceKafka('gamepipe-test-admin').admin();
   await admin.connect();
   try {
     return await work(admin);

@@ -35,19 +35,19 @@ export function seedEvents(n: number): GameEvent[] {
 
 /** Produces records (objects as JSON, strings as they are) to `topic`, keyed round-robin over partitions. */
 export async function produce(topic: string, records: (GameEvent | string)[], batchSize = 1000): Promise<void> {
-  const producer = kafkaClient('gamepipe-test-producer').producer();
-  await producer.connect();
+  // Tests produce to topics nobody created, as Kafka's own tools may.
+  const producer = kafkaClient('gamepipe-test-producer').producer({ autocreateTopics: true });
   try {
     for (let i = 0; i < records.length; i += batchSize) {
       await producer.send({
-        topic,
         messages: records.slice(i, i + batchSize).map((r, j) => ({
+          topic,
           key: String(i + j),
           value: typeof r === 'string' ? r : JSON.stringify(r),
         })),
       });
     }
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
 }

@@ -14,7 +14,7 @@ export async function setup(): Promise<void> {
   if (process.env.KAFKA_CONFIG_FILE) return;
   const port = localBrokerPort();
   const security = await prepareBrokerSecurity(brokerPaths(port).root, secureListenerPorts(port));
-  const { started } = await brokerUp(port, undefined, security);
+  const { started } = await brokerUp(port, undefined, { security });
   if (started) startedPort = port;
   const { saslSsl } = await writeClientProperties(brokerPaths(port).root, security);
   // Test workers are forked after global setup, so they inherit these. KAFKA_BROKERS would

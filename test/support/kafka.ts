@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { bootstrapServers } from '../../src/kafka/connection-settings.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 
@@ -18,12 +19,19 @@ export function suffix(topic: string): string {
 /** Creates `topic` with `partitions` partitions on the test broker. */
 export async function createTopic(topic: string, partitions = 1): Promise<void> {
   const admin = kafkaClient('gamepipe-test-admin').admin();
-  await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await admin.createTopic(topic, partitions);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * A kafkajs client for the test broker: an independent producer (transactions, every codec),
+ * reader and admin for setting up and checking what gamepipe's own client and fetch path do.
+ */
+export function referenceKafka(clientId: string, brokers = bootstrapServers()): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } });
 }
 
 export { bootstrapServers, kafkaClient };

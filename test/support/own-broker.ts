@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { brokerDown, brokerUp, gamepipeHome } from '../../src/broker/local-broker.js';
-import { ensureKafkaJars } from '../../src/broker/provision.js';
+import { brokerDown, brokerUp, gamepipeHome, type BrokerOptions } from '../../src/broker/local-broker.js';
+import { ensureKafkaJars, kafkaVersion } from '../../src/broker/provision.js';
 import { prepareBrokerSecurity, type BrokerSecurity } from '../../src/broker/broker-security.js';
 import { freePort } from './ports.js';
 
@@ -19,23 +19,24 @@ export interface OwnBroker {
 
 /**
  * Starts a broker on a free port with GAMEPIPE_HOME in a new temp folder, and points
- * KAFKA_BROKERS of this test process at it (restored by `dispose`). With `secure`, it also has
- * the SASL_SSL and SSL listeners of `kafka up --security sasl_ssl`, on free ports of their own.
+ * KAFKA_BROKERS of this test process at it (restored by `dispose`). `options` pick, say, the release;
+ * with `secure`, the broker also has the SASL_SSL and SSL listeners of `kafka up --security
+ * sasl_ssl`, on free ports of their own.
  */
-export async function startOwnBroker(prefix: string, options: { secure?: boolean } = {}): Promise<OwnBroker> {
+export async function startOwnBroker(prefix: string, { secure, ...options }: BrokerOptions & { secure?: boolean } = {}): Promise<OwnBroker> {
   const savedEnv = { ...process.env };
   const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
   const port = await freePort();
   // Share the project's broker jars rather than running Maven again for every temp folder.
-  const jars = dirname(await ensureKafkaJars(join(gamepipeHome(), 'kafka')));
+  const jars = dirname(await ensureKafkaJars(join(gamepipeHome(), 'kafka'), kafkaVersion(options.kafkaVersion)));
   // Certificates too: made once in the project's home (keytool takes a while), used from there.
-  const security = options.secure ? await prepareBrokerSecurity(join(gamepipeHome(), 'kafka'), await twoOtherFreePorts(port)) : undefined;
+  const security = secure ? await prepareBrokerSecurity(join(gamepipeHome(), 'kafka'), await twoOtherFreePorts(port)) : undefined;
   process.env.GAMEPIPE_HOME = join(dir, '.gamepipe');
   await mkdir(join(gamepipeHome(), 'kafka'), { recursive: true });
   await symlink(jars, join(gamepipeHome(), 'kafka', basename(jars)));
   let address: string;
   try {
-    ({ address } = await brokerUp(port, undefined, security));
+    ({ address } = await brokerUp(port, 180_000, { ...options, security }));
   } catch (err) {
     // Its log is kept for the failure's message to point at; the environment is restored.
     process.env = savedEnv;
