@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // The core of the integration suite again, over SASL_SSL: the round trip, exactly once under
 // kill -9, a rebalance and the API, every client reading the connection settings from
-// KAFKA_CONFIG_FILE (set by the global setup to the local broker's SCRAM-SHA-512 file).
-// `npm run test:secure`.
+// KAFKA_CONFIG_FILE (set by the global setup to the local broker's SCRAM-SHA-512 file); the tests'
+// kafkajs reference client checks from the plaintext listener. `npm run test:secure`.
 export default defineConfig({
   test: {
     pool: 'forks',

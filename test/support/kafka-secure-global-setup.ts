@@ -14,13 +14,15 @@ export async function setup(): Promise<void> {
   if (process.env.KAFKA_CONFIG_FILE) return;
   const port = localBrokerPort();
   const security = await prepareBrokerSecurity(brokerPaths(port).root, secureListenerPorts(port));
-  const { started } = await brokerUp(port, undefined, { security });
+  const { address, started } = await brokerUp(port, undefined, { security });
   if (started) startedPort = port;
   const { saslSsl } = await writeClientProperties(brokerPaths(port).root, security);
   // Test workers are forked after global setup, so they inherit these. KAFKA_BROKERS would
   // override the file's bootstrap.servers with the plaintext listener.
   delete process.env.KAFKA_BROKERS;
   process.env.KAFKA_CONFIG_FILE = saslSsl;
+  // The tests' reference client (kafkajs, test/support/kafka.ts) checks from the plaintext listener.
+  process.env.GAMEPIPE_TEST_PLAINTEXT_BROKERS = address;
 }
 
 export async function teardown(): Promise<void> {

@@ -27,10 +27,18 @@ export async function createTopic(topic: string, partitions = 1): Promise<void> 
 }
 
 /**
+ * Where the reference client connects: the test broker's plaintext listener when the suite runs
+ * over SASL_SSL (kafkajs is built here without TLS or SASL), else gamepipe's own bootstrap servers.
+ */
+function referenceBrokers(): string[] {
+  return process.env.GAMEPIPE_TEST_PLAINTEXT_BROKERS?.split(',') ?? bootstrapServers();
+}
+
+/**
  * A kafkajs client for the test broker: an independent producer (transactions, every codec),
  * reader and admin for setting up and checking what gamepipe's own client and fetch path do.
  */
-export function referenceKafka(clientId: string, brokers = bootstrapServers()): Kafka {
+export function referenceKafka(clientId: string, brokers = referenceBrokers()): Kafka {
   return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } });
 }
 
