@@ -2,11 +2,11 @@
 // sees. Each builder is one caller's profile of timeouts and retries; all of them take the
 // cluster's address, TLS and SASL from the connection settings (connection-settings.ts). Nothing
 // outside src/kafka/ imports the client library: it takes these types instead.
-import type { ConnectionOptions } from 'node:tls';
 import { Consumer, Producer, stringSerializers, type BaseOptions, type ConsumerOptions, type GroupOptions, type ProduceOptions, type SASLOptions } from '@platformatic/kafka';
-import { UserError } from '../user-error.js';
 import { KafkaAdmin } from './admin.js';
-import { kafkaSettings, type KafkaConnectionSettings, type SaslSettings, type TlsSettings } from './connection-settings.js';
+import { kafkaSettings, type KafkaConnectionSettings, type SaslSettings } from './connection-settings.js';
+import { oauthTokenProvider } from './oauth-token.js';
+import { tlsOptions } from './tls-options.js';
 
 export { KafkaAdmin };
 /** A producer of string keys and values. */
@@ -36,20 +36,13 @@ export class KafkaClient {
   }
 }
 
-/** Node's TLS options for `tls`: the trusted CAs, the client certificate, and whether the host name is checked. */
-export function tlsConnectionOptions(tls: TlsSettings): ConnectionOptions {
-  const options: ConnectionOptions = {};
-  if (tls.ca) options.ca = tls.ca;
-  if (tls.cert) options.cert = tls.cert;
-  if (tls.key) options.key = tls.key;
-  if (tls.keyPassword) options.passphrase = tls.keyPassword;
-  // ssl.endpoint.identification.algorithm=none: the chain is still verified, only the name is not.
-  if (!tls.verifyHostname) options.checkServerIdentity = () => undefined;
-  return options;
-}
-
-function saslOptions(sasl: SaslSettings, source: string): SASLOptions {
-  if (sasl.mechanism === 'OAUTHBEARER') throw new UserError(`${source}: sasl.mechanism OAUTHBEARER is not supported yet by gamepipe's Kafka clients`);
+// OAUTHBEARER clients share the settings' token provider with the fetch connections, so one
+// token serves every connection until it is due for renewal.
+function saslOptions(sasl: SaslSettings): SASLOptions {
+  if (sasl.mechanism === 'OAUTHBEARER') {
+    const token = oauthTokenProvider(sasl.oauth);
+    return { mechanism: 'OAUTHBEARER', token: async () => (await token()).value };
+  }
   return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
 }
 
@@ -65,8 +58,8 @@ function newClient(
     clientId,
     bootstrapBrokers: brokers,
     ...profile,
-    ...(settings.tls && { tls: tlsConnectionOptions(settings.tls) }),
-    ...(settings.sasl && { sasl: saslOptions(settings.sasl, settings.source) }),
+    ...(settings.tls && { tls: tlsOptions(settings.tls) }),
+    ...(settings.sasl && { sasl: saslOptions(settings.sasl) }),
   });
 }
 
