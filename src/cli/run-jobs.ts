@@ -65,7 +65,6 @@ export async function runJobs(options: RunJobsOptions): Promise<RunningJobs> {
       return undefined;
     });
   }
-  await admin.connect().catch(() => {});
   // A stop asked for while the jobs start stops them there, rather than after they joined.
   void options.stopRequested
     ?.then(() => supervisor.stop())

@@ -45,14 +45,19 @@ export async function run(args: string[]): Promise<number> {
     // the end offsets seen at start and committed; a signal stops it early, as a streaming run.
     const signal = await Promise.race([running.supervisor.whenAllDone().then(() => undefined), signals.first]);
     await running.stop();
-    for (const [job, error] of running.supervisor.failed) console.error(`gamepipe run: job ${job} failed: ${error}`);
+    const refused = running.supervisor.settingsRefused;
+    // The settings' refusal is the same for every job: said once.
+    if (refused) console.error(`gamepipe run: ${refused.message}`);
+    else for (const [job, error] of running.supervisor.failed) console.error(`gamepipe run: job ${job} failed: ${error}`);
     if (signal) console.error(`gamepipe run: stopped by ${signal} before every job reached the end offsets seen at start`);
     const code = signal || running.supervisor.failures > 0 || running.diagnostics > 0 ? 1 : 0;
     exitSoon(code);
     return code;
   }
-  await signals.first;
+  const refused = await Promise.race([signals.first.then(() => undefined), running.supervisor.whenSettingsRefused]);
   await running.stop();
-  exitSoon(0);
-  return 0;
+  if (refused) console.error(`gamepipe run: ${refused.message}`);
+  const code = refused ? 1 : 0;
+  exitSoon(code);
+  return code;
 }

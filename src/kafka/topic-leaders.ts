@@ -1,4 +1,5 @@
 import { openBrokerLink, type BrokerLink } from './broker-link.js';
+import { BrokerSecurityError } from './broker-connection.js';
 import type { KafkaConnectionSettings } from './connection-settings.js';
 import { encodeTopicIdFetchRequest, decodeTopicIdFetchResponse, FETCH_TOPIC_ID_MAX_VERSION, FETCH_TOPIC_ID_MIN_VERSION } from './fetch-topic-id-wire.js';
 import { decodeFetchResponse, encodeFetchRequest, FETCH_API_KEY, type FetchResponse } from './fetch-wire.js';
@@ -209,7 +210,8 @@ export class TopicLeaders implements TopicCluster {
       try {
         return this.apply(await this.metadataFrom(address));
       } catch (err) {
-        if (err instanceof MissingTopicError) throw err;
+        // Every broker takes the same settings: one that refuses them speaks for all of them.
+        if (err instanceof MissingTopicError || err instanceof BrokerSecurityError) throw err;
         this.metadataLink?.close();
         this.metadataLink = undefined;
         this.nextAddress = (this.nextAddress + 1) % addresses.length;

@@ -4,6 +4,7 @@ import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import type { JobStore } from '../table/job-store.js';
 import { openJobStore } from '../table/open-job-store.js';
+import { BrokerSecurityError } from '../kafka/broker-connection.js';
 import { JobGroupMember } from '../kafka/group-member.js';
 import { JobRunner, type JobEvents } from './job-runner/job-runner.js';
 import type { Logger } from '../logger.js';
@@ -66,6 +67,14 @@ export class JobSupervisor implements JobRoster {
   failures = 0;
   /** The last error of each job that failed, by job name. */
   readonly failed = new Map<string, string>();
+  /**
+   * The first refusal of the connection settings (a wrong password, an untrusted certificate):
+   * no restart can pass it, so the runner ends with it instead of retrying.
+   */
+  settingsRefused: BrokerSecurityError | undefined;
+  private onSettingsRefused!: (err: BrokerSecurityError) => void;
+  /** Settles with the settings' first refusal; never, while they are accepted. */
+  readonly whenSettingsRefused = new Promise<BrokerSecurityError>((resolve) => (this.onSettingsRefused = resolve));
   /** The processing threads every job of this runner shares. */
   private readonly processing: ProcessingPool;
 
@@ -174,13 +183,19 @@ export class JobSupervisor implements JobRoster {
     await reader.close();
   }
 
-  // A job that failed for a reason of its own data (on_bad_record: fail) stays stopped; one that
-  // failed because of its surroundings (broker gone, disk error) is started again with backoff.
+  // A job that failed for a reason of its own data (on_bad_record: fail) or because the cluster
+  // refused the connection settings stays stopped; one that failed because of its surroundings
+  // (broker gone, disk error) is started again with backoff.
   private onJobFailed(entry: Running, err: Error): void {
     void this.releaseReader(entry.reader);
     if (this.running.get(entry.job.spec.file) !== entry) return;
     this.failures++;
     this.failed.set(entry.job.spec.job, err.message);
+    if (err instanceof BrokerSecurityError) {
+      this.settingsRefused ??= err;
+      this.onSettingsRefused(err);
+      return;
+    }
     if (this.options.once || this.stopped || err instanceof BadRecordError) return;
     const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** entry.attempts);
     this.options.log.warn({ job: entry.job.spec.job, error: err.message, retryInMs: delay }, 'job failed; restarting');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,7 @@ import { freePort } from '../support/ports.js';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/gamepipe.js');
+const RUN_BIN = join(import.meta.dirname, '../../bin/gamepipe-run.js');
 
 async function gamepipe(home: string, port: number, ...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, GAMEPIPE_HOME: home, GAMEPIPE_KAFKA_PORT: String(port) };
@@ -84,5 +85,29 @@ describe('gamepipe kafka up --security sasl_ssl', () => {
   it('refuses --security on other actions and unknown modes as usage errors', async () => {
     expect(await gamepipe(home, port, 'status', '--security', 'sasl_ssl')).toMatchObject({ code: 2, stderr: expect.stringContaining("--security applies to 'gamepipe kafka up' only") });
     expect(await gamepipe(home, port, 'up', '--security', 'kerberos')).toMatchObject({ code: 2, stderr: "gamepipe kafka: --security 'kerberos' is not one of sasl_ssl\n" });
+  });
+
+  it('a runner given a wrong password ends with one line naming the user and broker, never the password', async () => {
+    const good = await readFile(join(home, 'kafka', 'client-sasl_ssl.properties'), 'utf8');
+    const wrong = 'not-the-password-3141';
+    const file = join(home, 'wrong-password.properties');
+    await writeFile(file, good.replace(/^sasl\.password=.*$/m, `sasl.password=${wrong}`));
+    const jobs = join(home, 'jobs');
+    await mkdir(jobs, { recursive: true });
+    await writeFile(join(jobs, 'a.job.yaml'), 'job: refused\nsource: { topic: refused-topic }\nschema:\n  id: string\nsink: { path: out/refused }\ntrigger: 1 second\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, GAMEPIPE_HOME: home };
+    delete env.KAFKA_BROKERS;
+    // Streaming and --once alike end by themselves (the exec's timeout only bounds a hang).
+    for (const once of [[], ['--once']]) {
+      const run = await exec('node', [RUN_BIN, '--kafka-config', file, '--metrics-port', '0', ...once, jobs], { env, cwd: home, timeout: 60_000 }).then(
+        () => ({ code: 0, stderr: '', stdout: '' }),
+        (err: { code: number; stderr: string; stdout: string }) => err,
+      );
+      expect(run.code).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^gamepipe run: SASL SCRAM-SHA-512 authentication of user 'gamepipe' on broker 127\\.0\\.0\\.1:${port + 1} failed`));
+      expect(run.stderr + run.stdout).not.toContain(wrong);
+    }
   });
 });
