@@ -1,4 +1,5 @@
 import { quickAdmin, type KafkaAdmin } from '../kafka/client.js';
+import { settingsRefusal } from '../kafka/client-errors.js';
 import { describeKafkaSettings, kafkaSettings } from '../kafka/connection-settings.js';
 import { openCatalog } from '../query/catalog.js';
 import { fetchRunnerStatus, healthResult, jobHealth } from '../query/job-status.js';
@@ -33,9 +34,15 @@ export async function run(args: string[]): Promise<number> {
 
   // A status command must answer in a second or two when Kafka is down, so no long retries here.
   const admin = quickAdmin('gamepipe-status');
+  // Kafka down leaves the lag unknown; Kafka refusing the settings is the user's to fix: said at once.
   const connected: KafkaAdmin | undefined = await admin.connect().then(
     () => admin,
-    () => undefined,
+    async (err: unknown) => {
+      const refused = settingsRefusal(err);
+      if (!refused) return undefined;
+      await admin.disconnect().catch(() => {});
+      throw refused;
+    },
   );
   try {
     for (;;) {

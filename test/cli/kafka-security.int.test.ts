@@ -109,5 +109,11 @@ describe('gamepipe kafka up --security sasl_ssl', () => {
       expect(lines[0]).toMatch(new RegExp(`^gamepipe run: SASL SCRAM-SHA-512 authentication of user 'gamepipe' on broker 127\\.0\\.0\\.1:${port + 1} failed`));
       expect(run.stderr + run.stdout).not.toContain(wrong);
     }
+    const status = await exec('node', [BIN, 'status', '--kafka-config', file, '--jobs', jobs], { env, cwd: home, timeout: 60_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(status.code).toBe(1);
+    expect(status.stderr).toBe(`gamepipe status: SASL authentication on broker 127.0.0.1:${port + 1} failed: SASL authentication failed.\n`);
   });
 });
