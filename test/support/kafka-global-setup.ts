@@ -1,7 +1,8 @@
 import { localBrokerPort } from '../../src/broker/brokers.js';
 import { bootstrapServers, usesExternalCluster } from '../../src/kafka/connection-settings.js';
 import { waitForMetadata } from '../../src/kafka/broker-probe.js';
-import { brokerDown, brokerUp } from '../../src/broker/local-broker.js';
+import { prepareBrokerSecurity, secureListenerPorts } from '../../src/broker/broker-security.js';
+import { brokerDown, brokerPaths, brokerUp } from '../../src/broker/local-broker.js';
 
 let startedPort: number | undefined;
 
@@ -15,7 +16,10 @@ export async function setup(): Promise<void> {
     return;
   }
   const port = localBrokerPort();
-  const { address, started } = await brokerUp(port);
+  // With its secure listeners too: the SASL_SSL run (vitest.secure.config.ts) that follows in
+  // `npm test` starts the same broker, and storage formatted without them has no SCRAM users.
+  const security = await prepareBrokerSecurity(brokerPaths(port).root, secureListenerPorts(port));
+  const { address, started } = await brokerUp(port, undefined, { security });
   if (started) startedPort = port;
   // Test workers are forked after global setup, so they inherit this and talk to the same broker.
   process.env.KAFKA_BROKERS = address;
