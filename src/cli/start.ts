@@ -2,7 +2,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { DEFAULT_CONSOLE_PORT, startConsole, type RunningConsole } from '../console/server.js';
 import { localBrokerPort } from '../broker/brokers.js';
-import { bootstrapServers, usesExternalCluster } from '../kafka/connection-settings.js';
+import { describeKafkaSettings, kafkaSettings, usesExternalCluster } from '../kafka/connection-settings.js';
 import { kafkaClient } from '../kafka/client.js';
 import { ensureTopic } from '../kafka/topics.js';
 import { brokerDown, brokerPaths, brokerUp } from '../broker/local-broker.js';
@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
 
   try {
     if (usesExternalCluster()) {
-      say('kafka', `using KAFKA_BROKERS=${bootstrapServers().join(',')}; no local broker started`);
+      say('kafka', `using ${describeKafkaSettings(kafkaSettings())} (from ${kafkaSettings().source}); no local broker started`);
     } else {
       const port = localBrokerPort();
       say('kafka', `starting the local broker on 127.0.0.1:${port} (the first run downloads Kafka into .gamepipe/kafka/)`);
