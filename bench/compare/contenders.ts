@@ -3,6 +3,11 @@
 import { fileURLToPath } from 'node:url';
 import { ensureKcat, kcatArgs } from '../baselines/kcat.js';
 import type { BenchTable } from '../workload/tables.js';
+import { localBrokerPort } from '../../src/broker/brokers.js';
+import { prepareBrokerSecurity, secureListenerPorts, writeClientProperties } from '../../src/broker/broker-security.js';
+import { brokerPaths } from '../../src/broker/local-broker.js';
+import { usesExternalCluster } from '../../src/kafka/connection-settings.js';
+import { portIsFree } from '../../src/local-service/ports.js';
 import { GAMEPIPE_RUN, gamepipeUnavailable, prepareGamepipeJobs } from './gamepipe.js';
 import { prepareSpark, sparkEnv, sparkJobArgs, type SparkSetup } from './spark.js';
 
@@ -83,15 +88,39 @@ function sparkContender(variant: 'udf' | 'builtin', drainTrigger: string, stream
   };
 }
 
-function gamepipeRun(ctx: RunContext, once: boolean): ContenderRun {
+/**
+ * The local broker's SASL_SSL client properties (SCRAM-SHA-512 over TLS), written when the broker
+ * runs with its secure listeners (`gamepipe kafka up --security sasl_ssl`); undefined with the
+ * reason when it cannot be used.
+ */
+let saslSslFile: string | undefined;
+async function prepareSaslSsl(): Promise<string | undefined> {
+  if (usesExternalCluster()) return 'not available (measured against the local broker only: KAFKA_BROKERS names another cluster)';
+  const port = localBrokerPort();
+  const root = brokerPaths(port).root;
+  const security = await prepareBrokerSecurity(root, secureListenerPorts(port));
+  saslSslFile = (await writeClientProperties(root, security)).saslSsl;
+  const { saslSslPort } = secureListenerPorts(port);
+  if (await portIsFree(saslSslPort)) return `not available (no SASL_SSL listener on 127.0.0.1:${saslSslPort}: start the broker with 'gamepipe kafka up --security sasl_ssl')`;
+  return undefined;
+}
+
+// `settingsFile`: the runner reads its connection settings from that properties file (and not
+// from KAFKA_BROKERS), as a user of a secured cluster does.
+function gamepipeRun(ctx: RunContext, once: boolean, settingsFile?: string): ContenderRun {
   const jobs = prepareGamepipeJobs(ctx.dir, ctx.topic);
+  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: ctx.brokers.join(',') };
+  if (settingsFile) {
+    delete env.KAFKA_BROKERS;
+    env.KAFKA_CONFIG_FILE = settingsFile;
+  }
   const files = Object.values(jobs).map((j) => j.file);
   return {
     command: process.execPath,
     // Streaming runs serve no metrics: the default port may belong to a running `npm start`.
     args: [GAMEPIPE_RUN, ...(once ? ['--once'] : ['--metrics-port', '0']), ...files],
     cwd: ctx.dir,
-    env: { ...process.env, KAFKA_BROKERS: ctx.brokers.join(',') },
+    env,
     tables: Object.fromEntries(Object.entries(jobs).map(([t, j]) => [t, { dir: j.tableDir, columnOf: j.columnOf }])) as Record<
       BenchTable['name'],
       TableOutput
@@ -108,6 +137,14 @@ export const CONTENDERS: Contender[] = [
     prepare: async () => gamepipeUnavailable(),
     drain: (ctx) => gamepipeRun(ctx, true),
     stream: (ctx) => gamepipeRun(ctx, false),
+  },
+  {
+    name: 'gamepipe-sasl-ssl',
+    description: 'gamepipe-run --once over the same jobs, through the local broker\'s SASL_SSL listener (SCRAM-SHA-512)',
+    kind: 'pipeline',
+    prepare: async () => gamepipeUnavailable() ?? (await prepareSaslSsl()),
+    drain: (ctx) => gamepipeRun(ctx, true, saslSslFile),
+    stream: (ctx) => gamepipeRun(ctx, false, saslSslFile),
   },
   sparkContender('udf', '10 seconds', '10 seconds', 'PySpark, as the original: Python UDF filter, 10 s trigger'),
   sparkContender('builtin', 'available-now', 'asap', 'PySpark, fair: built-in filter, availableNow (latency: default trigger)'),

@@ -118,6 +118,11 @@ export function ratios(results: ContenderResult[]): string[] {
       `gamepipe / ${other}: events/s ${ratio(g.eventsPerSecond, o.eventsPerSecond)}, peak RSS ${ratio(g.peakRssBytes, o.peakRssBytes)}, CPU s ${ratio(g.cpuSeconds, o.cpuSeconds)}`,
     );
   }
+  const tls = by('gamepipe-sasl-ssl');
+  if (tls?.eventsPerSecond && g.eventsPerSecond) {
+    const cost = (1 - tls.eventsPerSecond / g.eventsPerSecond) * 100;
+    out.push(`SASL_SSL against plaintext: events/s ${ratio(tls.eventsPerSecond, g.eventsPerSecond)} (TLS costs ${cost.toFixed(1)}% of events/s), CPU s ${ratio(tls.cpuSeconds, g.cpuSeconds)}, peak RSS ${ratio(tls.peakRssBytes, g.peakRssBytes)}`);
+  }
   return out;
 }
 
