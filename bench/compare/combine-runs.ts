@@ -41,6 +41,7 @@ export function combineRuns(runs: ContenderResult[], events: number): ContenderR
     correctness: runs.every((r) => r.correctness === runs[0]!.correctness) ? first.correctness : runs.map((r) => r.correctness).join(' / '),
     totals: last.totals,
     loadBefore: median(runs.map((r) => r.loadBefore)),
+    rounds: runs.map((r) => (r.status === 'ok' ? { wallSeconds: r.wallSeconds ?? null, cpuSeconds: r.cpuSeconds ?? null } : { wallSeconds: null, cpuSeconds: null })),
     detail: [`${runs.length} run(s), wall s: ${walls}`, last.detail].filter(Boolean).join('; '),
   };
 }
