@@ -5,6 +5,7 @@
 //          --latency-rate R (1000/s) --latency-seconds S (20) --no-latency --keep --results FILE
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootstrapServers } from '../src/kafka/connection-settings.js';
 import { waitForMetadata } from '../src/kafka/broker-probe.js';
@@ -146,7 +147,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const chosen = CONTENDERS.filter((c) => !names || names.includes(c.name));
-  const resultsPath = values.results ?? (names ? `${WORK}RESULTS-only-${names.join('-')}.md` : RESULTS);
+  const resultsPath = resolve(values.results ?? (names ? `${WORK}RESULTS-only-${names.join('-')}.md` : RESULTS));
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
   const brokers = bootstrapServers();
@@ -241,7 +242,7 @@ async function main(): Promise<number> {
       : `first file s: start of the streaming process to its first committed Parquet file, on a fresh topic holding 1000 events; p50/p99: ${latencyRate} events/s produced for ${latencySeconds} s, time from send to the poll (every 100 ms, committed files only) that first shows the row`,
   };
   const markdown = resultsMarkdown(report);
-  mkdirSync(fileURLToPath(new URL('.', `file://${resultsPath}`)), { recursive: true });
+  mkdirSync(dirname(resultsPath), { recursive: true });
   writeFileSync(resultsPath, markdown);
   console.log(`\n${resultsTable(results)}\n\n${ratios(results).join('\n')}\n`);
   log(`wrote ${resultsPath}`);

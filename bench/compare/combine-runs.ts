@@ -27,6 +27,7 @@ export function combineRuns(runs: ContenderResult[], events: number): ContenderR
   const wall = median(timed.map((r) => r.wallSeconds));
   const reasons = [...new Set(runs.map((r) => r.reason).filter(Boolean))];
   const walls = runs.map((r) => r.wallSeconds?.toFixed(2) ?? '—').join(', ');
+  const loads = runs.map((r) => r.loadBefore?.toFixed(1) ?? '—').join(', ');
   const last = runs.at(-1)!;
   return {
     ...first,
@@ -41,6 +42,7 @@ export function combineRuns(runs: ContenderResult[], events: number): ContenderR
     correctness: runs.every((r) => r.correctness === runs[0]!.correctness) ? first.correctness : runs.map((r) => r.correctness).join(' / '),
     totals: last.totals,
     loadBefore: median(runs.map((r) => r.loadBefore)),
-    detail: [`${runs.length} run(s), wall s: ${walls}`, last.detail].filter(Boolean).join('; '),
+    rounds: runs.map((r) => (r.status === 'ok' ? { wallSeconds: r.wallSeconds ?? null, cpuSeconds: r.cpuSeconds ?? null } : { wallSeconds: null, cpuSeconds: null })),
+    detail: [`${runs.length} run(s), wall s: ${walls}; load at their start: ${loads}`, last.detail].filter(Boolean).join('; '),
   };
 }

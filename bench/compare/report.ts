@@ -5,6 +5,7 @@ import { KAFKA_VERSION } from '../../src/broker/provision.js';
 import { usesExternalCluster } from '../../src/kafka/connection-settings.js';
 import type { WorkloadTotals } from '../workload/tables.js';
 import type { LatencyResult } from './latency.js';
+import { securityCostLine } from './security-cost.js';
 
 /** Everything measured about one contender. */
 export interface ContenderResult {
@@ -24,6 +25,11 @@ export interface ContenderResult {
   correctness?: string;
   totals?: WorkloadTotals;
   loadBefore?: number;
+  /**
+   * Each run's wall and CPU seconds, in round order; null for a run that did not succeed. Round k
+   * of every contender ran in the same round, so runs at one index met similar load.
+   */
+  rounds?: { wallSeconds: number | null; cpuSeconds: number | null }[];
   /** Extra facts the contender reported about itself (Spark's start-up and drain milestones). */
   detail?: string;
   latency?: LatencyResult;
@@ -119,10 +125,8 @@ export function ratios(results: ContenderResult[]): string[] {
     );
   }
   const tls = by('gamepipe-sasl-ssl');
-  if (tls?.eventsPerSecond && g.eventsPerSecond) {
-    const cost = (1 - tls.eventsPerSecond / g.eventsPerSecond) * 100;
-    out.push(`SASL_SSL against plaintext: events/s ${ratio(tls.eventsPerSecond, g.eventsPerSecond)} (TLS costs ${cost.toFixed(1)}% of events/s), CPU s ${ratio(tls.cpuSeconds, g.cpuSeconds)}, peak RSS ${ratio(tls.peakRssBytes, g.peakRssBytes)}`);
-  }
+  const tlsCost = tls && securityCostLine(g, tls);
+  if (tlsCost) out.push(tlsCost);
   return out;
 }
 
