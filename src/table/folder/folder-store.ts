@@ -6,7 +6,8 @@ import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, D
 import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
 import { readJsonIfExists } from '../storage/durable-fs.js';
 import { dataFileName, tableLayout, type TableLayout } from './layout.js';
-import { partitionPath } from '../partition-days.js';
+import { partitionPath } from '../partition-folders.js';
+import type { PartitionField } from '../../dsl/job-spec.js';
 
 /**
  * A job's tables as Hive-style folders of Parquet files on a local disk (`format: parquet`), kept
@@ -21,6 +22,7 @@ export class FolderJobStore implements JobStore {
   constructor(
     sinkPath: string,
     private readonly encoder: ParquetEncoder,
+    private readonly partitionBy: readonly PartitionField[] = [],
   ) {
     this.layout = tableLayout(sinkPath);
     this.location = this.layout.table;
@@ -79,7 +81,7 @@ export class FolderJobStore implements JobStore {
   async compact(options: CompactOptions): Promise<CompactionReport> {
     // Loaded when a compaction runs: it brings DuckDB, which a runner otherwise never needs.
     const { compactTable } = await import('./compaction/compact-table.js');
-    return compactTable(this.layout, options);
+    return compactTable(this.layout, this.partitionBy, options);
   }
 }
 
