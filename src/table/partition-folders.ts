@@ -36,6 +36,24 @@ export function partitionPath(values: PartitionValues): string {
     .join('/');
 }
 
+/** The longest file or folder name local file systems (ext4, xfs, APFS) take, in bytes. */
+export const MAX_FOLDER_NAME_BYTES = 255;
+
+/**
+ * Why a partition's folders cannot be made, or undefined: a value whose folder name (`column=`
+ * and the escaped value) is longer than a file system takes. Checked when a batch first meets a
+ * partition, so such a row is a bad record rather than a commit that fails on every retry.
+ */
+export function partitionFolderProblem(values: PartitionValues): string | undefined {
+  for (const [column, value] of Object.entries(values)) {
+    const bytes = Buffer.byteLength(`${column}=${escapePartitionValue(value)}`);
+    if (bytes > MAX_FOLDER_NAME_BYTES) {
+      return `partition column ${column}: its value makes a folder name of ${bytes} bytes, more than the ${MAX_FOLDER_NAME_BYTES} a file system takes`;
+    }
+  }
+  return undefined;
+}
+
 /** The partition values of a folder path relative to its table, or undefined when it is not one of `fields`' folders. */
 export function parsePartitionPath(path: string, fields: readonly PartitionField[]): PartitionValues | undefined {
   const parts = path.split('/');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PartitionField } from '../../src/dsl/job-spec.js';
-import { compactionTakes, escapePartitionValue, HIVE_DEFAULT_PARTITION, parsePartitionPath, partitionPath, unescapePartitionValue } from '../../src/table/partition-folders.js';
+import { compactionTakes, MAX_FOLDER_NAME_BYTES, partitionFolderProblem, escapePartitionValue, HIVE_DEFAULT_PARTITION, parsePartitionPath, partitionPath, unescapePartitionValue } from '../../src/table/partition-folders.js';
 
 const field = (name: string, transform: PartitionField['transform'], type: PartitionField['type'] = 'string'): PartitionField => ({ name, text: name, transform, source: 0, type });
 
@@ -33,6 +33,18 @@ describe('partition folders', () => {
     expect(parsePartitionPath('event_type=x', fields)).toBeUndefined();
     expect(partitionPath({})).toBe('');
     expect(partitionPath({ dt: '2026-11-23' })).toBe('dt=2026-11-23');
+  });
+});
+
+describe('partition folder names', () => {
+  it('are refused past the longest name a file system takes, counted in escaped UTF-8 bytes', () => {
+    const fits = 'x'.repeat(MAX_FOLDER_NAME_BYTES - 'k='.length);
+    expect(partitionFolderProblem({ k: fits, other: null })).toBeUndefined();
+    expect(partitionFolderProblem({ k: `${fits}x` })).toBe(`partition column k: its value makes a folder name of 256 bytes, more than the 255 a file system takes`);
+    // '/' takes three bytes escaped, '馬' three in UTF-8.
+    expect(partitionFolderProblem({ k: '/'.repeat(84) })).toBeUndefined();
+    expect(partitionFolderProblem({ k: '/'.repeat(85) })).toContain('a folder name of 257 bytes');
+    expect(partitionFolderProblem({ k: '馬'.repeat(85) })).toContain('a folder name of 257 bytes');
   });
 });
 

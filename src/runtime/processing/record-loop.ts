@@ -6,6 +6,7 @@ import type { PartitionBuffer } from './partition-buffer.js';
 import { oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
 import { MAX_BATCH_PARTITIONS, partitionKeyer, type PartitionValues } from '../../dsl/partition-values.js';
 import { BadRecordError } from '../bad-record-error.js';
+import { partitionFolderProblem } from '../../table/partition-folders.js';
 
 /**
  * One job's handling of a decoded record: filter, project into the partition's batch, or route
@@ -52,8 +53,11 @@ export class RecordLoop {
         const { rawColumn } = this;
         if (rawColumn >= 0 && meta.rawBytes !== null && isUtf8(meta.rawBytes)) row[rawColumn] = meta.rawBytes;
         const partition = this.partitionOf(row, meta.timestamp);
-        if (buffer.groupCount >= MAX_BATCH_PARTITIONS && !buffer.hasGroup(partition)) throw this.tooManyPartitions(buffer, meta);
-        buffer.addRow(partition, row);
+        if (!buffer.hasGroup(partition)) {
+          if (buffer.groupCount >= MAX_BATCH_PARTITIONS) throw this.tooManyPartitions(buffer, meta);
+          bad = partitionFolderProblem(partition);
+        }
+        if (bad === undefined) buffer.addRow(partition, row);
       }
     }
     if (bad !== undefined) {

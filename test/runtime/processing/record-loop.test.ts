@@ -106,4 +106,22 @@ describe('RecordLoop', () => {
     expect(buffer.rows).toBe(MAX_BATCH_PARTITIONS + 1);
     expect(buffer.groupCount).toBe(MAX_BATCH_PARTITIONS);
   });
+
+  it('makes a row whose partition value is too long for a folder name a bad record', () => {
+    const partitioned = compiled(jobText('', '  event_type: string\n').replace('  path: data/t\n', '  path: data/t\n  partition_by: [event_type]\n'));
+    const loop = new RecordLoop(partitioned);
+    const buffer = new PartitionBuffer(0, 0, partitioned.columns);
+    const meta = new ReusableRecordMeta();
+    meta.topic = 'events';
+    ['ok', 'y'.repeat(300), 'ok'].forEach((eventType, offset) => {
+      const value = Buffer.from(JSON.stringify({ event_type: eventType }));
+      meta.offset = String(offset);
+      loop.offer(buffer, offset, value.length, decodeRecord(value, meta), meta);
+    });
+    const sealed = buffer.seal();
+    expect([...sealed.groups].map(([values, batch]) => [values, batch.rowCount])).toEqual([[{ event_type: 'ok' }, 2]]);
+    expect(sealed.rejected!.toArrowTable().toArray().map((r) => [r.toJSON().offset, r.toJSON().reason])).toEqual([
+      [1n, 'partition column event_type: its value makes a folder name of 311 bytes, more than the 255 a file system takes'],
+    ]);
+  });
 });
