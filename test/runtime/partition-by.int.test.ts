@@ -8,6 +8,7 @@ import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { parquetFiles, readTable } from '../support/parquet-read.js';
 import { readWithDeltaRs, runPython } from '../support/delta-rs.js';
 import { runOnce } from '../support/runner-process.js';
+import { s3TablePath } from '../support/delta-jobs.js';
 
 // A job partitioned by a field and the event day, [event_type, day(event_ts)], through the real
 // runtime on a real topic, in both formats; read back by DuckDB (hive_partitioning), by
@@ -16,7 +17,7 @@ import { runOnce } from '../support/runner-process.js';
 const ESCAPED_TYPE = 'a/b:c=d%e';
 const ESCAPED_FOLDER = 'a%2Fb%3Ac%3Dd%25e';
 
-function partitionedJob(topic: string, format: 'parquet' | 'delta', partitionBy = '[event_type, day(event_ts)]'): string {
+function partitionedJob(topic: string, format: 'parquet' | 'delta', partitionBy = '[event_type, day(event_ts)]', path = `out/${format}`): string {
   return `job: parts_${format}_${suffix(topic)}
 source: { topic: ${topic} }
 schema:
@@ -25,7 +26,7 @@ schema:
   event_ts: timestamp
   quantity: int
 sink:
-  path: out/${format}
+  path: ${path}
   format: ${format}
   partition_by: ${partitionBy}
 trigger: 100ms
@@ -84,11 +85,11 @@ describe('sink.partition_by through gamepipe-run --once', () => {
   const dirs: string[] = [];
   afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-  async function jobDir(topic: string, format: 'parquet' | 'delta', partitionBy?: string): Promise<string> {
+  async function jobDir(topic: string, format: 'parquet' | 'delta', partitionBy?: string, path?: string): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), `gamepipe-partition-${format}-`));
     dirs.push(dir);
     await mkdir(join(dir, 'jobs'));
-    await writeFile(join(dir, 'jobs', 'parts.job.yaml'), partitionedJob(topic, format, partitionBy));
+    await writeFile(join(dir, 'jobs', 'parts.job.yaml'), partitionedJob(topic, format, partitionBy, path));
     return dir;
   }
 
@@ -176,6 +177,27 @@ describe('sink.partition_by through gamepipe-run --once', () => {
     expect(compacted.files).toBe(read.files - 4);
     const after = compacted.values.event_id!.map((id, i) => [id, compacted.values.event_type![i], day(compacted.values.event_ts_day![i])]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     expect(after).toEqual(expectedRows([1, 2]));
+  });
+
+  it('delta on s3://: escaped and null partitions read back by delta-rs and gamepipe query, and compacted', { timeout: 180_000 }, async () => {
+    const topic = uniqueTopic('partition-delta-s3');
+    await createTopic(topic, 1);
+    const table = s3TablePath('parts');
+    const dir = await jobDir(topic, 'delta', undefined, table);
+    const job = `parts_delta_${suffix(topic)}`;
+    await runRound(dir, topic, 1);
+    await runRound(dir, topic, 2);
+    const read = await readWithDeltaRs(table, ['event_id', 'event_type', 'event_ts_day']);
+    const rows = read.values.event_id!.map((id, i) => [id, read.values.event_type![i], day(read.values.event_ts_day![i])]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(rows).toEqual(expectedRows([1, 2]));
+    const queried = await queryJson(dir, 'jobs', `SELECT event_id, event_type, event_ts_day FROM ${job} ORDER BY event_id`);
+    expect(queried.map((r) => [r.event_id, r.event_type, r.event_ts_day])).toEqual(expectedRows([1, 2]));
+    const compact = await gamepipe(dir, ['compact', job, '--jobs', 'jobs', '--min-files', '2']);
+    expect(compact.stderr).toBe('');
+    expect(compact.code).toBe(0);
+    const compacted = await readWithDeltaRs(table, ['event_id']);
+    expect(compacted.files).toBe(read.files - 4);
+    expect(compacted.values.event_id!.slice().sort()).toEqual(expectedRows([1, 2]).map((r) => r[0]));
   });
 
   it('stops a job whose batch would write more than 1000 partitions with one line, and loses nothing', { timeout: 180_000 }, async () => {
