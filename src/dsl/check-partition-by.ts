@@ -31,8 +31,11 @@ export function checkPartitionBy(doc: Document, schema: ColumnSpec[], declared: 
   if (!isSeq(list)) return [];
   const fields: PartitionField[] = [];
   const seen = new Map<string, string>();
+  const texts = new Set<string>();
   for (const item of list.items as Node[]) {
-    if (!isScalar(item) || typeof item.value !== 'string') continue; // the shape check reports it
+    // The shape check reports what is no text, empty text, and the same text twice.
+    if (!isScalar(item) || typeof item.value !== 'string' || item.value === '' || texts.has(item.value)) continue;
+    texts.add(item.value);
     const field = checkEntry(item as Scalar<string>, schema, declared, report);
     if (!field) continue;
     const before = seen.get(field.name);

@@ -68,6 +68,14 @@ describe('sink.partition_by', () => {
     expect(errorsOf(dt)).toEqual([{ ...positionOf(dt, 'dt]'), message: "sink.partition_by: 'dt': dt is the UTC day of the Kafka record time, and the schema has a column 'dt' too, which the dt= folders would hide; rename that column" }]);
   });
 
+  it('reports the same entry twice and an empty one once, as the list check does', () => {
+    const text = withPartitions('[dt, dt, ""]');
+    expect(errorsOf(text)).toEqual([
+      { ...positionOf(text, 'dt', 1), message: "sink.partition_by lists 'dt' twice" },
+      { ...positionOf(text, '""'), message: 'sink.partition_by[2] must not be empty' },
+    ]);
+  });
+
   it('does not report again a column whose own entry is wrong', () => {
     const text = withPartitions('[level]').replace('  premium: boolean\n', '  premium: boolean\n  level: integer\n');
     expect(errorsOf(text).map((e) => e.message)).toEqual([expect.stringContaining("schema.level must be one of")]);
