@@ -79,6 +79,11 @@ async function underLoad(
     console.log(`${what}: ${inTopic.length} records in the topic, ${inTable.length} rows; the load producer was told ${load.acked.length} acked (${load.acked.filter((id) => !held.has(id)).length} of them not in the topic), ${load.unknown.length} failed`);
     expect(inTable.length).toBe(inTopic.length);
     expect(inTable).toEqual(inTopic);
+    // Every event the producer was told Kafka acknowledged, exactly once.
+    const ids = inTable.map((k) => k.split(':')[1]!);
+    const rows = new Set(ids);
+    expect(rows.size).toBe(ids.length);
+    expect(load.acked.filter((id) => !rows.has(id))).toEqual([]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
