@@ -28,3 +28,33 @@ export function describeGaps(what: string, gaps: Map<number, number>): string {
   const longest = Math.max(0, ...gaps.values());
   return `longest gap between commits, ${what}: ${(longest / 1000).toFixed(1)}s (${parts.join(', ')})`;
 }
+
+/**
+ * For each partition whose leader changed (partition -> when its new leader was seen, ms since the
+ * epoch): how long after that the job's first commit of the partition came (undefined if none did).
+ */
+export function resumeAfterElections(logs: Record<string, unknown>[], job: string, elected: Map<number, number>): Map<number, number | undefined> {
+  const resumed = new Map<number, number | undefined>();
+  for (const [partition, at] of elected) {
+    const after = logs
+      .filter((l) => l.msg === 'batch committed' && l.job === job && l.partition === partition)
+      .map((l) => Date.parse(l.time as string))
+      .filter((t) => t >= at);
+    resumed.set(partition, after.length ? Math.min(...after) - at : undefined);
+  }
+  return resumed;
+}
+
+/**
+ * One line per fault: the longest commit gap of the partitions whose leader stayed, and for each
+ * partition that moved, when its new leader was seen (after the fault began) and how long its
+ * first commit took after that.
+ */
+export function describeFailover(what: string, from: number, stayed: Map<number, number>, elected: Map<number, number>, resumed: Map<number, number | undefined>): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const kept = stayed.size ? `${describeGaps('partitions whose leader stayed', stayed)}` : 'no partition kept its leader';
+  const moved = [...elected]
+    .sort(([a], [b]) => a - b)
+    .map(([p, at]) => `p${p} new leader at +${s(at - from)}, first commit ${resumed.get(p) === undefined ? 'never' : `${s(resumed.get(p)!)} later`}`);
+  return `${what}: ${kept}; ${moved.length ? `moved: ${moved.join(', ')}` : 'no partition moved'}`;
+}
