@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFailover, longestCommitGaps, resumeAfterElections } from '../support/commit-gaps.js';
+import { describeFailover, longestAckToCommit, longestCommitGaps, resumeAfterElections } from '../support/commit-gaps.js';
 import { suffix, uniqueTopic } from '../support/kafka.js';
 import { startLoad } from '../support/load-producer.js';
 import { startTestCluster, type TestCluster } from '../support/local-cluster.js';
@@ -96,8 +96,19 @@ async function underLoad(
       await load.stop();
       logs = runners.flatMap((r) => r.logs);
       const stayedPartitions = [...before].filter(([p, leader]) => leader !== window.failed && !elected.has(p)).map(([p]) => p);
-      const stayed = new Map([...longestCommitGaps(logs, job, window.from, window.to)].filter(([p]) => stayedPartitions.includes(p)));
-      console.log(describeFailover(what, window.from, stayed, elected, resumeAfterElections(logs, job, elected)));
+      const onlyStayed = (m: Map<number, number>) => new Map([...m].filter(([p]) => stayedPartitions.includes(p)));
+      const writes = load.sends.flatMap((send) =>
+        (send.answer ?? []).filter((a) => a.partition === send.partition && a.errorCode === 0).map((a) => ({ partition: send.partition, last: Number(a.baseOffset) + send.ids.length - 1, at: send.ended })),
+      );
+      console.log(
+        describeFailover(what, {
+          from: window.from,
+          stayed: onlyStayed(longestCommitGaps(logs, job, window.from, window.to)),
+          ackToCommit: onlyStayed(longestAckToCommit(logs, job, writes, window.from, window.to)),
+          elected,
+          resumed: resumeAfterElections(logs, job, elected),
+        }),
+      );
     } finally {
       await load.stop().catch(() => {});
       for (const runner of runners) await runner.stop('SIGTERM', 60_000).catch(() => {});
@@ -202,6 +213,35 @@ describe('a 3-node cluster under load, with faults', () => {
         runnerBrokers: [3, 1, 2].map((id) => cluster.address(id)).join(','),
       },
     );
+  });
+
+  it('gamepipe-run --once started just after a leader is SIGKILLed: every event exactly once', { timeout: 180_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gamepipe-failover-'));
+    const topic = uniqueTopic('failover');
+    let killed: number | undefined;
+    try {
+      await cluster.createTopic(topic, PARTITIONS);
+      await mkdir(join(dir, 'jobs'));
+      await writeFile(join(dir, 'jobs', 'all.job.yaml'), allEventsJob(`failover_${suffix(topic)}`, topic));
+      const load = startLoad(topic, PARTITIONS);
+      await sleep(2000);
+      await load.stop();
+      killed = (await cluster.leaders(topic)).get(0)!;
+      await cluster.kill(killed);
+      // Its partitions still name it as their leader, and KAFKA_BROKERS lists it.
+      const drain = await runOnceWith({}, dir, 'jobs');
+      expect(drain.stderr).toBe('');
+      expect(drain.code).toBe(0);
+      const inTopic = (await readTopicWithKcat(cluster.brokers.split(','), topic)).map((r) => `${r.partition}:${(JSON.parse(r.value) as { event_id: string }).event_id}`).sort();
+      const rows = await readTable(join(dir, 'out/all_events'));
+      const ids = new Set(rows.map((r) => r.event_id as string));
+      expect(ids.size).toBe(rows.length);
+      expect(load.acked.filter((id) => !ids.has(id))).toEqual([]);
+      expect(rows.map((r) => `${r.partition}:${r.event_id}`).sort()).toEqual(inTopic);
+    } finally {
+      if (killed !== undefined) await cluster.restart(killed);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('two members rebalancing through a failover: every event exactly once', { timeout: 180_000 }, async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailover, describeGaps, longestCommitGaps, resumeAfterElections } from '../support/commit-gaps.js';
+import { describeFailover, describeGaps, longestAckToCommit, longestCommitGaps, resumeAfterElections } from '../support/commit-gaps.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 const t = (s: number) => Date.parse(at(s));
@@ -19,12 +19,38 @@ describe("the longest gap between a job's commits in a window", () => {
 describe('how long moved partitions took to commit after their new leader', () => {
   it('measures from the election to the first commit at or after it', () => {
     const logs = [commit('a', 0, 1), commit('a', 0, 12), commit('a', 0, 14), commit('a', 3, 2), commit('b', 3, 11)];
-    const elected = new Map([[0, t(10)], [3, t(10)]]);
-    const resumed = resumeAfterElections(logs, 'a', elected);
+    const resumed = resumeAfterElections(logs, 'a', new Map([[0, t(10)], [3, t(10)]]));
     expect(resumed).toEqual(new Map([[0, 2000], [3, undefined]]));
-    const stayed = longestCommitGaps([commit('a', 1, 5), commit('a', 1, 7)], 'a', t(4), t(8));
-    expect(describeFailover('killed', t(1), stayed, elected, resumed)).toBe(
-      'killed: longest gap between commits, partitions whose leader stayed: 2.0s (p1 2.0s); moved: p0 new leader at +9.0s, first commit 2.0s later, p3 new leader at +9.0s, first commit never',
+  });
+});
+
+describe('the longest time from an acknowledged write to the commit that covers it', () => {
+  const covering = (partition: number, from: number, next: number, s: number) => ({ ...commit('a', partition, s), offsets: [from, next] });
+  it('takes the first commit whose range ends past the write, for writes acked inside the window', () => {
+    const logs = [covering(1, 0, 10, 3), covering(1, 10, 20, 9), covering(1, 20, 30, 10), covering(2, 0, 5, 4), { ...covering(1, 0, 50, 5), job: 'b' }];
+    const writes = [
+      { partition: 1, last: 9, at: t(2) },
+      { partition: 1, last: 15, at: t(4) },
+      { partition: 1, last: 25, at: t(8) },
+      // Acked before the window, and not covered by any commit: both left out.
+      { partition: 2, last: 4, at: t(0) },
+      { partition: 2, last: 7, at: t(3) },
+    ];
+    expect(longestAckToCommit(logs, 'a', writes, t(1), t(9))).toEqual(new Map([[1, 5000]]));
+  });
+});
+
+describe('one line per fault', () => {
+  it('names the partitions that stayed and the ones that moved', () => {
+    const line = describeFailover('killed', {
+      from: t(1),
+      stayed: new Map([[1, 2000], [2, 3500]]),
+      ackToCommit: new Map([[1, 1200], [2, 900]]),
+      elected: new Map([[0, t(10)], [3, t(11)]]),
+      resumed: new Map([[0, 2000], [3, undefined]]),
+    });
+    expect(line).toBe(
+      'killed: leader stayed: longest commit gap 3.5s (p1 2.0s, p2 3.5s), longest ack to commit 1.2s (p1 1.2s, p2 0.9s); moved: p0 new leader at +9.0s, first commit 2.0s later, p3 new leader at +10.0s, first commit never',
     );
   });
 });

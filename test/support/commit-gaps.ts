@@ -45,16 +45,59 @@ export function resumeAfterElections(logs: Record<string, unknown>[], job: strin
   return resumed;
 }
 
+/** A write Kafka acknowledged: its partition, the offset of its last record, and when the ack came. */
+export interface AckedWrite {
+  partition: number;
+  last: number;
+  at: number;
+}
+
 /**
- * One line per fault: the longest commit gap of the partitions whose leader stayed, and for each
- * partition that moved, when its new leader was seen (after the fault began) and how long its
- * first commit took after that.
+ * Per partition, the longest time from the ack of a write within [from, to] to the job's first
+ * commit that covers it (a 'batch committed' line whose `offsets` [from, next) end past the
+ * write's last record). Writes no logged commit covers are left out. This is the part of a commit
+ * gap that is the job's own: a gap can also be a time in which nothing was written.
  */
-export function describeFailover(what: string, from: number, stayed: Map<number, number>, elected: Map<number, number>, resumed: Map<number, number | undefined>): string {
+export function longestAckToCommit(logs: Record<string, unknown>[], job: string, writes: AckedWrite[], from: number, to: number): Map<number, number> {
+  const commits = logs
+    .filter((l) => l.msg === 'batch committed' && l.job === job)
+    .map((l) => ({ partition: l.partition as number, next: (l.offsets as number[])[1]!, at: Date.parse(l.time as string) }))
+    .sort((a, b) => a.at - b.at);
+  const longest = new Map<number, number>();
+  for (const write of writes) {
+    if (write.at < from || write.at > to) continue;
+    const covering = commits.find((c) => c.partition === write.partition && c.next > write.last);
+    if (!covering) continue;
+    longest.set(write.partition, Math.max(longest.get(write.partition) ?? 0, covering.at - write.at));
+  }
+  return longest;
+}
+
+/** What one fault did to a job, for `describeFailover`. */
+export interface FailoverFigures {
+  /** When the fault began (ms since the epoch). */
+  from: number;
+  /** Partition -> longest commit gap, for the partitions whose leader stayed. */
+  stayed: Map<number, number>;
+  /** Partition -> longest time from an ack to the commit covering it, for the same partitions. */
+  ackToCommit: Map<number, number>;
+  /** Partition -> when its new leader was seen, for the partitions that moved. */
+  elected: Map<number, number>;
+  /** Partition -> time from its new leader to its first commit. */
+  resumed: Map<number, number | undefined>;
+}
+
+/**
+ * One line per fault: for the partitions whose leader stayed, the longest gap between commits and
+ * the longest time from an ack to its commit; for each partition that moved, when its new leader
+ * was seen (after the fault began) and how long its first commit took after that.
+ */
+export function describeFailover(what: string, f: FailoverFigures): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-  const kept = stayed.size ? `${describeGaps('partitions whose leader stayed', stayed)}` : 'no partition kept its leader';
-  const moved = [...elected]
+  const each = (m: Map<number, number>) => `${s(Math.max(0, ...m.values()))} (${[...m].sort(([a], [b]) => a - b).map(([p, ms]) => `p${p} ${s(ms)}`).join(', ')})`;
+  const kept = f.stayed.size ? `leader stayed: longest commit gap ${each(f.stayed)}, longest ack to commit ${each(f.ackToCommit)}` : 'no partition kept its leader';
+  const moved = [...f.elected]
     .sort(([a], [b]) => a - b)
-    .map(([p, at]) => `p${p} new leader at +${s(at - from)}, first commit ${resumed.get(p) === undefined ? 'never' : `${s(resumed.get(p)!)} later`}`);
+    .map(([p, at]) => `p${p} new leader at +${s(at - f.from)}, first commit ${f.resumed.get(p) === undefined ? 'never' : `${s(f.resumed.get(p)!)} later`}`);
   return `${what}: ${kept}; ${moved.length ? `moved: ${moved.join(', ')}` : 'no partition moved'}`;
 }
