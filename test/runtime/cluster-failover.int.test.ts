@@ -116,7 +116,7 @@ async function underLoad(
         describeFailover(what, {
           from: window.from,
           stayed: onlyStayed(longestCommitGaps(logs, job, window.from, window.to)),
-          ackToCommit: onlyStayed(longestAckToCommit(logs, job, writes, window.from, window.to)),
+          ackToCommit: longestAckToCommit(logs, job, writes, window.from, window.to),
           elected,
           resumed: resumeAfterElections(logs, job, elected),
         }),

@@ -79,7 +79,7 @@ export interface FailoverFigures {
   from: number;
   /** Partition -> longest commit gap, for the partitions whose leader stayed. */
   stayed: Map<number, number>;
-  /** Partition -> longest time from an ack to the commit covering it, for the same partitions. */
+  /** Partition -> longest time from an ack within the window to the commit covering it, for every partition. */
   ackToCommit: Map<number, number>;
   /** Partition -> when its new leader was seen, for the partitions that moved. */
   elected: Map<number, number>;
@@ -90,14 +90,20 @@ export interface FailoverFigures {
 /**
  * One line per fault: for the partitions whose leader stayed, the longest gap between commits and
  * the longest time from an ack to its commit; for each partition that moved, when its new leader
- * was seen (after the fault began) and how long its first commit took after that.
+ * was seen (after the fault began), how long its first commit took after that, and its longest
+ * time from an ack to its commit.
  */
 export function describeFailover(what: string, f: FailoverFigures): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   const each = (m: Map<number, number>) => `${s(Math.max(0, ...m.values()))} (${[...m].sort(([a], [b]) => a - b).map(([p, ms]) => `p${p} ${s(ms)}`).join(', ')})`;
-  const kept = f.stayed.size ? `leader stayed: longest commit gap ${each(f.stayed)}, longest ack to commit ${each(f.ackToCommit)}` : 'no partition kept its leader';
+  const stayedAcks = new Map([...f.ackToCommit].filter(([p]) => f.stayed.has(p)));
+  const kept = f.stayed.size ? `leader stayed: longest commit gap ${each(f.stayed)}, longest ack to commit ${each(stayedAcks)}` : 'no partition kept its leader';
   const moved = [...f.elected]
     .sort(([a], [b]) => a - b)
-    .map(([p, at]) => `p${p} new leader at +${s(at - f.from)}, first commit ${f.resumed.get(p) === undefined ? 'never' : `${s(f.resumed.get(p)!)} later`}`);
+    .map(([p, at]) => {
+      const resumed = f.resumed.get(p);
+      const acks = f.ackToCommit.get(p);
+      return `p${p} new leader at +${s(at - f.from)}, first commit ${resumed === undefined ? 'never' : `${s(resumed)} later`}${acks === undefined ? '' : `, longest ack to commit ${s(acks)}`}`;
+    });
   return `${what}: ${kept}; ${moved.length ? `moved: ${moved.join(', ')}` : 'no partition moved'}`;
 }

@@ -28,7 +28,9 @@ export interface LoadSend {
  * holds is read back by an independent reader (kcat).
  */
 export function startLoad(topic: string, partitions: number, perSecond = 1000) {
-  const kafka = referenceKafka('gamepipe-test-load');
+  // A produce request a frozen leader holds is given up after 3 s (kafkajs waits 30 s by default)
+  // and sent again, to the new leader once the metadata names it.
+  const kafka = referenceKafka('gamepipe-test-load', undefined, { requestTimeout: 3000 });
   const newProducer = () => kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
   const acked: string[] = [];
   const unknown: string[] = [];
