@@ -116,7 +116,7 @@ async function underLoad(
         describeFailover(what, {
           from: window.from,
           stayed: onlyStayed(longestCommitGaps(logs, job, window.from, window.to)),
-          ackToCommit: longestAckToCommit(logs, job, writes, window.from, window.to),
+          ackToCommit: longestAckToCommit(logs, job, writes, window.from, window.to, Date.now()),
           elected,
           resumed: resumeAfterElections(logs, job, elected),
         }),
@@ -231,6 +231,7 @@ describe('a 3-node cluster under load, with faults', () => {
     const dir = await mkdtemp(join(tmpdir(), 'gamepipe-failover-'));
     const topic = uniqueTopic('failover');
     let killed: number | undefined;
+    let recovered: Promise<void> | undefined;
     try {
       await cluster.createTopic(topic, PARTITIONS);
       await mkdir(join(dir, 'jobs'));
@@ -242,6 +243,8 @@ describe('a 3-node cluster under load, with faults', () => {
       await cluster.kill(killed);
       // Its partitions still name it as their leader, and KAFKA_BROKERS lists it.
       const drain = await runOnceWith({}, dir, 'jobs');
+      recovered = cluster.restart(killed);
+      recovered.catch(() => {});
       expect(drain.stderr).toBe('');
       expect(drain.code).toBe(0);
       const inTopic = (await readTopicWithKcat(cluster.brokers.split(','), topic)).map((r) => `${r.partition}:${(JSON.parse(r.value) as { event_id: string }).event_id}`).sort();
@@ -250,8 +253,10 @@ describe('a 3-node cluster under load, with faults', () => {
       expect(ids.size).toBe(rows.length);
       expect(load.acked.filter((id) => !ids.has(id))).toEqual([]);
       expect(rows.map((r) => `${r.partition}:${r.event_id}`).sort()).toEqual(inTopic);
+      await recovered;
     } finally {
-      if (killed !== undefined) await cluster.restart(killed);
+      if (recovered) await recovered.catch(() => {});
+      else if (killed !== undefined) await cluster.restart(killed);
       await rm(dir, { recursive: true, force: true });
     }
   });

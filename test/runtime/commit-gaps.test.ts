@@ -26,17 +26,18 @@ describe('how long moved partitions took to commit after their new leader', () =
 
 describe('the longest time from an acknowledged write to the commit that covers it', () => {
   const covering = (partition: number, from: number, next: number, s: number) => ({ ...commit('a', partition, s), offsets: [from, next] });
-  it('takes the first commit whose range ends past the write, for writes acked inside the window', () => {
+  it('takes the first commit whose range ends past the write (or the end of the logs), for writes acked inside the window', () => {
     const logs = [covering(1, 0, 10, 3), covering(1, 10, 20, 9), covering(1, 20, 30, 10), covering(2, 0, 5, 4), { ...covering(1, 0, 50, 5), job: 'b' }];
     const writes = [
       { partition: 1, last: 9, at: t(2) },
       { partition: 1, last: 15, at: t(4) },
       { partition: 1, last: 25, at: t(8) },
-      // Acked before the window, and not covered by any commit: both left out.
+      // Acked before the window: left out.
       { partition: 2, last: 4, at: t(0) },
+      // No commit covers it: it counts until the logs end.
       { partition: 2, last: 7, at: t(3) },
     ];
-    expect(longestAckToCommit(logs, 'a', writes, t(1), t(9))).toEqual(new Map([[1, 5000]]));
+    expect(longestAckToCommit(logs, 'a', writes, t(1), t(9), t(12))).toEqual(new Map([[1, 5000], [2, 9000]]));
   });
 });
 

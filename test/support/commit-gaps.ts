@@ -55,10 +55,11 @@ export interface AckedWrite {
 /**
  * Per partition, the longest time from the ack of a write within [from, to] to the job's first
  * commit that covers it (a 'batch committed' line whose `offsets` [from, next) end past the
- * write's last record). Writes no logged commit covers are left out. This is the part of a commit
- * gap that is the job's own: a gap can also be a time in which nothing was written.
+ * write's last record). A write no logged commit covers counts until `end`, when the logs were
+ * taken. This is the part of a commit gap that is the job's own: a gap can also be a time in
+ * which nothing was written.
  */
-export function longestAckToCommit(logs: Record<string, unknown>[], job: string, writes: AckedWrite[], from: number, to: number): Map<number, number> {
+export function longestAckToCommit(logs: Record<string, unknown>[], job: string, writes: AckedWrite[], from: number, to: number, end: number): Map<number, number> {
   const commits = logs
     .filter((l) => l.msg === 'batch committed' && l.job === job)
     .map((l) => ({ partition: l.partition as number, next: (l.offsets as number[])[1]!, at: Date.parse(l.time as string) }))
@@ -67,8 +68,7 @@ export function longestAckToCommit(logs: Record<string, unknown>[], job: string,
   for (const write of writes) {
     if (write.at < from || write.at > to) continue;
     const covering = commits.find((c) => c.partition === write.partition && c.next > write.last);
-    if (!covering) continue;
-    longest.set(write.partition, Math.max(longest.get(write.partition) ?? 0, covering.at - write.at));
+    longest.set(write.partition, Math.max(longest.get(write.partition) ?? 0, (covering?.at ?? end) - write.at));
   }
   return longest;
 }
