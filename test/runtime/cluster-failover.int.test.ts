@@ -107,6 +107,7 @@ async function underLoad(
       const elected = await watcher.stop();
       await load.stop();
       logs = runners.flatMap((r) => r.logs);
+      const loggedUntil = Date.now();
       const stayedPartitions = [...before].filter(([p, leader]) => leader !== window.failed && !elected.has(p)).map(([p]) => p);
       const onlyStayed = (m: Map<number, number>) => new Map([...m].filter(([p]) => stayedPartitions.includes(p)));
       const writes = load.sends.flatMap((send) =>
@@ -116,9 +117,10 @@ async function underLoad(
         describeFailover(what, {
           from: window.from,
           stayed: onlyStayed(longestCommitGaps(logs, job, window.from, window.to)),
-          ackToCommit: longestAckToCommit(logs, job, writes, window.from, window.to, Date.now()),
+          ackToCommit: longestAckToCommit(logs, job, writes, window.from, window.to, loggedUntil),
           elected,
           resumed: resumeAfterElections(logs, job, elected),
+          end: loggedUntil,
         }),
       );
     } finally {

@@ -49,9 +49,10 @@ describe('one line per fault', () => {
       ackToCommit: new Map([[1, 1200], [2, 900], [0, 1500]]),
       elected: new Map([[0, t(10)], [3, t(11)]]),
       resumed: new Map([[0, 2000], [3, undefined]]),
+      end: t(15),
     });
     expect(line).toBe(
-      'killed: leader stayed: longest commit gap 3.5s (p1 2.0s, p2 3.5s), longest ack to commit 1.2s (p1 1.2s, p2 0.9s); moved: p0 new leader at +9.0s, first commit 2.0s later, longest ack to commit 1.5s, p3 new leader at +10.0s, first commit never',
+      'killed: leader stayed: longest commit gap 3.5s (p1 2.0s, p2 3.5s), longest ack to commit 1.2s (p1 1.2s, p2 0.9s); moved: p0 new leader at +9.0s, first commit 2.0s later, longest ack to commit 1.5s, p3 new leader at +10.0s, no commit in the 4.0s logged after it',
     );
   });
 });

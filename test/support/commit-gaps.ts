@@ -85,6 +85,8 @@ export interface FailoverFigures {
   elected: Map<number, number>;
   /** Partition -> time from its new leader to its first commit. */
   resumed: Map<number, number | undefined>;
+  /** When the logs were taken (ms since the epoch). */
+  end: number;
 }
 
 /**
@@ -103,7 +105,8 @@ export function describeFailover(what: string, f: FailoverFigures): string {
     .map(([p, at]) => {
       const resumed = f.resumed.get(p);
       const acks = f.ackToCommit.get(p);
-      return `p${p} new leader at +${s(at - f.from)}, first commit ${resumed === undefined ? 'never' : `${s(resumed)} later`}${acks === undefined ? '' : `, longest ack to commit ${s(acks)}`}`;
+      const first = resumed === undefined ? `no commit in the ${s(f.end - at)} logged after it` : `first commit ${s(resumed)} later`;
+      return `p${p} new leader at +${s(at - f.from)}, ${first}${acks === undefined ? '' : `, longest ack to commit ${s(acks)}`}`;
     });
   return `${what}: ${kept}; ${moved.length ? `moved: ${moved.join(', ')}` : 'no partition moved'}`;
 }
