@@ -1,5 +1,4 @@
-import { connect } from 'node:net';
-import { array, cat, i16, i32, str } from './kafka-wire.js';
+import { array, cat, i16, i32, requestOnce, str } from './kafka-wire.js';
 
 /**
  * Partition -> leader of `topic`, as the node at `address` knows it, from a Metadata v4 request of
@@ -8,21 +7,7 @@ import { array, cat, i16, i32, str } from './kafka-wire.js';
  */
 export async function leadersAsKnownBy(address: string, topic: string, timeoutMs = 1000): Promise<Map<number, number>> {
   const body = cat(i16(3), i16(4), i32(1), str('gamepipe-test-leaders'), array([str(topic)]), Buffer.from([0]));
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
-  const response = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = connect(port, host, () => socket.write(cat(i32(body.length), body)));
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${address} did not answer Metadata within ${timeoutMs} ms`)));
-    socket.on('error', reject);
-    socket.on('data', (c: Buffer) => {
-      chunks.push(c);
-      const all = Buffer.concat(chunks);
-      if (all.length >= 4 && all.length >= 4 + all.readInt32BE(0)) {
-        socket.destroy();
-        resolve(all.subarray(4, 4 + all.readInt32BE(0)));
-      }
-    });
-  });
+  const response = await requestOnce(address, cat(i32(body.length), body), 'Metadata', timeoutMs);
   // Metadata v4: correlation id, throttle time, brokers [id, host, port, rack], cluster id,
   // controller id, topics [error, name, internal, partitions [error, index, leader, replicas, isr]].
   let at = 8;
