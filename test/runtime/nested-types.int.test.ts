@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryJson } from '../support/gamepipe-cli.js';
+import { gamepipe, queryJson } from '../support/gamepipe-cli.js';
 import { runPython } from '../support/delta-rs.js';
 import { produce } from '../support/events.js';
 import { createTopic, suffix, uniqueTopic } from '../support/kafka.js';
@@ -34,6 +34,7 @@ schema:
 sink:
   path: ${path}
   format: ${format}
+  partition_by: [dt]
 trigger: 100ms
 on_bad_record: dead_letter
 `;
@@ -97,14 +98,15 @@ import json, sys, decimal
 from deltalake import DeltaTable
 table = DeltaTable(sys.argv[1])
 schema = json.loads(table.schema().to_json())
-rows = sorted(table.to_pyarrow_table().to_pylist(), key=lambda r: r['order_id'])
+columns = ['order_id', 'amount', 'item', 'items', 'counts']
+rows = sorted(table.to_pyarrow_table(columns=columns).to_pylist(), key=lambda r: r['order_id'])
 print(json.dumps({'schema': schema, 'rows': rows}, default=lambda v: str(v) if isinstance(v, decimal.Decimal) else repr(v)))
 `;
 
 describe('decimal, struct, list and map columns through gamepipe-run --once', () => {
   let dir: string;
   let names: { parquet: string; delta: string };
-  let run: Awaited<ReturnType<typeof runOnce>>;
+  let runs: Awaited<ReturnType<typeof runOnce>>[];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gamepipe-nested-'));
@@ -114,14 +116,19 @@ describe('decimal, struct, list and map columns through gamepipe-run --once', ()
     await mkdir(join(dir, 'jobs'));
     await writeFile(join(dir, 'jobs', 'orders-parquet.job.yaml'), ordersJob(names.parquet, topic, 'out/orders', 'parquet'));
     await writeFile(join(dir, 'jobs', 'orders-delta.job.yaml'), ordersJob(names.delta, topic, join(dir, 'tables/orders'), 'delta'));
-    await produce(topic, [GOOD[0]!, GOOD[1]!, BAD[0]!.record, BAD[1]!.record, GOOD[2]!].map((r) => JSON.stringify(r)));
-    run = await runOnce(dir, 'jobs');
-  }, 180_000);
+    // Two runs, so that each table's day has two files for the compaction test to merge.
+    await produce(topic, [GOOD[0]!, GOOD[1]!, BAD[0]!.record, BAD[1]!.record].map((r) => JSON.stringify(r)));
+    runs = [await runOnce(dir, 'jobs')];
+    await produce(topic, [JSON.stringify(GOOD[2])]);
+    runs.push(await runOnce(dir, 'jobs'));
+  }, 240_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('runs to the end without a problem', () => {
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    for (const run of runs) {
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    }
   });
 
   it('format: parquet: DuckDB reads real DECIMAL, STRUCT, LIST and MAP columns with exact values', async () => {
@@ -137,7 +144,7 @@ describe('decimal, struct, list and map columns through gamepipe-run --once', ()
     expect(await queryJson(dir, 'jobs', `SELECT reason FROM ${names.delta}_rejected ORDER BY reason`)).toEqual(BAD.map((b) => ({ reason: b.reason })).sort((a, b) => a.reason.localeCompare(b.reason)));
   });
 
-  it('format: delta: delta-rs reads the Delta schema types and the values', async () => {
+  async function expectDeltaRsReads(): Promise<void> {
     const { schema, rows } = JSON.parse(await runPython(DELTA_RS, [join(dir, 'tables/orders')])) as { schema: { fields: { name: string; type: unknown }[] }; rows: unknown[] };
     const types = Object.fromEntries(schema.fields.map((f) => [f.name, f.type]));
     expect(types).toEqual({
@@ -163,6 +170,7 @@ describe('decimal, struct, list and map columns through gamepipe-run --once', ()
         },
       },
       counts: { type: 'map', keyType: 'string', valueType: 'long', valueContainsNull: true },
+      dt: 'date',
     });
     expect(rows).toEqual([
       {
@@ -172,5 +180,22 @@ describe('decimal, struct, list and map columns through gamepipe-run --once', ()
       { order_id: 'o2', amount: null, item: { name: 'sword', price: null }, items: null, counts: null },
       { order_id: 'o5', amount: '0.10', item: { name: 'shield', price: '7.00' }, items: [], counts: [] },
     ]);
+  }
+
+  it('format: delta: delta-rs reads the Delta schema types and the values', async () => {
+    await expectDeltaRsReads();
+  });
+
+  it('gamepipe compact merges the files of both formats and keeps the types and values', async () => {
+    for (const name of [names.parquet, names.delta]) {
+      const out = await gamepipe(dir, ['compact', name, '--jobs', 'jobs', '--include-today']);
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).toMatch(/2 files .* -> 1 file/);
+    }
+    const files = join(dir, 'out/orders', '**', '*.parquet');
+    expect(await duckdbRows(`SELECT count(DISTINCT filename) AS n FROM read_parquet('${files}', filename = true)`)).toEqual([{ n: 1 }]);
+    expect(await duckdbRows(`${SELECT} FROM read_parquet('${files}') ORDER BY order_id`)).toEqual(EXPECTED);
+    expect(plain(await queryJson(dir, 'jobs', `${SELECT} FROM ${names.delta} ORDER BY order_id`))).toEqual(EXPECTED);
+    await expectDeltaRsReads();
   });
 });
