@@ -11,10 +11,6 @@ export const MAX_DECIMAL_PRECISION = 38;
 /** The keys of a nested type's mapping in a job file: `{ struct: {...} }`, `{ list: T }`, `{ map: T }`. */
 export const NESTED_KINDS = ['struct', 'list', 'map'] as const;
 
-export function isScalarType(type: ColumnType): type is ScalarType {
-  return typeof type === 'string';
-}
-
 export function isDecimalType(type: ColumnType): type is DecimalType {
   return typeof type === 'object' && type.kind === 'decimal';
 }
@@ -37,11 +33,6 @@ export function typeText(type: ColumnType): string {
     case 'struct':
       return `struct<${type.fields.map((f) => `${f.name} ${typeText(f.type)}`).join(', ')}>`;
   }
-}
-
-/** True when the two types are the same type. */
-export function sameType(a: ColumnType, b: ColumnType): boolean {
-  return typeText(a) === typeText(b);
 }
 
 const DECIMAL_TEXT = /^decimal\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$/;
