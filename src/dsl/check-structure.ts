@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { readColumnType } from './column-type-node.js';
+import { describe } from './describe-node.js';
 import { didYouMean } from './did-you-mean.js';
 import type { KeyShape } from './key-table.js';
 import { parseByteSize } from './units.js';
@@ -118,17 +119,3 @@ function matchesKind(node: Node | null | undefined, shape: KeyShape): boolean {
   return shape.kind !== 'object' && shape.kind !== 'any-object' && shape.kind !== 'list';
 }
 
-/** A short description of what a YAML node holds, for "got ..." in messages. */
-export function describe(node: Node | null | undefined): string {
-  if (node === null || node === undefined) return 'nothing';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    const v = node.value;
-    if (v === null) return 'nothing';
-    if (typeof v === 'string') return `'${v}'`;
-    if (typeof v === 'number') return `the number ${v}`;
-    if (typeof v === 'boolean') return `${v}`;
-  }
-  return 'an unexpected value';
-}

@@ -1,5 +1,6 @@
 import { isMap, isScalar, type Node, type Pair } from 'yaml';
-import { describe, type ShapeProblem } from './check-structure.js';
+import type { ShapeProblem } from './check-structure.js';
+import { describe } from './describe-node.js';
 import { isNestedType, NESTED_KINDS, parseDecimalText, SCALAR_TYPES, typeText } from './column-types.js';
 import { didYouMean } from './did-you-mean.js';
 import type { ColumnType } from './job-spec.js';
