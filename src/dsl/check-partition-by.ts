@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
 import { didYouMean } from './did-you-mean.js';
-import type { ColumnSpec, ColumnType, PartitionField } from './job-spec.js';
+import { typeText } from './column-types.js';
+import type { ColumnSpec, PartitionField, ScalarType } from './job-spec.js';
 import type { Reporter } from './reporter.js';
 import { scalarValueOffsets } from './source-map.js';
 
@@ -12,10 +13,10 @@ import { scalarValueOffsets } from './source-map.js';
 export const PARTITION_TRANSFORMS = ['hour', 'day', 'month'] as const;
 
 /** Column types a column may be partitioned by as it is. */
-export const PARTITION_COLUMN_TYPES: readonly ColumnType[] = ['string', 'int', 'long', 'boolean', 'date'];
+export const PARTITION_COLUMN_TYPES: readonly ScalarType[] = ['string', 'int', 'long', 'boolean', 'date'];
 
 /** The type of each transform's partition column: a day is a date; an hour or a month has no such type, so it is text. */
-const TRANSFORM_TYPES: Record<(typeof PARTITION_TRANSFORMS)[number] | 'dt', ColumnType> = { dt: 'date', day: 'date', hour: 'string', month: 'string' };
+const TRANSFORM_TYPES: Record<(typeof PARTITION_TRANSFORMS)[number] | 'dt', ScalarType> = { dt: 'date', day: 'date', hour: 'string', month: 'string' };
 
 /** A partition_by entry's text (without the checks that need the schema): `dt`, a column name, or a transform call. */
 const ENTRY = /^\s*(?:([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([^()]*?)\s*\)|([A-Za-z_][A-Za-z0-9_]*))\s*$/;
@@ -78,8 +79,8 @@ function checkEntry(node: Scalar<string>, schema: ColumnSpec[], declared: Readon
       report.error(at(text.indexOf(name)), `${where} is a timestamp, which would make a folder per millisecond: partition by hour(${name}), day(${name}) or month(${name})`);
       return undefined;
     }
-    if (!PARTITION_COLUMN_TYPES.includes(type)) {
-      report.error(at(text.indexOf(name)), `${where} is ${type}; a partition column must be ${PARTITION_COLUMN_TYPES.join(', ')} (a folder per distinct value of it would be no use)`);
+    if (typeof type !== 'string' || !PARTITION_COLUMN_TYPES.includes(type)) {
+      report.error(at(text.indexOf(name)), `${where} is ${typeText(type)}; a partition column must be ${PARTITION_COLUMN_TYPES.join(', ')} (a folder per distinct value of it would be no use)`);
       return undefined;
     }
     return { name, text: name, transform: 'identity', source: i, type };
@@ -97,7 +98,7 @@ function checkEntry(node: Scalar<string>, schema: ColumnSpec[], declared: Readon
     return undefined;
   }
   if (schema[i]!.type !== 'timestamp') {
-    report.error(argAt, `${where}: ${transform}() takes a timestamp column, and '${arg}' is ${schema[i]!.type}`);
+    report.error(argAt, `${where}: ${transform}() takes a timestamp column, and '${arg}' is ${typeText(schema[i]!.type)}`);
     return undefined;
   }
   const name = `${arg}_${transform}`;

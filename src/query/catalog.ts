@@ -3,7 +3,7 @@ import { UserError } from '../user-error.js';
 import type { DataFile } from '../table/job-store.js';
 import type { JobTable } from './job-tables.js';
 import { enableS3Reads } from './s3-access.js';
-import { DUCKDB_TYPES, sqlIdent, sqlString } from '../sql-text.js';
+import { duckdbType, sqlIdent, sqlString } from '../sql-text.js';
 
 /** A query result: column names and DuckDB types; rows as display text and as JSON values. */
 export interface QueryResult {
@@ -55,12 +55,12 @@ export function viewSelect(table: JobTable, files: DataFile[]): string {
     const list = files.map((f) => sqlString(f.url)).join(', ');
     // The partition columns' types are the job's, not guessed from folder names (which would read
     // a string column of digits as a number, and an hour as text only by luck).
-    const types = table.partitionBy.map((p) => `${sqlString(p.name)}: ${DUCKDB_TYPES[p.type]}`).join(', ');
+    const types = table.partitionBy.map((p) => `${sqlString(p.name)}: ${duckdbType(p.type)}`).join(', ');
     return `SELECT * FROM read_parquet([${list}], hive_partitioning = true, union_by_name = true${types ? `, hive_types = {${types}}` : ''})`;
   }
-  const columns = table.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`);
+  const columns = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`);
   for (const p of table.partitionBy) {
-    if (!table.columns.some((c) => c.name === p.name)) columns.push(`CAST(NULL AS ${DUCKDB_TYPES[p.type]}) AS ${sqlIdent(p.name)}`);
+    if (!table.columns.some((c) => c.name === p.name)) columns.push(`CAST(NULL AS ${duckdbType(p.type)}) AS ${sqlIdent(p.name)}`);
   }
   return `SELECT ${columns.join(', ')} WHERE false`;
 }

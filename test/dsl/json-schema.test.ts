@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parseDecimalText, SCALAR_TYPES } from '../../src/dsl/column-types.js';
 import { jobJsonSchema, jobJsonSchemaText } from '../../src/dsl/json-schema.js';
 import { JOB_FILE } from '../../src/dsl/key-table.js';
 import { parseByteSize, parseDuration } from '../../src/dsl/units.js';
@@ -32,5 +33,31 @@ describe('schema/job.schema.json', () => {
     const entry = new RegExp(schema.properties.sink.properties.partition_by.items.pattern);
     for (const ok of ['dt', 'event_type', 'day(event_ts)', 'hour( event_ts )', 'month(ts)']) expect(entry.test(ok), ok).toBe(true);
     for (const bad of ['week(ts)', 'event type', 'day()', 'day(a, b)', '1st']) expect(entry.test(bad), bad).toBe(false);
+  });
+});
+
+describe('schema/job.schema.json: column types', () => {
+  type Definitions = Record<string, { anyOf: { enum?: string[]; pattern?: string; required?: string[]; properties?: Record<string, unknown> }[] }>;
+  const definitions = (jobJsonSchema() as { definitions: Definitions }).definitions;
+
+  it('has a decimal pattern that accepts the decimal types the checker reads', () => {
+    const decimal = new RegExp(definitions.scalarColumnType!.anyOf[1]!.pattern!);
+    for (const t of ['decimal(10,2)', 'decimal(10, 2)', 'decimal(38)', 'decimal( 5 , 0 )']) {
+      expect(decimal.test(t), t).toBe(true);
+      expect(parseDecimalText(t), t).toMatchObject({ kind: 'decimal' });
+    }
+    for (const t of ['decimal', 'decimal()', 'decimal(10,2', 'decmial(10,2)', 'decimal(a,b)']) expect(decimal.test(t), t).toBe(false);
+    expect(definitions.scalarColumnType!.anyOf[0]!.enum).toEqual([...SCALAR_TYPES]);
+  });
+
+  it('describes struct, list and map recursively, one key each, and only under type:', () => {
+    const nested = definitions.columnType!.anyOf.slice(1);
+    expect(nested.map((o) => o.required)).toEqual([['struct'], ['list'], ['map']]);
+    expect(nested[1]!.properties!.list).toEqual({ $ref: '#/definitions/columnType' });
+    expect(nested[0]!.properties!.struct).toMatchObject({ additionalProperties: { $ref: '#/definitions/columnType' }, minProperties: 1 });
+    type Option = { allOf?: { $ref: string }[]; properties?: Record<string, { allOf?: { $ref: string }[] }> };
+    const column = (jobJsonSchema() as { properties: { schema: { additionalProperties: { anyOf: Option[] } } } }).properties.schema.additionalProperties;
+    expect(column.anyOf[0]!.allOf).toEqual([{ $ref: '#/definitions/scalarColumnType' }]);
+    expect(column.anyOf[1]!.properties!.type!.allOf).toEqual([{ $ref: '#/definitions/columnType' }]);
   });
 });

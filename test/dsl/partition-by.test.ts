@@ -59,6 +59,14 @@ describe('sink.partition_by', () => {
     ]);
   });
 
+  it('refuses decimal and nested columns, naming their type', () => {
+    const text = withPartitions('[amount, item]').replace('  premium: boolean\n', '  premium: boolean\n  amount: decimal(10,2)\n  item: { type: { struct: { name: string } } }\n');
+    expect(errorsOf(text).map((e) => e.message)).toEqual([
+      "sink.partition_by: 'amount' is decimal(10,2); a partition column must be string, int, long, boolean, date (a folder per distinct value of it would be no use)",
+      "sink.partition_by: 'item' is struct<name string>; a partition column must be string, int, long, boolean, date (a folder per distinct value of it would be no use)",
+    ]);
+  });
+
   it('refuses the same partition column twice and a name a schema column has', () => {
     const twice = withPartitions('[day(event_ts), day( event_ts)]');
     expect(errorsOf(twice)).toEqual([{ ...positionOf(twice, 'day( event_ts)'), message: "sink.partition_by: 'day(event_ts)' makes partition column 'event_ts_day', as 'day(event_ts)' does already" }]);

@@ -1,9 +1,19 @@
-import type { ColumnType, PartitionField } from '../../dsl/job-spec.js';
+import type { ColumnType, PartitionField, ScalarType } from '../../dsl/job-spec.js';
+
+/**
+ * A Delta data type as the protocol's schema serialization writes it: a primitive's name
+ * (`decimal(10,2)` included), or a struct, array or map object.
+ */
+export type DeltaType =
+  | string
+  | { type: 'struct'; fields: DeltaField[] }
+  | { type: 'array'; elementType: DeltaType; containsNull: boolean }
+  | { type: 'map'; keyType: DeltaType; valueType: DeltaType; valueContainsNull: boolean };
 
 /** A field of a Delta table's schema (a struct type's field, as in `schemaString`). */
 export interface DeltaField {
   name: string;
-  type: string;
+  type: DeltaType;
   nullable: boolean;
   metadata: Record<string, unknown>;
 }
@@ -14,7 +24,7 @@ export interface TableColumns {
   partitionBy: readonly Pick<PartitionField, 'name' | 'type'>[];
 }
 
-const DELTA_TYPES: Record<ColumnType, string> = {
+const DELTA_TYPES: Record<ScalarType, string> = {
   string: 'string',
   json: 'string',
   int: 'integer',
@@ -25,9 +35,37 @@ const DELTA_TYPES: Record<ColumnType, string> = {
   date: 'date',
 };
 
-/** The Delta primitive type a job column type is stored as. */
-export function deltaType(type: ColumnType): string {
-  return DELTA_TYPES[type];
+/**
+ * The Delta type a job column type is stored as. Every value inside a nested type may be null
+ * (a struct field the event lacks, a null element), as every column may.
+ */
+export function deltaType(type: ColumnType): DeltaType {
+  if (typeof type === 'string') return DELTA_TYPES[type];
+  switch (type.kind) {
+    case 'decimal':
+      return `decimal(${type.precision},${type.scale})`;
+    case 'list':
+      return { type: 'array', elementType: deltaType(type.element), containsNull: true };
+    case 'map':
+      return { type: 'map', keyType: 'string', valueType: deltaType(type.value), valueContainsNull: true };
+    case 'struct':
+      return { type: 'struct', fields: type.fields.map((f) => ({ name: f.name, type: deltaType(f.type), nullable: true, metadata: {} })) };
+  }
+}
+
+/** A Delta type as one line of text (`struct<name:string,price:decimal(10,2)>`), to compare and to name in messages. */
+export function deltaTypeText(type: DeltaType): string {
+  if (typeof type === 'string') return type.replaceAll(' ', '');
+  switch (type.type) {
+    case 'array':
+      return `array<${deltaTypeText(type.elementType)}>`;
+    case 'map':
+      return `map<${deltaTypeText(type.keyType)},${deltaTypeText(type.valueType)}>`;
+    case 'struct':
+      return `struct<${type.fields.map((f) => `${f.name}:${deltaTypeText(f.type)}`).join(',')}>`;
+    default:
+      return JSON.stringify(type);
+  }
 }
 
 /**
@@ -75,8 +113,8 @@ export function evolveSchema(current: DeltaField[], wanted: DeltaField[], table:
   for (const field of wanted) {
     const existing = byName.get(field.name);
     if (!existing) added.push(field);
-    else if (typeof existing.type !== 'string' || existing.type !== field.type) {
-      throw new SchemaConflictError(field.name, JSON.stringify(existing.type).replaceAll('"', ''), field.type, table);
+    else if (deltaTypeText(existing.type) !== deltaTypeText(field.type)) {
+      throw new SchemaConflictError(field.name, deltaTypeText(existing.type), deltaTypeText(field.type), table);
     }
   }
   return added.length ? [...current, ...added] : undefined;
