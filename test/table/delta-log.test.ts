@@ -14,7 +14,7 @@ const metaData: Action = {
   metaData: {
     id: 'id-1',
     format: { provider: 'parquet', options: {} },
-    schemaString: JSON.stringify({ type: 'struct', fields: deltaFields({ columns: [{ name: 'size', type: 'string' }], partitionBy: ['dt'] }) }),
+    schemaString: JSON.stringify({ type: 'struct', fields: deltaFields({ columns: [{ name: 'size', type: 'string' }], partitionBy: [{ name: 'dt', type: 'date' }] }) }),
     partitionColumns: ['dt'],
     configuration: {},
     createdTime: 1,
@@ -80,10 +80,10 @@ describe('Delta checkpoints', () => {
 });
 
 describe('Delta schema evolution', () => {
-  const current = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'int' }], partitionBy: ['dt'] });
+  const current = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'int' }], partitionBy: [{ name: 'dt', type: 'date' }] });
 
   it('appends the columns a job adds, nullable, and keeps the ones it dropped', () => {
-    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'speed', type: 'double' }], partitionBy: ['dt'] });
+    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'speed', type: 'double' }], partitionBy: [{ name: 'dt', type: 'date' }] });
     expect(evolveSchema(current, wanted, 't')?.map((f) => `${f.name}:${f.type}:${f.nullable}`)).toEqual([
       'size:string:true',
       'quantity:integer:true',
@@ -94,7 +94,7 @@ describe('Delta schema evolution', () => {
   });
 
   it('refuses a changed type, naming the column and both types', () => {
-    const wanted = deltaFields({ columns: [{ name: 'quantity', type: 'string' }], partitionBy: ['dt'] });
+    const wanted = deltaFields({ columns: [{ name: 'quantity', type: 'string' }], partitionBy: [{ name: 'dt', type: 'date' }] });
     expect(() => evolveSchema(current, wanted, 's3://b/horses')).toThrow(SchemaConflictError);
     expect(() => evolveSchema(current, wanted, 's3://b/horses')).toThrow("column 'quantity' is integer in the Delta table s3://b/horses but string in the job");
   });

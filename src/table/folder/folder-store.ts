@@ -6,7 +6,8 @@ import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, D
 import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
 import { readJsonIfExists } from '../storage/durable-fs.js';
 import { dataFileName, tableLayout, type TableLayout } from './layout.js';
-import { partitionPath } from '../partition-days.js';
+import { partitionPath } from '../partition-folders.js';
+import type { PartitionField } from '../../dsl/job-spec.js';
 
 /**
  * A job's tables as Hive-style folders of Parquet files on a local disk (`format: parquet`), kept
@@ -21,14 +22,35 @@ export class FolderJobStore implements JobStore {
   constructor(
     sinkPath: string,
     private readonly encoder: ParquetEncoder,
+    private readonly partitionBy: readonly PartitionField[] = [],
   ) {
     this.layout = tableLayout(sinkPath);
     this.location = this.layout.table;
     this.committer = new TableCommitter(this.layout);
   }
 
-  open(): Promise<void> {
-    return this.committer.open();
+  async open(): Promise<void> {
+    await this.checkLayout();
+    await this.committer.open();
+  }
+
+  /**
+   * Refuses a table whose top folder was written with another partition_by: readers would meet
+   * files at two depths, which hive partitioning cannot read as one table. Only the top level is
+   * looked at, which is enough to tell every change of the first partition column.
+   */
+  private async checkLayout(): Promise<void> {
+    const entries = await readdir(this.layout.table, { withFileTypes: true }).catch(() => []);
+    const first = this.partitionBy[0]?.name;
+    for (const e of entries) {
+      const folder = e.isDirectory() && e.name.includes('=') ? e.name.slice(0, e.name.indexOf('=')) : undefined;
+      const file = e.isFile() && e.name.endsWith('.parquet');
+      if ((folder !== undefined && folder !== first) || (file && first !== undefined)) {
+        const found = folder !== undefined ? `partition folders ${folder}=...` : 'data files outside partition folders';
+        const wanted = this.partitionBy.length ? `[${this.partitionBy.map((f) => f.text).join(', ')}]` : 'empty';
+        throw new TableLayoutError(`the table folder ${this.layout.table} holds ${found}, but the job's partition_by is ${wanted}; a table's partitioning cannot change: write to a new sink.path`);
+      }
+    }
   }
 
   async committedOffsets(topic: string): Promise<Map<number, CommittedOffset>> {
@@ -79,7 +101,15 @@ export class FolderJobStore implements JobStore {
   async compact(options: CompactOptions): Promise<CompactionReport> {
     // Loaded when a compaction runs: it brings DuckDB, which a runner otherwise never needs.
     const { compactTable } = await import('./compaction/compact-table.js');
-    return compactTable(this.layout, options);
+    return compactTable(this.layout, this.partitionBy, options);
+  }
+}
+
+/** A table folder written with another partitioning than the job's. */
+export class TableLayoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TableLayoutError';
   }
 }
 
