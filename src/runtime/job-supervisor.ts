@@ -3,6 +3,7 @@ import type { CompiledJob, Diagnostic } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import type { JobStore } from '../table/job-store.js';
+import { SchemaChangeError } from '../table/schema-change.js';
 import { openJobStore } from '../table/open-job-store.js';
 import { BrokerSecurityError } from '../kafka/broker-connection.js';
 import { JobGroupMember } from '../kafka/group-member.js';
@@ -183,8 +184,8 @@ export class JobSupervisor implements JobRoster {
     await reader.close();
   }
 
-  // A job that failed for a reason of its own data (on_bad_record: fail) or because the cluster
-  // refused the connection settings stays stopped; one that failed because of its surroundings
+  // A job that failed for a reason of its own data (on_bad_record: fail), because its schema no
+  // longer fits its table, or because the cluster refused the connection settings stays stopped; one that failed because of its surroundings
   // (broker gone, disk error) is started again with backoff.
   private onJobFailed(entry: Running, err: Error): void {
     void this.releaseReader(entry.reader);
@@ -196,7 +197,7 @@ export class JobSupervisor implements JobRoster {
       this.onSettingsRefused(err);
       return;
     }
-    if (this.options.once || this.stopped || err instanceof BadRecordError) return;
+    if (this.options.once || this.stopped || err instanceof BadRecordError || err instanceof SchemaChangeError) return;
     const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** entry.attempts);
     this.options.log.warn({ job: entry.job.spec.job, error: err.message, retryInMs: delay }, 'job failed; restarting');
     setTimeout(() => {

@@ -7,6 +7,8 @@ import { TableCommitter, type Checkpoint, type StagedFile } from './commit-proto
 import { readJsonIfExists } from '../storage/durable-fs.js';
 import { dataFileName, tableLayout, type TableLayout } from './layout.js';
 import { partitionPath } from '../partition-days.js';
+import type { ColumnType } from '../../dsl/job-spec.js';
+import { settleFolderSchema } from './folder-schema.js';
 
 /**
  * A job's tables as Hive-style folders of Parquet files on a local disk (`format: parquet`), kept
@@ -21,14 +23,17 @@ export class FolderJobStore implements JobStore {
   constructor(
     sinkPath: string,
     private readonly encoder: ParquetEncoder,
+    /** The job's output columns, checked against the table's schema by open(). */
+    private readonly columns: readonly { name: string; type: ColumnType }[],
   ) {
     this.layout = tableLayout(sinkPath);
     this.location = this.layout.table;
     this.committer = new TableCommitter(this.layout);
   }
 
-  open(): Promise<void> {
-    return this.committer.open();
+  async open(): Promise<void> {
+    await this.committer.open();
+    await settleFolderSchema(this.layout.schema, this.layout.table, this.columns);
   }
 
   async committedOffsets(topic: string): Promise<Map<number, CommittedOffset>> {
