@@ -19,6 +19,8 @@ export class FolderJobStore implements JobStore {
   readonly location: string;
   readonly layout: TableLayout;
   private readonly committer: TableCommitter;
+  /** The schema check, once per store: the runners of a job's topics share the store and each opens it. */
+  private schemaSettled: Promise<void> | undefined;
 
   constructor(
     sinkPath: string,
@@ -33,7 +35,7 @@ export class FolderJobStore implements JobStore {
 
   async open(): Promise<void> {
     await this.committer.open();
-    await settleFolderSchema(this.layout.schema, this.layout.table, this.columns);
+    await (this.schemaSettled ??= settleFolderSchema(this.layout.schema, this.layout.table, this.columns));
   }
 
   async committedOffsets(topic: string): Promise<Map<number, CommittedOffset>> {
