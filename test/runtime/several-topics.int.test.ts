@@ -1,0 +1,98 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { queryJson } from '../support/gamepipe-cli.js';
+import { readWithDeltaRs } from '../support/delta-rs.js';
+import { produce } from '../support/events.js';
+import { bootstrapServers, createTopic, suffix, uniqueTopic } from '../support/kafka.js';
+import { readTopicWithKcat } from '../support/kcat.js';
+import { runOnce } from '../support/runner-process.js';
+
+/** The columns every job here writes: the event's id and where the record came from. */
+const SCHEMA = `schema:
+  event_id: string
+  topic: { from: $topic, type: string }
+  partition: { from: $partition, type: int }
+  offset: { from: $offset, type: long }
+`;
+
+/** One row as `topic/partition/offset event_id`, so kcat's records and the table's compare as sorted text. */
+type Row = string;
+const row = (topic: unknown, partition: unknown, offset: unknown, id: unknown): Row => `${String(topic)}/${Number(partition)}/${Number(offset)} ${String(id)}`;
+
+/** Every record of `topics` as kcat reads it, as rows. */
+async function kcatRows(topics: string[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const topic of topics) {
+    for (const r of await readTopicWithKcat(bootstrapServers(), topic)) rows.push(row(topic, r.partition, r.offset, (JSON.parse(r.value) as { event_id: string }).event_id));
+  }
+  return rows.sort();
+}
+
+/** `n` events with ids `<tag>-<i>`. */
+function events(tag: string, n: number): { event_id: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ event_id: `${tag}-${i}` }));
+}
+
+describe('a job reading several topics, through gamepipe-run --once', () => {
+  const dirs: string[] = [];
+  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  async function folder(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'gamepipe-topics-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'jobs'));
+    return dir;
+  }
+
+  it('source.topics writes every record of both topics once, each row with its own $topic, and a second run adds only the new ones', { timeout: 180_000 }, async () => {
+    const dir = await folder();
+    const horses = uniqueTopic('horses');
+    const swords = `swords-${suffix(horses)}`;
+    await createTopic(horses, 3);
+    await createTopic(swords, 2);
+    const name = `two_topics_${suffix(horses)}`;
+    await writeFile(join(dir, 'jobs', 'two.job.yaml'), `job: ${name}\nsource: { topics: [${horses}, ${swords}] }\n${SCHEMA}sink:\n  path: out/two\ntrigger: 100ms\n`);
+    await produce(horses, events('h', 30));
+    await produce(swords, events('s', 20));
+
+    const first = await runOnce(dir, 'jobs');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const read = async () => (await queryJson(dir, 'jobs', `SELECT topic, partition, "offset", event_id FROM ${name}`)).map((r) => row(r.topic, r.partition, r.offset, r.event_id)).sort();
+    const once = await read();
+    expect(once).toHaveLength(50);
+    expect(once).toEqual(await kcatRows([horses, swords]));
+
+    // The table's checkpoints are per topic-partition: a second run reads on where each stopped.
+    await produce(swords, events('s2', 5));
+    const second = await runOnce(dir, 'jobs');
+    expect(second.code).toBe(0);
+    const twice = await read();
+    expect(twice).toHaveLength(55);
+    expect(twice).toEqual(await kcatRows([horses, swords]));
+  });
+
+  it('source.topic_pattern reads the matching topics only, into a Delta table delta-rs reads', { timeout: 180_000 }, async () => {
+    const dir = await folder();
+    const base = uniqueTopic('pattern');
+    const [a, b, other] = [`${base}.a`, `${base}.b`, `${base}.other`];
+    for (const t of [a, b, other]) await createTopic(t, 2);
+    const name = `pattern_${suffix(base)}`;
+    const table = join(dir, 'out', 'pattern');
+    const pattern = `${base.replaceAll('.', '\\\\.')}\\\\.[ab]`;
+    await writeFile(join(dir, 'jobs', 'pattern.job.yaml'), `job: ${name}\nsource:\n  topic_pattern: "${pattern}"\n${SCHEMA}sink:\n  path: ${table}\n  format: delta\ntrigger: 100ms\n`);
+    await produce(a, events('a', 12));
+    await produce(b, events('b', 8));
+    await produce(other, events('o', 4));
+
+    const run = await runOnce(dir, 'jobs');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const delta = await readWithDeltaRs(table, ['topic', 'partition', 'offset', 'event_id']);
+    const rows = delta.values.event_id!.map((id, i) => row(delta.values.topic![i], delta.values.partition![i], delta.values.offset![i], id)).sort();
+    expect(rows).toHaveLength(20);
+    expect(rows).toEqual(await kcatRows([a, b]));
+  });
+});
