@@ -68,6 +68,12 @@ const STOP_DRAIN_MS = 3_000;
 const TOPIC_REFRESH_MS = 30_000;
 const TOPIC_LIST_WAIT_MS = 10_000;
 
+/** GAMEPIPE_TOPIC_REFRESH_MS (milliseconds, at least 100), else TOPIC_REFRESH_MS. */
+function topicRefreshMs(): number {
+  const set = Number(process.env.GAMEPIPE_TOPIC_REFRESH_MS);
+  return Number.isInteger(set) && set >= 100 ? set : TOPIC_REFRESH_MS;
+}
+
 /**
  * Runs every job found under the given paths, and keeps them in step with the files: a new file
  * starts its job, a changed one restarts only that job, a removed one stops it, an invalid one is
@@ -121,7 +127,7 @@ export class JobSupervisor implements JobRoster {
     await Promise.race([starting, this.stopCalled]);
     if (!this.options.once && !this.stopped) {
       this.timer = setInterval(() => void this.runSerially(() => this.rescan()), this.options.rescanMs ?? 1000);
-      this.topicTimer = setInterval(() => void this.runSerially(() => this.refreshPatternTopics()), this.options.topicRefreshMs ?? TOPIC_REFRESH_MS);
+      this.topicTimer = setInterval(() => void this.runSerially(() => this.refreshPatternTopics()), this.options.topicRefreshMs ?? topicRefreshMs());
     }
     return { started: loaded.jobs.length, diagnostics: loaded.diagnostics };
   }

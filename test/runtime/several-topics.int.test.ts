@@ -7,7 +7,7 @@ import { readWithDeltaRs } from '../support/delta-rs.js';
 import { produce } from '../support/events.js';
 import { bootstrapServers, createTopic, suffix, uniqueTopic } from '../support/kafka.js';
 import { readTopicWithKcat } from '../support/kcat.js';
-import { runOnce } from '../support/runner-process.js';
+import { RunnerProcess, runOnce } from '../support/runner-process.js';
 
 /** The columns every job here writes: the event's id and where the record came from. */
 const SCHEMA = `schema:
@@ -94,5 +94,29 @@ describe('a job reading several topics, through gamepipe-run --once', () => {
     const rows = delta.values.event_id!.map((id, i) => row(delta.values.topic![i], delta.values.partition![i], delta.values.offset![i], id)).sort();
     expect(rows).toHaveLength(20);
     expect(rows).toEqual(await kcatRows([a, b]));
+  });
+
+  it('a streaming runner starts reading a topic that starts matching its pattern, from the job\'s start rule', { timeout: 180_000 }, async () => {
+    const dir = await folder();
+    const base = uniqueTopic('later');
+    const [first, later] = [`${base}.first`, `${base}.later`];
+    await createTopic(first, 1);
+    const name = `later_${suffix(base)}`;
+    await writeFile(join(dir, 'jobs', 'later.job.yaml'), `job: ${name}\nsource:\n  topic_pattern: "${base}\\\\..*"\n${SCHEMA}sink:\n  path: out/later\ntrigger: 100ms\n`);
+    await produce(first, events('f', 6));
+    const runner = new RunnerProcess(dir, ['jobs', '--metrics-port', '0'], { GAMEPIPE_TOPIC_REFRESH_MS: '300' });
+    try {
+      await runner.waitForLog((l) => l.msg === 'batch committed' && l.topic === first);
+      // Created after the start, with records before the runner sees it: `start: earliest` reads them.
+      await createTopic(later, 2);
+      await produce(later, events('l', 9));
+      await runner.waitForLog((l) => l.msg === "a topic started matching the job's topic_pattern; reading it" && l.topic === later);
+      await runner.waitForLog((l) => l.msg === 'batch committed' && l.topic === later);
+    } finally {
+      expect(await runner.stop()).toBe(0);
+    }
+    const rows = (await queryJson(dir, 'jobs', `SELECT topic, partition, "offset", event_id FROM ${name}`)).map((r) => row(r.topic, r.partition, r.offset, r.event_id)).sort();
+    expect(rows).toHaveLength(15);
+    expect(rows).toEqual(await kcatRows([first, later]));
   });
 });
