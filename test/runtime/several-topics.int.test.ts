@@ -74,6 +74,24 @@ describe('a job reading several topics, through gamepipe-run --once', () => {
     expect(twice).toEqual(await kcatRows([horses, swords]));
   });
 
+  it('a job one of whose topics does not exist fails as a whole, in one line', { timeout: 120_000 }, async () => {
+    const dir = await folder();
+    const present = uniqueTopic('present');
+    const missing = `missing-${suffix(present)}`;
+    await createTopic(present, 1);
+    await produce(present, events('p', 3));
+    const name = `half_${suffix(present)}`;
+    await writeFile(join(dir, 'jobs', 'half.job.yaml'), `job: ${name}\nsource: { topics: [${present}, ${missing}] }\n${SCHEMA}sink:\n  path: out/half\ntrigger: 100ms\n`);
+    const run = await runOnce(dir, 'jobs');
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`gamepipe run: job ${name} failed: topic '${missing}' does not exist (yet)`);
+    // The other topic's runner stops with it; what it committed before (if anything) is there once.
+    const rows = (await queryJson(dir, 'jobs', `SELECT topic, partition, "offset", event_id FROM ${name}`)).map((r) => row(r.topic, r.partition, r.offset, r.event_id));
+    const presentRows = await kcatRows([present]);
+    expect(new Set(rows).size).toBe(rows.length);
+    for (const r of rows) expect(presentRows).toContain(r);
+  });
+
   it('source.topic_pattern reads the matching topics only, into a Delta table delta-rs reads', { timeout: 180_000 }, async () => {
     const dir = await folder();
     const base = uniqueTopic('pattern');
