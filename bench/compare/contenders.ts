@@ -8,7 +8,7 @@ import { prepareBrokerSecurity, secureListenerPorts, writeClientProperties } fro
 import { brokerPaths } from '../../src/broker/local-broker.js';
 import { usesExternalCluster } from '../../src/kafka/connection-settings.js';
 import { portIsFree } from '../../src/local-service/ports.js';
-import { GAMEPIPE_RUN, gamepipeUnavailable, prepareGamepipeJobs } from './gamepipe.js';
+import { GAMEPIPE_RUN, gamepipeUnavailable, partitionedJob, prepareGamepipeJobs, type JobEdit } from './gamepipe.js';
 import { prepareSpark, sparkEnv, sparkJobArgs, type SparkSetup } from './spark.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -106,9 +106,10 @@ async function prepareSaslSsl(): Promise<string | undefined> {
 }
 
 // `settingsFile`: the runner reads its connection settings from that properties file (and not
-// from KAFKA_BROKERS), as a user of a secured cluster does.
-function gamepipeRun(ctx: RunContext, once: boolean, settingsFile?: string): ContenderRun {
-  const jobs = prepareGamepipeJobs(ctx.dir, ctx.topic);
+// from KAFKA_BROKERS), as a user of a secured cluster does. `edit` changes the copied job files.
+function gamepipeRun(ctx: RunContext, once: boolean, variant: { settingsFile?: string; edit?: JobEdit } = {}): ContenderRun {
+  const { settingsFile, edit } = variant;
+  const jobs = prepareGamepipeJobs(ctx.dir, ctx.topic, edit);
   const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: ctx.brokers.join(',') };
   if (settingsFile) {
     delete env.KAFKA_BROKERS;
@@ -143,8 +144,16 @@ export const CONTENDERS: Contender[] = [
     description: 'gamepipe-run --once over the same jobs, through the local broker\'s SASL_SSL listener (SCRAM-SHA-512)',
     kind: 'pipeline',
     prepare: async () => gamepipeUnavailable() ?? (await prepareSaslSsl()),
-    drain: (ctx) => gamepipeRun(ctx, true, saslSslFile),
-    stream: (ctx) => gamepipeRun(ctx, false, saslSslFile),
+    drain: (ctx) => gamepipeRun(ctx, true, { settingsFile: saslSslFile }),
+    stream: (ctx) => gamepipeRun(ctx, false, { settingsFile: saslSslFile }),
+  },
+  {
+    name: 'gamepipe-partitioned',
+    description: 'gamepipe-run --once over the same jobs, each with a computed column more and partition_by [event_type, hour(event_ts)]',
+    kind: 'pipeline',
+    prepare: async () => gamepipeUnavailable(),
+    drain: (ctx) => gamepipeRun(ctx, true, { edit: partitionedJob }),
+    stream: (ctx) => gamepipeRun(ctx, false, { edit: partitionedJob }),
   },
   sparkContender('udf', '10 seconds', '10 seconds', 'PySpark, as the original: Python UDF filter, 10 s trigger'),
   sparkContender('builtin', 'available-now', 'asap', 'PySpark, fair: built-in filter, availableNow (latency: default trigger)'),

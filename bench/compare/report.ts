@@ -5,7 +5,7 @@ import { KAFKA_VERSION } from '../../src/broker/provision.js';
 import { usesExternalCluster } from '../../src/kafka/connection-settings.js';
 import type { WorkloadTotals } from '../workload/tables.js';
 import type { LatencyResult } from './latency.js';
-import { securityCostLine } from './security-cost.js';
+import { VARIANTS, variantCostLine } from './variant-cost.js';
 
 /** Everything measured about one contender. */
 export interface ContenderResult {
@@ -124,9 +124,11 @@ export function ratios(results: ContenderResult[]): string[] {
       `gamepipe / ${other}: events/s ${ratio(g.eventsPerSecond, o.eventsPerSecond)}, peak RSS ${ratio(g.peakRssBytes, o.peakRssBytes)}, CPU s ${ratio(g.cpuSeconds, o.cpuSeconds)}`,
     );
   }
-  const tls = by('gamepipe-sasl-ssl');
-  const tlsCost = tls && securityCostLine(g, tls);
-  if (tlsCost) out.push(tlsCost);
+  for (const [name, names] of Object.entries(VARIANTS)) {
+    const variant = by(name);
+    const cost = variant && variantCostLine(names, g, variant);
+    if (cost) out.push(cost);
+  }
   return out;
 }
 

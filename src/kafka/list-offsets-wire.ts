@@ -28,13 +28,21 @@ export interface ListedOffset {
 }
 
 /**
- * The whole frame: header v2, replica_id -1, isolation_level 0 (the high watermark, where a
- * fetch's log ends), one topic compact [name, partitions compact [partition_index,
+ * The whole frame: header v2, replica_id -1, isolation_level (0: the latest offset is the high
+ * watermark, where a read_uncommitted fetch's log ends; 1: the last stable offset, where a
+ * read_committed one ends), one topic compact [name, partitions compact [partition_index,
  * current_leader_epoch, timestamp, tagged], tagged], tagged.
  */
-export function encodeListOffsetsRequest(correlationId: number, clientId: string, version: number, topic: string, partitions: ListOffsetsPartitionRequest[]): Buffer {
+export function encodeListOffsetsRequest(
+  correlationId: number,
+  clientId: string,
+  version: number,
+  topic: string,
+  partitions: ListOffsetsPartitionRequest[],
+  isolationLevel: 0 | 1 = 0,
+): Buffer {
   if (version < LIST_OFFSETS_MIN_VERSION || version > LIST_OFFSETS_MAX_VERSION) throw new RangeError(`ListOffsets v${version} is not one gamepipe writes`);
-  const writer = requestHeader(LIST_OFFSETS_API_KEY, version, correlationId, clientId, true).int32(-1).int8(0);
+  const writer = requestHeader(LIST_OFFSETS_API_KEY, version, correlationId, clientId, true).int32(-1).int8(isolationLevel);
   writer.compactArray([topic], (name) => {
     writer.compactString(`topic name ${JSON.stringify(name)}`, name);
     writer.compactArray(partitions, (p) => writer.int32(p.partition).int32(p.currentLeaderEpoch).int64(p.timestamp).noTaggedFields());

@@ -58,8 +58,11 @@ export interface TopicCluster {
   leaderOf(partition: number): number | undefined;
   /** Sends one Fetch to broker `leader`; rejects on a connection error or after `timeoutMs`. */
   fetch(leader: number, request: LeaderFetch, timeoutMs: number): Promise<FetchResponse>;
-  /** `partition`'s log start and end, from its leader. */
-  watermarks(partition: number): Promise<Watermarks>;
+  /**
+   * `partition`'s log start and end, from its leader; the end is the last stable offset with
+   * `readCommitted` (where a read_committed fetch ends), else the high watermark.
+   */
+  watermarks(partition: number, readCommitted?: boolean): Promise<Watermarks>;
   /** Closes every connection; a request in flight on one is rejected. */
   closeAll(): void;
 }
@@ -147,7 +150,7 @@ export class TopicLeaders implements TopicCluster {
     };
   }
 
-  async watermarks(partition: number): Promise<Watermarks> {
+  async watermarks(partition: number, readCommitted = false): Promise<Watermarks> {
     const leader = this.leaderOf(partition);
     if (leader === undefined) throw new MetadataError(`partition ${partition} of topic '${this.topic}' has no leader`);
     const link = this.linkTo(leader);
@@ -155,7 +158,7 @@ export class TopicLeaders implements TopicCluster {
     const currentLeaderEpoch = this.leaders.get(partition)?.epoch ?? -1;
     const ask = async (timestamp: number): Promise<number> => {
       const body = await link.request(
-        (correlationId) => encodeListOffsetsRequest(correlationId, this.clientId, version, this.topic, [{ partition, currentLeaderEpoch, timestamp }]),
+        (correlationId) => encodeListOffsetsRequest(correlationId, this.clientId, version, this.topic, [{ partition, currentLeaderEpoch, timestamp }], readCommitted ? 1 : 0),
         ADMIN_REQUEST_TIMEOUT_MS,
       );
       const listed = decodeListOffsetsResponse(body, this.topic).find((l) => l.partition === partition);

@@ -1,4 +1,4 @@
-import type { KafkaAdmin, KafkaClient } from './client.js';
+import type { KafkaAdmin } from './client.js';
 
 /** Where a partition's log starts (records before were deleted) and ends (the next offset to be written). */
 export interface Watermarks {
@@ -10,15 +10,4 @@ export interface Watermarks {
 export async function fetchWatermarks(admin: KafkaAdmin, topic: string): Promise<Map<number, Watermarks>> {
   const offsets = await admin.fetchTopicOffsets(topic);
   return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
-}
-
-/** The topic's watermarks through an admin of its own, connected for this one request. */
-export async function topicWatermarks(kafka: KafkaClient, topic: string): Promise<Map<number, Watermarks>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fetchWatermarks(admin, topic);
-  } finally {
-    await admin.disconnect();
-  }
 }

@@ -91,6 +91,14 @@ export class WireWriter {
     return this;
   }
 
+  /** COMPACT_BYTES (unsigned varint length + 1). */
+  compactBytes(bytes: Buffer): this {
+    this.unsignedVarint(bytes.length + 1);
+    const at = this.room(bytes.length);
+    bytes.copy(this.buffer, at);
+    return this;
+  }
+
   /** An ARRAY (int32 count), each item written by `write`. */
   array<T>(items: readonly T[], write: (item: T) => void): this {
     this.int32(items.length);

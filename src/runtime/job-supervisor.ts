@@ -177,7 +177,7 @@ export class JobSupervisor implements JobRoster {
   private readerFor(topic: string): TopicReader {
     let reader = this.readers.get(topic);
     if (!reader) {
-      reader = new TopicReader(topic, { kafka: this.options.kafka, log: this.options.log, once: this.options.once, processing: this.processing });
+      reader = new TopicReader(topic, { log: this.options.log, once: this.options.once, processing: this.processing });
       this.readers.set(topic, reader);
     }
     return reader;

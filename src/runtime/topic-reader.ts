@@ -1,5 +1,6 @@
-import type { KafkaClient } from '../kafka/client.js';
-import { topicWatermarks, type Watermarks } from '../kafka/watermarks.js';
+import { kafkaSettings } from '../kafka/connection-settings.js';
+import { TopicWatermarks } from '../kafka/topic-watermarks.js';
+import type { Watermarks } from '../kafka/watermarks.js';
 import type { JobRunner } from './job-runner/job-runner.js';
 import type { ReaderLink } from './job-runner/reader-link.js';
 import { boundedWait } from '../bounded-wait.js';
@@ -22,13 +23,16 @@ export class ReaderStoppingError extends Error {
 }
 
 /** What the reader hears from its fetcher. */
+// Long enough for the cluster to elect new leaders after a broker dies or freezes (its session
+// timeout, then the election), short enough that a --once run or a job start fails clearly.
+const WATERMARKS_DEADLINE_MS = 60_000;
+
 export type FetcherEvents = Pick<TopicFetcherOptions, 'deliver' | 'partitionsChanged' | 'unreadable' | 'logRestarted'>;
 
 /** The fetcher calls the reader makes. */
 export type PartitionFetcher = Pick<TopicFetcher, 'start' | 'seek' | 'isCurrent' | 'pause' | 'resume' | 'close'>;
 
 export interface TopicReaderOptions {
-  kafka: KafkaClient;
   log: Logger;
   /** Each job ends once it reached the end offsets the topic had when the reader started. */
   once: boolean;
@@ -58,6 +62,8 @@ export class TopicReader {
   private fetcher: PartitionFetcher | undefined;
   private started: Promise<void> | undefined;
   private endOffsets: Promise<Map<number, number>> | undefined;
+  /** Reads the watermarks over connections of its own (made on first use, closed with the reader). */
+  private marks: TopicWatermarks | undefined;
   private closed = false;
   private stopping: ((err: Error) => void) | undefined;
   /** Rejects (handled) once `stopWaiting` is called. */
@@ -140,13 +146,16 @@ export class TopicReader {
   /** Stops fetching (waiting `LEAVE_WAIT_MS` at most); call when the reader feeds no job any more. */
   async close(): Promise<void> {
     this.closed = true;
+    this.marks?.close();
     await this.fetcher?.close();
   }
 
   /** The topic's low and high watermarks per partition, from one request. */
   async watermarks(): Promise<Map<number, Watermarks>> {
     if (this.options.watermarks) return this.options.watermarks();
-    return topicWatermarks(this.options.kafka, this.topic);
+    if (this.closed) throw new Error(`the reader of topic '${this.topic}' is closed`);
+    this.marks ??= new TopicWatermarks(this.topic, kafkaSettings(), 'gamepipe-reader');
+    return this.marks.read(WATERMARKS_DEADLINE_MS);
   }
 
   /** The topic's end offsets per partition (its high watermarks). */

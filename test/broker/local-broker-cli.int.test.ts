@@ -1,26 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { gamepipeKafka } from '../support/gamepipe-cli.js';
 import { alive, freePort, occupiedPort } from '../support/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/gamepipe.js');
-
-/** Runs `gamepipe kafka ...` for a broker of its own, away from the suite's broker. */
-async function gamepipe(home: string, port: number, ...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, GAMEPIPE_HOME: home, GAMEPIPE_KAFKA_PORT: String(port) };
-  delete env.KAFKA_BROKERS;
-  try {
-    const { stdout, stderr } = await exec('node', [BIN, 'kafka', ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('gamepipe kafka', () => {
   let home: string;
@@ -30,33 +14,33 @@ describe('gamepipe kafka', () => {
     port = await freePort();
   });
   afterAll(async () => {
-    await gamepipe(home, port, 'down');
+    await gamepipeKafka(home, port, 'down');
     await rm(home, { recursive: true, force: true });
   });
 
   it('starts once, is a no-op the second time, and stops only its own broker', async () => {
-    const first = await gamepipe(home, port, 'up');
+    const first = await gamepipeKafka(home, port, 'up');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`kafka started: 127.0.0.1:${port}`);
 
-    const second = await gamepipe(home, port, 'up');
+    const second = await gamepipeKafka(home, port, 'up');
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`kafka already running: 127.0.0.1:${port}`);
 
-    const status = await gamepipe(home, port, 'status');
+    const status = await gamepipeKafka(home, port, 'status');
     const pid = Number(/pid (\d+)/.exec(status.stdout)?.[1]);
     expect(alive(pid)).toBe(true);
 
-    const down = await gamepipe(home, port, 'down');
+    const down = await gamepipeKafka(home, port, 'down');
     expect(down.stdout).toContain('stopped');
     expect(alive(pid)).toBe(false);
-    expect((await gamepipe(home, port, 'status')).code).toBe(3);
+    expect((await gamepipeKafka(home, port, 'status')).code).toBe(3);
   });
 
   it('says in one line that the port is taken, and exits non-zero', async () => {
     const { port: taken, release } = await occupiedPort();
     try {
-      const result = await gamepipe(home, taken, 'up');
+      const result = await gamepipeKafka(home, taken, 'up');
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toEqual([
         `gamepipe kafka: port ${taken} on 127.0.0.1 is taken by another process; stop it, or set GAMEPIPE_KAFKA_PORT to another port`,
@@ -67,7 +51,7 @@ describe('gamepipe kafka', () => {
   });
 
   it('rejects a bad flag as a usage error', async () => {
-    const result = await gamepipe(home, port, 'up', '--port', 'abc');
+    const result = await gamepipeKafka(home, port, 'up', '--port', 'abc');
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe("gamepipe kafka: --port must be a whole number from 1 to 65535, got 'abc'");
   });

@@ -11,24 +11,12 @@ import { BrokerConnection } from '../../src/kafka/broker-connection.js';
 import { loadKafkaSettings } from '../../src/kafka/connection-settings.js';
 import { decodeFetchResponse, encodeFetchRequest, KafkaErrorCode } from '../../src/kafka/fetch-wire.js';
 import { portIsFree } from '../../src/local-service/ports.js';
+import { gamepipeKafka } from '../support/gamepipe-cli.js';
 import { freePort } from '../support/ports.js';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/gamepipe.js');
 const RUN_BIN = join(import.meta.dirname, '../../bin/gamepipe-run.js');
-
-async function gamepipe(home: string, port: number, ...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, GAMEPIPE_HOME: home, GAMEPIPE_KAFKA_PORT: String(port) };
-  delete env.KAFKA_BROKERS;
-  delete env.KAFKA_CONFIG_FILE;
-  try {
-    const { stdout, stderr } = await exec('node', [BIN, 'kafka', ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** A free port whose next two ports (the secure listeners') are free too. */
 async function portWithTwoFreeAfter(): Promise<number> {
@@ -53,12 +41,12 @@ describe('gamepipe kafka up --security sasl_ssl', () => {
     port = await portWithTwoFreeAfter();
   }, 300_000);
   afterAll(async () => {
-    await gamepipe(home, port, 'down');
+    await gamepipeKafka(home, port, 'down');
     await rm(home, { recursive: true, force: true });
   });
 
   it('starts the secure listeners, prints them and the properties files, which authenticate', async () => {
-    const up = await gamepipe(home, port, 'up', '--security', 'sasl_ssl');
+    const up = await gamepipeKafka(home, port, 'up', '--security', 'sasl_ssl');
     expect(up.stderr).toBe('');
     const saslSslFile = join(home, 'kafka', 'client-sasl_ssl.properties');
     const mtlsFile = join(home, 'kafka', 'client-mtls.properties');
@@ -83,8 +71,8 @@ describe('gamepipe kafka up --security sasl_ssl', () => {
   });
 
   it('refuses --security on other actions and unknown modes as usage errors', async () => {
-    expect(await gamepipe(home, port, 'status', '--security', 'sasl_ssl')).toMatchObject({ code: 2, stderr: expect.stringContaining("--security applies to 'gamepipe kafka up' only") });
-    expect(await gamepipe(home, port, 'up', '--security', 'kerberos')).toMatchObject({ code: 2, stderr: "gamepipe kafka: --security 'kerberos' is not one of sasl_ssl\n" });
+    expect(await gamepipeKafka(home, port, 'status', '--security', 'sasl_ssl')).toMatchObject({ code: 2, stderr: expect.stringContaining("--security applies to 'gamepipe kafka up' only") });
+    expect(await gamepipeKafka(home, port, 'up', '--security', 'kerberos')).toMatchObject({ code: 2, stderr: "gamepipe kafka: --security 'kerberos' is not one of sasl_ssl\n" });
   });
 
   it('a runner given a wrong password ends with one line naming the user and broker, never the password', async () => {

@@ -17,6 +17,12 @@ describe('ListOffsets request', () => {
     );
     expect(frame).toEqual(cat(i32(body.length), body));
   });
+
+  it('writes read_committed when asked: the latest offset is then the last stable offset', () => {
+    const frame = encodeListOffsetsRequest(3, 'gp', 9, 't', [{ partition: 1, currentLeaderEpoch: 2, timestamp: LATEST_TIMESTAMP }], 1);
+    const body = cat(i16(2), i16(9), i32(3), str('gp'), tags(), i32(-1), i8(1), carray([cat(cstr('t'), carray([cat(i32(1), i32(2), i64(-1), tags())]), tags())]), tags());
+    expect(frame).toEqual(cat(i32(body.length), body));
+  });
 });
 
 describe('ListOffsets response', () => {

@@ -1,4 +1,3 @@
-import type { KafkaClient } from '../../src/kafka/client.js';
 import { describe, expect, it } from 'vitest';
 import type { Watermarks } from '../../src/runtime/job-runner/reader-link.js';
 import { JobRunner } from '../../src/runtime/job-runner/job-runner.js';
@@ -58,7 +57,6 @@ function setUp(options: { partitions?: number[]; once?: boolean; marks?: Map<num
   const { log, lines } = fakeLog();
   const marks = options.marks ?? new Map([[0, { low: 0, high: 100 }]]);
   const reader = new TopicReader('events', {
-    kafka: {} as KafkaClient,
     log,
     once: options.once ?? false,
     processing,

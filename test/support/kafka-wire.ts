@@ -1,6 +1,8 @@
 // Kafka's primitive types written byte by byte, independently of src/kafka/wire-writer.ts: the
 // tests build responses (and expected requests) with these.
 
+import { connect } from 'node:net';
+
 export const i8 = (v: number) => Buffer.from([v & 0xff]);
 export const i16 = (v: number) => {
   const b = Buffer.alloc(2);
@@ -40,4 +42,26 @@ export const cat = (...parts: Buffer[]) => Buffer.concat(parts);
 /** Every prefix of `body` shorter than it: each must be refused as truncated. */
 export function* cuts(body: Buffer): Generator<Buffer> {
   for (let length = 0; length < body.length; length++) yield body.subarray(0, length);
+}
+
+/**
+ * Sends one request frame (size prefix included) to the broker at `address` over a socket of the
+ * test's own and resolves with the response body after its size; gives up after `timeoutMs`.
+ */
+export function requestOnce(address: string, frame: Buffer, what: string, timeoutMs: number): Promise<Buffer> {
+  const colon = address.lastIndexOf(':');
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(address.slice(colon + 1)), address.slice(0, colon), () => socket.write(frame));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${address} did not answer ${what} within ${timeoutMs} ms`)));
+    socket.on('error', reject);
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      const all = Buffer.concat(chunks);
+      if (all.length >= 4 && all.length >= 4 + all.readInt32BE(0)) {
+        socket.destroy();
+        resolve(all.subarray(4, 4 + all.readInt32BE(0)));
+      }
+    });
+  });
 }

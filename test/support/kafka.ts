@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { bootstrapServers } from '../../src/kafka/connection-settings.js';
 import { kafkaClient } from '../../src/kafka/client.js';
 
@@ -38,8 +38,8 @@ function referenceBrokers(): string[] {
  * A kafkajs client for the test broker: an independent producer (transactions, every codec),
  * reader and admin for setting up and checking what gamepipe's own client and fetch path do.
  */
-export function referenceKafka(clientId: string, brokers = referenceBrokers()): Kafka {
-  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } });
+export function referenceKafka(clientId: string, brokers = referenceBrokers(), options: Pick<KafkaConfig, 'requestTimeout'> = {}): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 }, ...options });
 }
 
 export { bootstrapServers, kafkaClient };

@@ -7,6 +7,7 @@ const exec = promisify(execFile);
 export interface KcatRecord {
   partition: number;
   offset: number;
+  key: string;
   value: string;
 }
 
@@ -17,7 +18,7 @@ export interface KcatRecord {
  */
 export async function readTopicWithKcat(brokers: string[], topic: string): Promise<KcatRecord[]> {
   // Partition and offset, then the value to the end of the line (seed events are one-line JSON).
-  const { stdout } = await exec('kcat', ['-C', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%p %o %s\n'], {
+  const { stdout } = await exec('kcat', ['-C', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%p %o %k %s\n'], {
     maxBuffer: 1024 * 1024 * 1024,
     timeout: 120_000,
   });
@@ -25,7 +26,7 @@ export async function readTopicWithKcat(brokers: string[], topic: string): Promi
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [partition, offset] = line.split(' ', 2);
-      return { partition: Number(partition), offset: Number(offset), value: line.slice(partition!.length + offset!.length + 2) };
+      const [partition, offset, key] = line.split(' ', 3);
+      return { partition: Number(partition), offset: Number(offset), key: key!, value: line.slice(partition!.length + offset!.length + key!.length + 3) };
     });
 }

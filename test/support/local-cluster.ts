@@ -34,6 +34,11 @@ export interface TestCluster {
   leaders(topic: string): Promise<Map<number, number>>;
   /** Partition -> its in-sync replicas. */
   isr(topic: string): Promise<Map<number, number[]>>;
+  /**
+   * Makes each partition's second replica its preferred one (the same replicas in another order,
+   * so no data moves); resolves once every live node's metadata shows the new order.
+   */
+  rotatePreferredReplicas(topic: string): Promise<void>;
   /** A preferred-leader election of `topic`'s partitions; partition -> error code (0 or 84). */
   electPreferred(topic: string, partitions: number[]): Promise<Map<number, number>>;
   /** Stops every node, restores the environment and removes the folder. */
@@ -131,6 +136,25 @@ export async function startTestCluster(prefix: string): Promise<TestCluster> {
     },
     async isr(topic) {
       return new Map((await metadata(topic)).map((p) => [p.partitionId, p.isr]));
+    },
+    async rotatePreferredReplicas(topic) {
+      const partitions = await metadata(topic);
+      const rotated = new Map(partitions.map((p) => [p.partitionId, [...p.replicas.slice(1), p.replicas[0]!]]));
+      const live = [...ports.keys()].filter((id) => !stopped.has(id) && !frozen.has(id));
+      const admin = referenceKafka('gamepipe-test-cluster-admin', live.map(addressOf)).admin();
+      await admin.connect();
+      try {
+        await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [...rotated].map(([partition, replicas]) => ({ partition, replicas })) }] });
+      } finally {
+        await admin.disconnect();
+      }
+      for (const id of live) {
+        await eventually(
+          () => liveMetadata(topic, addressOf(id)).then((parts) => parts.every((p) => p.replicas.join() === rotated.get(p.partitionId)!.join()), () => false),
+          60_000,
+          `node ${id} to know ${topic}'s new replica order`,
+        );
+      }
     },
     electPreferred(topic, partitions) {
       const id = [...ports.keys()].find((n) => !stopped.has(n) && !frozen.has(n))!;

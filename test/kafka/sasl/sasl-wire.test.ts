@@ -41,6 +41,6 @@ describe('SASL requests on the wire', () => {
 
   it('a truncated response says where it ended', () => {
     expect(() => decodeSaslAuthenticateResponse(Buffer.from('00000005', 'hex'))).toThrow(SaslProtocolError);
-    expect(() => decodeSaslHandshakeResponse(Buffer.from('0000000000010005', 'hex'))).toThrow(/ended in its mechanisms/);
+    expect(() => decodeSaslHandshakeResponse(Buffer.from('0000000000010005', 'hex'))).toThrow(/SaslHandshake response is truncated: a mechanism needs 5 bytes/);
   });
 });
