@@ -111,7 +111,13 @@ const count = (n: number | undefined) => (n === undefined ? '?' : String(n));
 
 /** The health lines as a result for the shared table / CSV / JSON printers. */
 export function healthResult(health: JobHealth[], now = Date.now()): QueryResult {
-  const lagText = (h: JobHealth) => (h.lag ? (h.lag.length ? h.lag.map((l) => `p${l.partition}=${l.lag}`).join(' ') : 'no topic') : 'kafka unreachable');
+  // A job of several topics names each partition's topic: `horses/p0=3 swords/p0=1`.
+  const lagText = (h: JobHealth) => {
+    if (!h.lag) return 'kafka unreachable';
+    if (!h.lag.length) return 'no topic';
+    const several = new Set(h.lag.map((l) => l.topic)).size > 1;
+    return h.lag.map((l) => `${several ? `${l.topic}/` : ''}p${l.partition}=${l.lag}`).join(' ');
+  };
   return {
     columns: ['job', 'state', 'lag', 'last batch', 'rows', 'rejected', 'files', 'bytes'],
     types: ['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT'],
