@@ -74,6 +74,31 @@ describe('a job reading several topics, through gamepipe-run --once', () => {
     expect(twice).toEqual(await kcatRows([horses, swords]));
   });
 
+  it('keeps both topics exactly once in the one table across kill -9 of the runner', { timeout: 180_000 }, async () => {
+    const dir = await folder();
+    const horses = uniqueTopic('killh');
+    const swords = `kills-${suffix(horses)}`;
+    await createTopic(horses, 2);
+    await createTopic(swords, 2);
+    const name = `killed_${suffix(horses)}`;
+    await writeFile(join(dir, 'jobs', 'killed.job.yaml'), `job: ${name}\nsource: { topics: [${horses}, ${swords}] }\n${SCHEMA}sink:\n  path: out/killed\n  max_rows: 50\ntrigger: 100ms\n`);
+    for (let round = 0; round < 3; round++) {
+      const runner = new RunnerProcess(dir, ['jobs', '--metrics-port', '0']);
+      await produce(horses, events(`h${round}`, 400), 100);
+      await produce(swords, events(`s${round}`, 300), 100);
+      await runner.waitForLog((l) => l.msg === 'batch committed');
+      // The kill lands at a random point of the two runners' commits into the shared table.
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 600)));
+      await runner.stop('SIGKILL');
+    }
+    const drain = await runOnce(dir, 'jobs');
+    expect(drain.stderr).toBe('');
+    expect(drain.code).toBe(0);
+    const rows = (await queryJson(dir, 'jobs', `SELECT topic, partition, "offset", event_id FROM ${name}`)).map((r) => row(r.topic, r.partition, r.offset, r.event_id)).sort();
+    expect(rows).toHaveLength(2100);
+    expect(rows).toEqual(await kcatRows([horses, swords]));
+  });
+
   it('a job one of whose topics does not exist fails as a whole, in one line', { timeout: 120_000 }, async () => {
     const dir = await folder();
     const present = uniqueTopic('present');
