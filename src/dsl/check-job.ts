@@ -5,7 +5,8 @@ import { checkComputed, checkWhere } from './check-where.js';
 import { didYouMean } from './did-you-mean.js';
 import { isMetaField, META_TYPES } from './field-read.js';
 import type { ColumnSpec, ColumnType, Diagnostic, IncludeColumn, JobSpec, JobTest } from './job-spec.js';
-import { COLUMN_TYPES, JOB_FILE, type KeyEntry, type KeyShape } from './key-table.js';
+import { exprTypeProblem, readColumnType } from './column-type-node.js';
+import { JOB_FILE, type KeyEntry, type KeyShape } from './key-table.js';
 import { Reporter } from './reporter.js';
 import { topicPatternProblem } from './topic-pattern.js';
 import { rememberPositions } from './spec-positions.js';
@@ -67,8 +68,9 @@ function positionOf(doc: Document, path: string[], lines: LineCounter): { line: 
   return { line, column: col };
 }
 
-function isColumnType(v: unknown): v is ColumnType {
-  return (COLUMN_TYPES as readonly unknown[]).includes(v);
+/** The type a node declares; undefined when it has problems, which the shape check reports. */
+function typeOf(node: Node | null | undefined, nested: boolean): ColumnType | undefined {
+  return readColumnType(node, '', 0, nested, []);
 }
 
 /** The schema's columns, in order; the entries with problems are reported and left out. */
@@ -82,22 +84,28 @@ function checkSchema(doc: Document, report: Reporter): ColumnSpec[] {
     const name = pair.key.value;
     const value = pair.value;
     if (isScalar(value) && typeof value.value === 'string') {
-      if (isColumnType(value.value)) columns.push({ name, from: name, type: value.value as ColumnType });
+      const type = typeOf(value, false);
+      if (type) columns.push({ name, from: name, type });
       continue;
     }
     if (!isMap(value)) continue;
     const exprNode = value.get('expr', true) as Node | undefined;
+    const typeNode = value.get('type', true) as Node | undefined;
+    const type = typeOf(typeNode, true);
     if (exprNode !== undefined) {
-      const type = value.get('type');
-      if (value.has('from') || !isScalar(exprNode) || typeof exprNode.value !== 'string' || exprNode.value.trim() === '' || !isColumnType(type)) continue;
+      if (value.has('from') || !isScalar(exprNode) || typeof exprNode.value !== 'string' || exprNode.value.trim() === '' || !type) continue;
+      const nested = exprTypeProblem(type, `schema.${name}.type`);
+      if (nested) {
+        report.error(offsetOf(typeNode), nested);
+        continue;
+      }
       computed.push({ at: columns.length, node: exprNode as Scalar<string> });
       columns.push({ name, from: name, type, expr: { text: exprNode.value, tree: { kind: 'literal', value: null, start: 0, end: 0 } } });
       continue;
     }
     const fromNode = value.get('from', true) as Node | undefined;
     const from = fromNode === undefined ? name : isScalar(fromNode) ? fromNode.value : undefined;
-    const type = value.get('type');
-    if (typeof from !== 'string' || !isColumnType(type)) continue;
+    if (typeof from !== 'string' || !type) continue;
     if (from.trim() === '') {
       if (from !== '') report.error(offsetOf(fromNode), `schema.${name}.from must not be empty`);
       continue;

@@ -1,4 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { readColumnType } from './column-type-node.js';
+import { describe } from './describe-node.js';
 import { didYouMean } from './did-you-mean.js';
 import type { KeyShape } from './key-table.js';
 import { parseByteSize } from './units.js';
@@ -58,6 +60,9 @@ export function checkShape(node: Node | null | undefined, shape: KeyShape, where
     }
     case 'object':
       return checkObject(node, shape, where, offset, out);
+    case 'column-type':
+      readColumnType(node, where, offset, shape.nested, out);
+      return;
     case 'one-of': {
       const wanted = shape.options.find((o) => matchesKind(node, o)) ?? shape.options[0];
       return checkShape(node, wanted, where, offset, out);
@@ -118,22 +123,8 @@ function checkKeyIsText(pair: Pair, where: string, offset: number, out: ShapePro
 }
 
 function matchesKind(node: Node | null | undefined, shape: KeyShape): boolean {
-  if (isMap(node)) return shape.kind === 'object' || shape.kind === 'any-object';
+  if (isMap(node)) return shape.kind === 'object' || shape.kind === 'any-object' || (shape.kind === 'column-type' && shape.nested);
   if (isSeq(node)) return shape.kind === 'list';
   return shape.kind !== 'object' && shape.kind !== 'any-object' && shape.kind !== 'list';
 }
 
-/** A short description of what a YAML node holds, for "got ..." in messages. */
-export function describe(node: Node | null | undefined): string {
-  if (node === null || node === undefined) return 'nothing';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    const v = node.value;
-    if (v === null) return 'nothing';
-    if (typeof v === 'string') return `'${v}'`;
-    if (typeof v === 'number') return `the number ${v}`;
-    if (typeof v === 'boolean') return `${v}`;
-  }
-  return 'an unexpected value';
-}

@@ -3,6 +3,7 @@ import type { Expr } from './filter-ast.js';
 import { A, checkExpression, checkFilter } from './filter-check.js';
 import type { StaticType } from './filter-functions.js';
 import { parseFilter } from './filter-parser.js';
+import { isDecimalType, typeText } from './column-types.js';
 import type { ColumnSpec, ColumnType } from './job-spec.js';
 import type { Reporter } from './reporter.js';
 import { scalarValueOffsets } from './source-map.js';
@@ -46,8 +47,9 @@ export function checkedExpression(
   // `size: { expr: "lower(size)", type: string }` normalises a field in place.
   const checked = checkExpression(parsed.tree, text, schema.filter((c) => c.name !== column.name), 'value', unchecked);
   const problems = [...checked.problems];
-  if (!problems.length && NEVER[checked.type].includes(column.type)) {
-    problems.push({ start: 0, end: text.length, message: `the expression is ${A[checked.type]}, which can never be read as ${column.type}` });
+  const never = NEVER[checked.type];
+  if (!problems.length && (isDecimalType(column.type) ? never.includes('double') : never.includes(column.type))) {
+    problems.push({ start: 0, end: text.length, message: `the expression is ${A[checked.type]}, which can never be read as ${typeText(column.type)}` });
   }
   return problems.length ? { problems } : { tree: checked.tree, problems };
 }

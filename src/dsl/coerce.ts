@@ -1,5 +1,5 @@
 import { parseIsoUtcMillis } from './iso-timestamp.js';
-import type { ColumnType, OutputValue } from './job-spec.js';
+import type { OutputValue, ScalarType } from './job-spec.js';
 
 // Every coercion returns the typed value, null when the input is missing or null, and undefined
 // when the input is present but cannot be read as the type (a bad record for project(), a false
@@ -112,8 +112,8 @@ export function coerceJson(v: unknown): string | null {
   return v === null || v === undefined ? null : JSON.stringify(v);
 }
 
-/** The coercion project() applies for each column type. */
-export const COERCIONS: Record<ColumnType, Coercion> = {
+/** The coercion project() applies for each scalar column type (coerce-typed.ts: every type). */
+export const COERCIONS: Record<ScalarType, Coercion> = {
   string: coerceString,
   int: coerceInt,
   long: coerceLong,
@@ -125,4 +125,4 @@ export const COERCIONS: Record<ColumnType, Coercion> = {
 };
 
 /** The coercion the filter applies: as project(), but longs stay plain numbers. */
-export const FILTER_COERCIONS: Record<ColumnType, Coercion> = { ...COERCIONS, long: coerceLongAsNumber };
+export const FILTER_COERCIONS: Record<ScalarType, Coercion> = { ...COERCIONS, long: coerceLongAsNumber };

@@ -1,5 +1,5 @@
 import type { CompareOp, Expr, ResolvedFieldNode } from './filter-ast.js';
-import { FILTER_COERCIONS } from './coerce.js';
+import { filterCoercionFor } from './coerce-typed.js';
 import { FUNCTIONS } from './filter-functions.js';
 import { fieldReader, isMetaField, META_PROPERTY } from './field-read.js';
 import type { RecordMeta } from './job-spec.js';
@@ -61,7 +61,7 @@ function generateCode(tree: Expr, as: 'condition' | 'value'): { body: string; va
     else if (node.from.includes('.') || node.from in Object.prototype) raw = `${constant(fieldReader(node.from, node.exactKey))}(e, m)`;
     else raw = `e[${JSON.stringify(node.from)}]`;
     if (!node.type) return raw;
-    const coerce = constant(FILTER_COERCIONS[node.type]);
+    const coerce = constant(filterCoercionFor(node.type));
     const t = temp();
     // Inline the common case (the value already has the type) and call out for the rest.
     if (node.type === 'string') return `(typeof (${t} = ${raw}) === "string" ? ${t} : ${coerce}(${t}))`;
@@ -78,7 +78,7 @@ function generateCode(tree: Expr, as: 'condition' | 'value'): { body: string; va
         return column(node);
       case 'computed':
         // The column's value as the output row gets it: its expression, then its coercion.
-        return `${constant(FILTER_COERCIONS[node.type])}(${value(node.expr)})`;
+        return `${constant(filterCoercionFor(node.type))}(${value(node.expr)})`;
       case 'field':
         throw new Error(`internal: unresolved field ${node.name}`);
       case 'call':

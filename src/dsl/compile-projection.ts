@@ -1,4 +1,5 @@
-import { COERCIONS } from './coerce.js';
+import { coercionFor, explainCoercion } from './coerce-typed.js';
+import { typeText } from './column-types.js';
 import { compileExpression } from './compile-predicate.js';
 import { fieldReader, type FieldReader } from './field-read.js';
 import type { ColumnType, JobSpec, OutputValue, RecordMeta } from './job-spec.js';
@@ -25,7 +26,7 @@ function shortValue(v: unknown): string {
 export function compileProjection(spec: JobSpec): Projection {
   // A computed column's value is read like a field's: compiled once, then coerced the same way.
   const readers: FieldReader[] = spec.schema.map((c) => (c.expr ? compileExpression(c.expr.tree) : fieldReader(c.from)));
-  const coercions = spec.schema.map((c) => COERCIONS[c.type]);
+  const coercions = spec.schema.map((c) => coercionFor(c.type));
   const n = readers.length;
   const withRaw = spec.include.includes('raw_event');
   return (event, meta, out) => {
@@ -35,7 +36,10 @@ export function compileProjection(spec: JobSpec): Projection {
         const v = coercions[i](raw);
         if (v === undefined) {
           const c = spec.schema[i];
-          return `column ${c.name}: cannot read ${shortValue(raw)} as ${c.type}${c.expr ? ` (the value of its expr)` : ''}`;
+          // Explained again from the start: where inside a nested value, and why a decimal did not fit.
+          const why = explainCoercion(c.type, raw) ?? { path: '', value: raw, type: c.type };
+          const detail = why.detail ? `: ${why.detail}` : '';
+          return `column ${c.name}${why.path}: cannot read ${shortValue(why.value)} as ${typeText(why.type)}${detail}${c.expr ? ` (the value of its expr)` : ''}`;
         }
         out[i] = v;
       }

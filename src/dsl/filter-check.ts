@@ -3,12 +3,19 @@ import type { ComputedColumnNode, Expr, FilterProblem, LiteralNode, ResolvedFiel
 import { checkRegex, FUNCTIONS, paramType, type StaticType } from './filter-functions.js';
 import { META_TYPES, isMetaField } from './field-read.js';
 import { COERCIONS } from './coerce.js';
-import type { ColumnSpec, ColumnType } from './job-spec.js';
+import { isNestedType, typeText } from './column-types.js';
+import type { ColumnSpec, ColumnType, ScalarType } from './job-spec.js';
 
-const STATIC_OF: Record<ColumnType, StaticType> = {
+const SCALAR_STATIC: Record<ScalarType, StaticType> = {
   string: 'string', json: 'string', int: 'number', long: 'number', double: 'number',
   timestamp: 'number', date: 'number', boolean: 'boolean',
 };
+
+/** What the filter sees of a column's value: decimals compare as numbers; nested values are untyped. */
+function staticOf(type: ColumnType): StaticType {
+  if (typeof type === 'string') return SCALAR_STATIC[type];
+  return type.kind === 'decimal' ? 'number' : 'any';
+}
 
 interface Typed {
   node: Expr;
@@ -46,7 +53,7 @@ export function checkExpression(
   const columns = new Map(schema.map((c) => [c.name, c]));
   const src = (n: Expr) => text.slice(n.start, n.end);
   const problem = (start: number, end: number, message: string) => problems.push({ start, end, message });
-  const describeTyped = (t: Typed) => `${src(t.node)} is ${t.column ?? A[t.type]}`;
+  const describeTyped = (t: Typed) => `${src(t.node)} is ${t.column ? typeText(t.column) : A[t.type]}`;
 
   function condition(node: Expr): Expr {
     const t = walk(node);
@@ -76,9 +83,9 @@ export function checkExpression(
       case 'literal':
         return { node, type: node.value === null ? 'null' : (typeof node.value as StaticType) };
       case 'column':
-        return { node, type: node.type ? STATIC_OF[node.type] : 'any', column: node.type };
+        return { node, type: node.type ? staticOf(node.type) : 'any', column: node.type };
       case 'computed':
-        return { node, type: STATIC_OF[node.type], column: node.type };
+        return { node, type: staticOf(node.type), column: node.type };
       case 'field':
         return resolveField(node);
       case 'call':
@@ -145,7 +152,7 @@ export function checkExpression(
   function resolveField(node: Extract<Expr, { kind: 'field' }>): Typed {
     const resolved = (from: string, type: ColumnType | undefined, exactKey: boolean): Typed => {
       const r: ResolvedFieldNode = { kind: 'column', name: node.name, from, type, exactKey, start: node.start, end: node.end };
-      return { node: r, type: type ? STATIC_OF[type] : 'any', column: type };
+      return { node: r, type: type ? staticOf(type) : 'any', column: type };
     };
     if (node.name.startsWith('$')) {
       if (isMetaField(node.name)) return resolved(node.name, META_TYPES[node.name], true);
@@ -160,10 +167,27 @@ export function checkExpression(
         return resolved(node.name, undefined, false);
       }
       const computed: ComputedColumnNode = { kind: 'computed', name: node.name, type: column.type, expr: column.expr.tree, start: node.start, end: node.end };
-      return { node: computed, type: STATIC_OF[column.type], column: column.type };
+      return { node: computed, type: staticOf(column.type), column: column.type };
     }
-    if (column) return resolved(column.from, column.type, false);
+    // A struct, list or map column read by name is the event's value as it is, untyped.
+    if (column) return resolved(column.from, isNestedType(column.type) ? undefined : column.type, false);
+    const inStruct = node.quoted ? undefined : structFieldOf(node.path);
+    if (inStruct) return resolved(inStruct.from, inStruct.type, false);
     return resolved(node.name, undefined, node.quoted);
+  }
+
+  /** `item.price` where `item` is a struct column with a scalar field `price`: that field, typed. */
+  function structFieldOf(path: string[]): { from: string; type: ColumnType } | undefined {
+    const column = path.length > 1 ? columns.get(path[0]!) : undefined;
+    if (!column || column.expr || isMetaField(column.from)) return undefined;
+    let type: ColumnType = column.type;
+    for (const name of path.slice(1)) {
+      if (typeof type !== 'object' || type.kind !== 'struct') return undefined;
+      const field: { name: string; type: ColumnType } | undefined = type.fields.find((f) => f.name === name);
+      if (!field) return undefined;
+      type = field.type;
+    }
+    return isNestedType(type) ? undefined : { from: [column.from, ...path.slice(1)].join('.'), type };
   }
 
   function walkCall(node: Extract<Expr, { kind: 'call' }>): Typed {

@@ -3,8 +3,36 @@
 
 import type { Expr } from './filter-ast.js';
 
-/** Column types a job's schema may declare. */
-export type ColumnType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp' | 'date' | 'json';
+/** The scalar column types a job's schema may declare by name. */
+export type ScalarType = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'timestamp' | 'date' | 'json';
+
+/** An exact decimal: `precision` digits in all (1..38), `scale` of them after the point (0..precision). */
+export interface DecimalType {
+  kind: 'decimal';
+  precision: number;
+  scale: number;
+}
+
+/** A struct of named fields, each read from the event object's key of that name. */
+export interface StructType {
+  kind: 'struct';
+  fields: { name: string; type: ColumnType }[];
+}
+
+/** A list whose elements all have one type. */
+export interface ListType {
+  kind: 'list';
+  element: ColumnType;
+}
+
+/** A map from string keys (the event object's keys) to values of one type. */
+export interface MapType {
+  kind: 'map';
+  value: ColumnType;
+}
+
+/** Column types a job's schema may declare: plain data, so a spec crosses to processing threads as it is. */
+export type ColumnType = ScalarType | DecimalType | StructType | ListType | MapType;
 
 /** Kafka record metadata a schema column or predicate may read with `$name`. */
 export type MetaField = '$timestamp' | '$topic' | '$partition' | '$offset' | '$key';
@@ -84,9 +112,12 @@ export interface JobSpec {
 /**
  * Output values by column type, as `project` writes them:
  * string/json -> string, int/double -> number, long -> bigint, boolean -> boolean,
- * timestamp -> epoch milliseconds (number), date -> days since 1970-01-01 (number); null when missing.
+ * timestamp -> epoch milliseconds (number), date -> days since 1970-01-01 (number),
+ * decimal -> the unscaled bigint (12.30 in decimal(10,2) is 1230n), struct -> its fields' values in
+ * field order, list -> its elements, map -> [key, value] pairs in the event's key order;
+ * null when missing.
  */
-export type OutputValue = string | number | bigint | boolean | null;
+export type OutputValue = string | number | bigint | boolean | null | OutputValue[];
 
 /** A job compiled for the hot path: built once, called per record, no allocation it can avoid. */
 export interface CompiledJob {

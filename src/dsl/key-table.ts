@@ -1,6 +1,8 @@
 // The one description of the job file: the checker (check-structure.ts) walks it and the JSON
 // Schema (json-schema.ts) is generated from it, so the two cannot drift apart.
 
+import { SCALAR_TYPES } from './column-types.js';
+
 /** A node of the job-file description: what a key holds, its default and its documentation. */
 export type KeyShape =
   | { kind: 'string'; doc: string; pattern?: string; patternHint?: string; minLength?: number; default?: string; format?: 'duration' | 'filter' }
@@ -16,13 +18,15 @@ export type KeyShape =
     }
   | { kind: 'list'; doc: string; items: KeyShape; default?: readonly unknown[]; unique?: boolean }
   | { kind: 'any-object'; doc: string }
-  | { kind: 'one-of'; doc: string; options: readonly KeyShape[] };
+  | { kind: 'one-of'; doc: string; options: readonly KeyShape[] }
+  /** A column type: a scalar name or `decimal(p,s)`, and where `nested`, a struct, list or map mapping. */
+  | { kind: 'column-type'; doc: string; nested: boolean };
 
 /** A key of an object: its shape and whether it must be present. */
 export type KeyEntry = KeyShape & { required?: boolean };
 
-/** Column types a schema may declare, in the order the docs list them. */
-export const COLUMN_TYPES = ['string', 'int', 'long', 'double', 'boolean', 'timestamp', 'date', 'json'] as const;
+/** Scalar column types a schema may declare by name, in the order the docs list them. */
+export const COLUMN_TYPES = SCALAR_TYPES;
 
 /** Kafka record metadata names a `from` or a filter may read. */
 export const META_FIELDS = ['$timestamp', '$topic', '$partition', '$offset', '$key'] as const;
@@ -35,7 +39,7 @@ const MiB = 1024 * 1024;
 export const DEFAULT_MAX_BYTES = 8 * MiB;
 export const DEFAULT_MAX_RECORD_BYTES = 1 * MiB;
 
-const columnType: KeyShape = { kind: 'enum', doc: 'the output column type', values: COLUMN_TYPES };
+const columnType: KeyShape = { kind: 'column-type', nested: false, doc: 'The output column type: string, int, long, double, boolean, timestamp, date, json or decimal(p,s).' };
 
 /** Output column names: plain identifiers, so they read the same in the filter, Parquet and SQL. */
 export const COLUMN_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -81,7 +85,10 @@ export const JOB_FILE: KeyShape = {
             keys: {
               from: { kind: 'string', minLength: 1, doc: 'Event field (`size`, `player.level`, `User-Agent`) or metadata ($timestamp $topic $partition $offset $key); defaults to the column name.' },
               expr: { kind: 'string', format: 'filter', minLength: 1, doc: 'A filter-language expression whose value, coerced to `type`, is the column (`hour(event_ts)`); not with `from`.' },
-              type: { ...columnType, required: true },
+              type: {
+                kind: 'column-type', nested: true, required: true,
+                doc: 'The output column type: a scalar (string, int, long, double, boolean, timestamp, date, json, decimal(p,s)) or, read with from:, { struct: { field: type, ... } }, { list: type } or { map: type } (string keys).',
+              },
             },
           },
         ],

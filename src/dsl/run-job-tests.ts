@@ -1,4 +1,6 @@
-import { COERCIONS } from './coerce.js';
+import { coercionFor } from './coerce-typed.js';
+import { typeText } from './column-types.js';
+import { sameOutput, showOutput } from './output-text.js';
 import type { CompiledJob, OutputValue, RecordMeta } from './job-spec.js';
 
 /** The outcome of one `tests:` entry of a job file. */
@@ -20,10 +22,6 @@ export function testMeta(job: CompiledJob, event: Record<string, unknown>): Reco
   return { topic: job.spec.source.topic, partition: 0, offset: '0', timestamp: TEST_TIMESTAMP, key, raw: JSON.stringify(event) };
 }
 
-function show(v: unknown): string {
-  if (typeof v === 'bigint') return v.toString();
-  return v === undefined ? 'nothing' : JSON.stringify(v);
-}
 
 /** Runs a job's tests through its compiled filter and projection, the ones the runtime uses. */
 export function runJobTests(job: CompiledJob): TestResult[] {
@@ -33,7 +31,7 @@ export function runJobTests(job: CompiledJob): TestResult[] {
     const kept = job.filter(test.event, meta);
     const row: OutputValue[] = new Array(job.columns.length).fill(null);
     const bad = kept ? job.project(test.event, meta, row) : undefined;
-    const rowText = () => job.columns.map((c, i) => `${c.name}=${show(row[i])}`).join(', ');
+    const rowText = () => job.columns.map((c, i) => `${c.name}=${showOutput(row[i], c.type)}`).join(', ');
     if (test.expect === 'dropped') {
       return result(kept ? [`expected the event to be dropped, but the filter kept it${bad ? ` (and it is a bad record: ${bad})` : ` -> ${rowText()}`}`] : []);
     }
@@ -49,9 +47,9 @@ export function runJobTests(job: CompiledJob): TestResult[] {
       const type = job.columns[i].type;
       // Expectations are read as the column's type, so `quantity: 1` matches a long's 1n and
       // `purchased_at: "2026-01-01T00:00:00Z"` matches epoch milliseconds.
-      const want = COERCIONS[type](expected);
-      if (want === undefined) diff.push(`${name}: expected value ${show(expected)} is not a valid ${type}`);
-      else if (want !== row[i]) diff.push(`${name}: expected ${show(want)}, got ${show(row[i])}`);
+      const want = coercionFor(type)(expected);
+      if (want === undefined) diff.push(`${name}: expected value ${showOutput(expected)} is not a valid ${typeText(type)}`);
+      else if (!sameOutput(want, row[i])) diff.push(`${name}: expected ${showOutput(want, type)}, got ${showOutput(row[i], type)}`);
     }
     return result(diff);
   });

@@ -3,7 +3,7 @@ import { UserError } from '../user-error.js';
 import type { DataFile } from '../table/job-store.js';
 import type { JobTable } from './job-tables.js';
 import { enableS3Reads } from './s3-access.js';
-import { DUCKDB_TYPES, sqlIdent, sqlString } from '../sql-text.js';
+import { duckdbType, sqlIdent, sqlString } from '../sql-text.js';
 
 /** A query result: column names and DuckDB types; rows as display text and as JSON values. */
 export interface QueryResult {
@@ -55,7 +55,7 @@ export function viewSelect(table: JobTable, files: DataFile[]): string {
     const list = files.map((f) => sqlString(f.url)).join(', ');
     return `SELECT * FROM read_parquet([${list}], hive_partitioning = true, union_by_name = true)`;
   }
-  const columns = table.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`);
+  const columns = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`);
   if (table.partitioned) columns.push(`CAST(NULL AS DATE) AS dt`);
   return `SELECT ${columns.join(', ')} WHERE false`;
 }

@@ -71,7 +71,7 @@ describe('checkJobText: the job file', () => {
   it('reports bad types and bad enum values at the value', () => {
     const text = jobText('on_bad_record: skipp\ninclude: raw_event\n', '  quantity: integer\n').replace('  path: data/t\n', '  path: data/t\n  max_rows: lots\n');
     expect(errorsOf(text)).toEqual([
-      { ...positionOf(text, 'integer'), message: "schema.quantity must be one of string, int, long, double, boolean, timestamp, date, json, got 'integer' (did you mean 'int'?)" },
+      { ...positionOf(text, 'integer'), message: "schema.quantity must be one of string, int, long, double, boolean, timestamp, date, json or decimal(p,s), got 'integer' (did you mean 'int'?)" },
       { ...positionOf(text, 'lots'), message: "sink.max_rows must be a whole number of at least 1, got 'lots'" },
       { ...positionOf(text, 'skipp'), message: "on_bad_record must be one of dead_letter, skip, fail, got 'skipp' (did you mean 'skip'?)" },
       { ...positionOf(text, 'raw_event'), message: "include must be a list, got 'raw_event'" },

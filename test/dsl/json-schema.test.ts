@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parseDecimalText, SCALAR_TYPES } from '../../src/dsl/column-types.js';
 import { jobJsonSchema, jobJsonSchemaText } from '../../src/dsl/json-schema.js';
 import { JOB_FILE } from '../../src/dsl/key-table.js';
 import { parseByteSize, parseDuration } from '../../src/dsl/units.js';
@@ -25,5 +26,31 @@ describe('schema/job.schema.json', () => {
     for (const d of ['10 seconds', '10s', '500ms', '1 minute', '2 minutes', '10 parsecs', 'soon']) expect(duration.test(d), d).toBe(parseDuration(d) !== undefined);
     const size = new RegExp(schema.properties.sink.properties.max_bytes.anyOf[1].pattern!);
     for (const s of ['64 MiB', '512 KiB', '1 GB', '10 lightyears']) expect(size.test(s), s).toBe(parseByteSize(s) !== undefined);
+  });
+});
+
+describe('schema/job.schema.json: column types', () => {
+  type Definitions = Record<string, { anyOf: { enum?: string[]; pattern?: string; required?: string[]; properties?: Record<string, unknown> }[] }>;
+  const definitions = (jobJsonSchema() as { definitions: Definitions }).definitions;
+
+  it('has a decimal pattern that accepts the decimal types the checker reads', () => {
+    const decimal = new RegExp(definitions.scalarColumnType!.anyOf[1]!.pattern!);
+    for (const t of ['decimal(10,2)', 'decimal(10, 2)', 'decimal(38)', 'decimal( 5 , 0 )']) {
+      expect(decimal.test(t), t).toBe(true);
+      expect(parseDecimalText(t), t).toMatchObject({ kind: 'decimal' });
+    }
+    for (const t of ['decimal', 'decimal()', 'decimal(10,2', 'decmial(10,2)', 'decimal(a,b)']) expect(decimal.test(t), t).toBe(false);
+    expect(definitions.scalarColumnType!.anyOf[0]!.enum).toEqual([...SCALAR_TYPES]);
+  });
+
+  it('describes struct, list and map recursively, one key each, and only under type:', () => {
+    const nested = definitions.columnType!.anyOf.slice(1);
+    expect(nested.map((o) => o.required)).toEqual([['struct'], ['list'], ['map']]);
+    expect(nested[1]!.properties!.list).toEqual({ $ref: '#/definitions/columnType' });
+    expect(nested[0]!.properties!.struct).toMatchObject({ additionalProperties: { $ref: '#/definitions/columnType' }, minProperties: 1 });
+    type Option = { allOf?: { $ref: string }[]; properties?: Record<string, { allOf?: { $ref: string }[] }> };
+    const column = (jobJsonSchema() as { properties: { schema: { additionalProperties: { anyOf: Option[] } } } }).properties.schema.additionalProperties;
+    expect(column.anyOf[0]!.allOf).toEqual([{ $ref: '#/definitions/scalarColumnType' }]);
+    expect(column.anyOf[1]!.properties!.type!.allOf).toEqual([{ $ref: '#/definitions/columnType' }]);
   });
 });

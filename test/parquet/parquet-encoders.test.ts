@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ColumnType, OutputValue } from '../../src/dsl/job-spec.js';
+import type { ScalarType, OutputValue } from '../../src/dsl/job-spec.js';
 import { ColumnBatch, type BatchColumn } from '../../src/runtime/batch/column-batch.js';
 import {
   defaultParquetEncoder,
@@ -15,7 +15,7 @@ import { duckdb, parquetChunks, readParquet } from './read-parquet.js';
 
 const MS_PER_DAY = 86_400_000;
 
-const COLUMNS: BatchColumn[] = [
+const COLUMNS: { name: string; type: ScalarType }[] = [
   { name: 'event_type', type: 'string' },
   { name: 'quantity', type: 'int' },
   { name: 'player_id', type: 'long' },
@@ -27,7 +27,7 @@ const COLUMNS: BatchColumn[] = [
 ];
 
 // What DuckDB must call each column type (TIMESTAMP WITH TIME ZONE is fine for timestamps).
-const DUCKDB_TYPE: Record<ColumnType, RegExp> = {
+const DUCKDB_TYPE: Record<ScalarType, RegExp> = {
   string: /^VARCHAR$/,
   json: /^VARCHAR$/,
   int: /^INTEGER$/,
@@ -47,7 +47,7 @@ const ROWS: OutputValue[][] = [
 ];
 
 /** DuckDB's JS value turned back into the runtime's OutputValue for `type`. */
-function asOutputValue(value: unknown, type: ColumnType): OutputValue {
+function asOutputValue(value: unknown, type: ScalarType): OutputValue {
   if (value === null) return null;
   if (value instanceof Date) return type === 'date' ? value.getTime() / MS_PER_DAY : value.getTime();
   return value as OutputValue;

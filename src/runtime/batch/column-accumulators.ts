@@ -1,5 +1,6 @@
 import * as arrow from 'apache-arrow';
-import type { ColumnType, OutputValue } from '../../dsl/job-spec.js';
+import { typeText } from '../../dsl/column-types.js';
+import type { ColumnType, DecimalType, ListType, MapType, OutputValue, StructType } from '../../dsl/job-spec.js';
 import { Validity } from './validity.js';
 
 /**
@@ -46,8 +47,8 @@ abstract class BaseAccumulator implements ColumnAccumulator {
 
   abstract append(value: BatchValue): void;
 
-  /** The Arrow buffers besides validity (`data`, and `valueOffsets` for strings) for `n` rows. */
-  protected abstract buffers(n: number): Record<string, ArrayBufferView>;
+  /** What Arrow's makeData takes besides validity (`data`, `valueOffsets`, `children`, `child`) for `n` rows. */
+  protected abstract buffers(n: number): Record<string, unknown>;
 
   dropLast(): void {
     this.length--;
@@ -72,7 +73,7 @@ abstract class BaseAccumulator implements ColumnAccumulator {
   }
 
   protected wrong(expected: string, value: BatchValue): TypeError {
-    return new TypeError(`column "${this.name}" (${this.type}): expected ${expected}, got ${describe(value)}`);
+    return new TypeError(`column "${this.name}" (${typeText(this.type)}): expected ${expected}, got ${describe(value)}`);
   }
 }
 
@@ -286,6 +287,150 @@ export function columnAccumulator(name: string, type: ColumnType): ColumnAccumul
     case 'boolean':
       return new BoolAccumulator(name, type, new arrow.Bool());
     default:
-      throw new TypeError(`column "${name}": unknown column type '${String(type satisfies never)}'`);
+      return nestedAccumulator(name, type);
+  }
+}
+
+function nestedAccumulator(name: string, type: DecimalType | StructType | ListType | MapType): ColumnAccumulator {
+  switch (type.kind) {
+    case 'decimal':
+      return new DecimalAccumulator(name, type);
+    case 'struct':
+      return new StructAccumulator(name, type);
+    case 'list':
+      return new ListAccumulator(name, type, columnAccumulator(`${name}[]`, type.element), 'element', true);
+    case 'map': {
+      const entries = new StructAccumulator(`${name}{}`, { kind: 'struct', fields: [{ name: 'key', type: 'string' }, { name: 'value', type: type.value }] }, [false, true]);
+      return new ListAccumulator(name, type, entries, 'entries', false);
+    }
+    default:
+      throw new TypeError(`column "${name}": unknown column type '${JSON.stringify(type satisfies never)}'`);
+  }
+}
+
+/**
+ * `decimal(p,s)` (Decimal128) from the unscaled bigint: 16 bytes per row, two's complement,
+ * little-endian as Arrow's buffers are.
+ */
+class DecimalAccumulator extends BaseAccumulator {
+  private words = new Int32Array(INITIAL_ROWS * 4);
+  private longs = new BigInt64Array(this.words.buffer);
+
+  constructor(name: string, type: DecimalType) {
+    super(name, type, new arrow.Decimal(type.scale, type.precision, 128));
+  }
+
+  append(value: BatchValue): void {
+    const i = this.length;
+    if (4 * i === this.words.length) {
+      this.words = grow(this.words);
+      this.longs = new BigInt64Array(this.words.buffer);
+    }
+    if (value === null) {
+      this.validity.setNull(i);
+    } else if (typeof value === 'bigint' && value === BigInt.asIntN(128, value)) {
+      this.longs[2 * i] = BigInt.asIntN(64, value);
+      this.longs[2 * i + 1] = value >> 64n;
+      this.validity.setValid(i);
+    } else {
+      throw this.wrong('an unscaled decimal as a bigint', value);
+    }
+    this.length = i + 1;
+  }
+
+  protected buffers(n: number) {
+    return { data: new Uint32Array(this.words.buffer, 0, n * 4) };
+  }
+}
+
+/** A struct: one child column per field, each as long as the struct (a null struct's fields hold nulls). */
+class StructAccumulator extends BaseAccumulator {
+  private readonly children: ColumnAccumulator[];
+
+  constructor(name: string, type: StructType, nullable?: boolean[]) {
+    const children = type.fields.map((f) => columnAccumulator(`${name}.${f.name}`, f.type));
+    super(name, type, new arrow.Struct(type.fields.map((f, i) => new arrow.Field(f.name, children[i]!.arrowType, nullable?.[i] ?? true))));
+    this.children = children;
+  }
+
+  append(value: BatchValue): void {
+    const i = this.length;
+    const children = this.children;
+    if (value !== null && (!Array.isArray(value) || value.length !== children.length)) throw this.wrong(`${children.length} field values`, value);
+    let c = 0;
+    try {
+      for (; c < children.length; c++) children[c]!.append(value === null ? null : value[c]!);
+    } catch (err) {
+      for (let d = 0; d < c; d++) children[d]!.dropLast();
+      throw err;
+    }
+    if (value === null) this.validity.setNull(i);
+    else this.validity.setValid(i);
+    this.length = i + 1;
+  }
+
+  dropLast(): void {
+    super.dropLast();
+    for (const child of this.children) child.dropLast();
+  }
+
+  clear(): void {
+    super.clear();
+    for (const child of this.children) child.clear();
+  }
+
+  protected buffers() {
+    return { children: this.children.map((c) => c.toData()) };
+  }
+}
+
+/** A list (its elements in one child column) or a map (a list of key/value structs, Arrow's Map layout). */
+class ListAccumulator extends BaseAccumulator {
+  private offsets = new Int32Array(INITIAL_ROWS + 1);
+
+  constructor(
+    name: string,
+    type: ListType | MapType,
+    private readonly child: ColumnAccumulator,
+    childName: string,
+    childNullable: boolean,
+  ) {
+    const field = new arrow.Field(childName, child.arrowType, childNullable);
+    super(name, type, type.kind === 'map' ? new arrow.Map_(field as arrow.Field<arrow.Struct<{ key: arrow.Utf8; value: arrow.DataType }>>, false) : new arrow.List(field));
+  }
+
+  append(value: BatchValue): void {
+    const i = this.length;
+    if (value !== null && !Array.isArray(value)) throw this.wrong('an array', value);
+    let appended = 0;
+    if (value !== null) {
+      try {
+        for (; appended < value.length; appended++) this.child.append(value[appended]!);
+      } catch (err) {
+        for (let d = 0; d < appended; d++) this.child.dropLast();
+        throw err;
+      }
+      this.validity.setValid(i);
+    } else {
+      this.validity.setNull(i);
+    }
+    if (i + 1 === this.offsets.length) this.offsets = grow(this.offsets);
+    this.offsets[i + 1] = this.offsets[i]! + appended;
+    this.length = i + 1;
+  }
+
+  dropLast(): void {
+    const elements = this.offsets[this.length]! - this.offsets[this.length - 1]!;
+    super.dropLast();
+    for (let d = 0; d < elements; d++) this.child.dropLast();
+  }
+
+  clear(): void {
+    super.clear();
+    this.child.clear();
+  }
+
+  protected buffers(n: number) {
+    return { valueOffsets: this.offsets.subarray(0, n + 1), child: this.child.toData() };
   }
 }

@@ -1,10 +1,20 @@
-import type { ColumnType } from '../../dsl/job-spec.js';
+import type { ColumnType, ScalarType } from '../../dsl/job-spec.js';
 import { compareSchemas, type TypeChangeRules } from '../schema-change.js';
+
+/**
+ * A Delta data type as the protocol's schema serialization writes it: a primitive's name
+ * (`decimal(10,2)` included), or a struct, array or map object.
+ */
+export type DeltaType =
+  | string
+  | { type: 'struct'; fields: DeltaField[] }
+  | { type: 'array'; elementType: DeltaType; containsNull: boolean }
+  | { type: 'map'; keyType: DeltaType; valueType: DeltaType; valueContainsNull: boolean };
 
 /** A field of a Delta table's schema (a struct type's field, as in `schemaString`). */
 export interface DeltaField {
   name: string;
-  type: string;
+  type: DeltaType;
   nullable: boolean;
   metadata: Record<string, unknown>;
 }
@@ -15,7 +25,7 @@ export interface TableColumns {
   partitionBy: readonly string[];
 }
 
-const DELTA_TYPES: Record<ColumnType, string> = {
+const DELTA_TYPES: Record<ScalarType, string> = {
   string: 'string',
   json: 'string',
   int: 'integer',
@@ -26,9 +36,37 @@ const DELTA_TYPES: Record<ColumnType, string> = {
   date: 'date',
 };
 
-/** The Delta primitive type a job column type is stored as. */
-export function deltaType(type: ColumnType): string {
-  return DELTA_TYPES[type];
+/**
+ * The Delta type a job column type is stored as. Every value inside a nested type may be null
+ * (a struct field the event lacks, a null element), as every column may.
+ */
+export function deltaType(type: ColumnType): DeltaType {
+  if (typeof type === 'string') return DELTA_TYPES[type];
+  switch (type.kind) {
+    case 'decimal':
+      return `decimal(${type.precision},${type.scale})`;
+    case 'list':
+      return { type: 'array', elementType: deltaType(type.element), containsNull: true };
+    case 'map':
+      return { type: 'map', keyType: 'string', valueType: deltaType(type.value), valueContainsNull: true };
+    case 'struct':
+      return { type: 'struct', fields: type.fields.map((f) => ({ name: f.name, type: deltaType(f.type), nullable: true, metadata: {} })) };
+  }
+}
+
+/** A Delta type as one line of text (`struct<name:string,price:decimal(10,2)>`), to compare and to name in messages. */
+export function deltaTypeText(type: DeltaType): string {
+  if (typeof type === 'string') return type.replaceAll(' ', '');
+  switch (type.type) {
+    case 'array':
+      return `array<${deltaTypeText(type.elementType)}>`;
+    case 'map':
+      return `map<${deltaTypeText(type.keyType)},${deltaTypeText(type.valueType)}>`;
+    case 'struct':
+      return `struct<${type.fields.map((f) => `${f.name}:${deltaTypeText(f.type)}`).join(',')}>`;
+    default:
+      return JSON.stringify(type);
+  }
 }
 
 /** The Delta fields of a job's output: every column nullable, partition columns (`dt` is a date) last. */
@@ -66,18 +104,14 @@ export const DELTA_TYPE_CHANGES: TypeChangeRules = {
       : "a Delta column's type cannot change (write to a new sink.path)",
 };
 
-/** A Delta field's type as one word (a primitive's name) or its JSON (a nested type's). */
-function typeText(type: unknown): string {
-  return typeof type === 'string' ? type : JSON.stringify(type);
-}
-
 /**
  * The table schema after a job with `wanted` fields writes to a table with `current` ones: columns
  * the job adds are appended (nullable, so older files read them as null). Undefined when nothing
- * changes. Throws SchemaChangeError on a removed, renamed or retyped column.
+ * changes. Throws SchemaChangeError on a removed, renamed or retyped column (a field added inside
+ * a struct column is a changed type too).
  */
 export function evolveSchema(current: DeltaField[], wanted: DeltaField[], table: string): DeltaField[] | undefined {
-  const columns = (fields: DeltaField[]) => fields.map((f) => ({ name: f.name, type: typeText(f.type) }));
+  const columns = (fields: DeltaField[]) => fields.map((f) => ({ name: f.name, type: deltaTypeText(f.type) }));
   const { added } = compareSchemas(table, columns(current), columns(wanted), DELTA_TYPE_CHANGES);
   const addedNames = new Set(added.map((c) => c.name));
   return added.length ? [...current, ...wanted.filter((f) => addedNames.has(f.name))] : undefined;

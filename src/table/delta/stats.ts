@@ -39,7 +39,9 @@ export function fileStats(table: Table, columns: readonly { name: string; type: 
   const stats: FileStats = { numRecords: table.numRows, minValues: {}, maxValues: {}, nullCount: {} };
   for (const { name, type } of columns) {
     const vector = table.getChild(name);
-    if (!vector) continue;
+    // A nested column's counts would be per leaf field (an object), which readers check against
+    // the schema; leaving them out is allowed, and a wrong shape is not.
+    if (!vector || (typeof type === 'object' && type.kind !== 'decimal')) continue;
     stats.nullCount[name] = vector.nullCount;
     if (!BOUNDED.has(type)) continue;
     const b = bounds(vector);

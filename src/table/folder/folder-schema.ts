@@ -1,4 +1,5 @@
 import type { ColumnType } from '../../dsl/job-spec.js';
+import { typeText } from '../../dsl/column-types.js';
 import { readJsonIfExists, replaceFileDurably } from '../storage/durable-fs.js';
 import { applySchemaChanges, compareSchemas, type SchemaColumn, type TypeChangeRules } from '../schema-change.js';
 
@@ -32,7 +33,7 @@ export const FOLDER_TYPE_CHANGES: TypeChangeRules = {
  * Throws SchemaChangeError when the job removes, renames, narrows or changes a column.
  */
 export async function settleFolderSchema(path: string, table: string, columns: readonly { name: string; type: ColumnType }[]): Promise<void> {
-  const wanted = columns.map((c) => ({ name: c.name, type: c.type }));
+  const wanted = columns.map((c) => ({ name: c.name, type: typeText(c.type) }));
   const record = await readJsonIfExists<SchemaRecord>(path);
   const current = record?.columns ?? [];
   const changes = compareSchemas(table, current, wanted, FOLDER_TYPE_CHANGES);
