@@ -41,4 +41,18 @@ describe("a Parquet folder's schema record", () => {
     await expect(back).rejects.toThrow(`table ${dir}: column 'n' is long in the table but int in the job`);
     expect(await record()).toEqual(widened);
   });
+
+  it('names nested and decimal types as job files write them, and refuses a field added to a struct', async () => {
+    const item = { kind: 'struct' as const, fields: [{ name: 'name', type: 'string' as const }] };
+    await settleFolderSchema(path, dir, [
+      { name: 'item', type: item },
+      { name: 'amount', type: { kind: 'decimal', precision: 10, scale: 2 } },
+    ]);
+    expect(await record()).toEqual({ columns: [{ name: 'item', type: 'struct<name string>' }, { name: 'amount', type: 'decimal(10,2)' }] });
+    const grown = { kind: 'struct' as const, fields: [...item.fields, { name: 'price', type: 'double' as const }] };
+    await expect(settleFolderSchema(path, dir, [{ name: 'item', type: grown }, { name: 'amount', type: { kind: 'decimal', precision: 10, scale: 2 } }])).rejects.toThrow(
+      "column 'item' is struct<name string> in the table but struct<name string, price double> in the job",
+    );
+  });
 });
+
