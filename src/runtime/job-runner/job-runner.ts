@@ -404,7 +404,7 @@ export class JobRunner {
     if (err instanceof BadRecordError) await this.seal().catch(() => {});
     // Commits in flight are whole and valid: let them land before leaving.
     await this.commits.settleAll(false);
-    this.log.error({ job: this.name, error: err.message }, 'job failed');
+    this.log.error({ job: this.name, topic: this.topic, error: err.message }, 'job failed');
     this.leave(() => {
       this.setState('failing', err.message);
       this.ended.reject(err);
