@@ -6,7 +6,7 @@ import { intFlag, parseFlags } from './args.js';
 
 const USAGE = 'usage: gamepipe compact <job> [--jobs <dir or files>]... [--include-today] [--min-files N]';
 
-/** `gamepipe compact <job>`: rewrites the closed `dt=` partitions of a job's table into one file each. */
+/** `gamepipe compact <job>`: rewrites the closed partitions of a job's table into one file each. */
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     jobs: { type: 'string', multiple: true },
@@ -15,7 +15,10 @@ export async function run(args: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    console.log(`${USAGE}\n  closed partitions (days before today, UTC) with at least --min-files files (default 2); safe while the runner writes`);
+    console.log(
+      `${USAGE}\n  closed partitions (a dt, day, hour or month before today, UTC) with at least --min-files files (default 2); safe while the runner writes\n` +
+        '  --include-today: every partition but those of later days (also those with no time column)',
+    );
     return 0;
   }
   if (positionals.length !== 1) throw new UserError(USAGE, 2);
@@ -23,8 +26,8 @@ export async function run(args: string[]): Promise<number> {
   const jobs = await loadJobsForQuery(jobPaths(values.jobs));
   const job = jobs.find((j) => j.spec.job === name);
   if (!job) throw new UserError(`no job '${name}' in ${jobPaths(values.jobs).join(' ')} (jobs: ${jobs.map((j) => j.spec.job).join(', ')})`);
-  if (!job.spec.sink.partitionBy.includes('dt')) {
-    throw new UserError(`job '${name}' writes one unpartitioned folder; compaction needs \`partition_by: [dt]\` in its sink (${job.spec.file})`);
+  if (job.spec.sink.partitionBy.length === 0) {
+    throw new UserError(`job '${name}' writes one unpartitioned folder; compaction works per partition and needs a \`partition_by\` in its sink, such as [dt] (${job.spec.file})`);
   }
   const { recovered, results } = await openJobStore(job).compact({
     includeToday: values['include-today'] ?? false,

@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import type { Catalog } from '../query/catalog.js';
 import type { JobTable } from '../query/job-tables.js';
 import { sqlIdent } from '../sql-text.js';
@@ -18,8 +18,8 @@ export interface TableRow {
   files: number;
   bytes: number;
   smallFiles: number;
-  /** Distinct `dt=` folders; 0 for an unpartitioned table. */
-  dtPartitions: number;
+  /** Distinct partition folders holding files (`dt=X`, `event_type=x/event_ts_day=Y`); 0 for an unpartitioned table. */
+  partitions: number;
   schema: { name: string; type: string }[];
 }
 
@@ -39,7 +39,8 @@ export async function listTables(paths: string[], keeper: CatalogKeeper): Promis
         files: stats[i]!.files,
         bytes: stats[i]!.bytes,
         smallFiles: files.filter((f) => f.bytes < SMALL_FILE_BYTES).length,
-        dtPartitions: new Set(files.map((f) => basename(dirname(f.url))).filter((d) => d.startsWith('dt='))).size,
+        // Every file of a partitioned table sits in the folder of its partition.
+        partitions: table.partitionBy.length ? new Set(files.map((f) => dirname(f.url))).size : 0,
         schema: await tableSchema(catalog, table.name),
       });
     }

@@ -1,10 +1,11 @@
 import { parseSinkLocation, SinkPathError } from '../table/location.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { checkPartitionBy, declaredColumns } from './check-partition-by.js';
 import { checkShape, type ShapeProblem } from './check-structure.js';
 import { checkComputed, checkWhere } from './check-where.js';
 import { didYouMean } from './did-you-mean.js';
 import { isMetaField, META_TYPES } from './field-read.js';
-import type { ColumnSpec, ColumnType, Diagnostic, IncludeColumn, JobSpec, JobTest } from './job-spec.js';
+import type { ColumnSpec, ColumnType, Diagnostic, IncludeColumn, JobSpec, JobTest, PartitionField } from './job-spec.js';
 import { exprTypeProblem, readColumnType } from './column-type-node.js';
 import { JOB_FILE, type KeyEntry, type KeyShape } from './key-table.js';
 import { Reporter } from './reporter.js';
@@ -40,6 +41,7 @@ export function checkJobText(file: string, text: string): { spec?: JobSpec; diag
   checkTrigger(doc, report);
   checkSource(doc, report);
   checkSink(doc, report);
+  const partitionBy = checkPartitionBy(doc, schema, declaredColumns(doc), report);
   const where = doc.get('where', true) as Node | undefined;
   if (isScalar(where) && typeof where.value === 'string') checkWhere(where as Scalar<string>, where.value, schema, report);
   const include = (doc.get('include') && isSeq(doc.get('include')) ? (doc.toJS() as Json).include : []) as unknown[];
@@ -50,7 +52,7 @@ export function checkJobText(file: string, text: string): { spec?: JobSpec; diag
 
   report.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   if (report.hasErrors()) return { diagnostics: report.diagnostics };
-  const spec = buildSpec(file, doc.toJS() as Json, schema);
+  const spec = buildSpec(file, doc.toJS() as Json, schema, partitionBy);
   rememberPositions(spec, { job: positionOf(doc, ['job'], lines), sinkPath: positionOf(doc, ['sink', 'path'], lines) });
   return { spec, diagnostics: report.diagnostics };
 }
@@ -194,7 +196,7 @@ function pick<T>(obj: Json | undefined, path: string[]): T {
   return (v === undefined || v === null ? defaultOf(path) : v) as T;
 }
 
-function buildSpec(file: string, root: Json, schema: ColumnSpec[]): JobSpec {
+function buildSpec(file: string, root: Json, schema: ColumnSpec[], partitionBy: PartitionField[]): JobSpec {
   const source = root.source as Json;
   const sink = root.sink as Json;
   const tests = (pick<Json[]>(root, ['tests'])).map((t): JobTest => ({
@@ -217,7 +219,7 @@ function buildSpec(file: string, root: Json, schema: ColumnSpec[]): JobSpec {
     sink: {
       path: String(sink.path),
       format: pick(sink, ['sink', 'format']),
-      partitionBy: pick(sink, ['sink', 'partition_by']),
+      partitionBy,
       maxRows: pick(sink, ['sink', 'max_rows']),
       maxBytes: parseByteSize(pick(sink, ['sink', 'max_bytes']))!,
     },

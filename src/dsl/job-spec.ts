@@ -67,6 +67,26 @@ export interface RecordMeta {
   raw: string;
 }
 
+/**
+ * One entry of `sink.partition_by`: a partition column of the table and how a row's value of it is
+ * computed (docs/filter-language.md, "Partitions").
+ */
+export interface PartitionField {
+  /** The column's name in folders and in the Delta table: `event_type`, `event_ts_day`, `dt`. */
+  name: string;
+  /** The entry as the job file wrote it: `event_type`, `day(event_ts)`, `dt`. */
+  text: string;
+  /**
+   * `identity`: a schema column's value; `hour`/`day`/`month`: the UTC period of a timestamp
+   * column; `dt`: the UTC day of the Kafka record time.
+   */
+  transform: 'identity' | 'hour' | 'day' | 'month' | 'dt';
+  /** The index in the schema of the column it reads (-1 for `dt`). */
+  source: number;
+  /** The partition column's type: the source column's for identity, date for dt and day, string for hour and month. */
+  type: ScalarType;
+}
+
 /** A job test case from the `tests:` list of a job file. */
 export interface JobTest {
   name: string;
@@ -96,7 +116,8 @@ export interface JobSpec {
   sink: {
     path: string;
     format: 'parquet' | 'delta';
-    partitionBy: 'dt'[];
+    /** Partition columns in the order their folders nest (`sink.partition_by`). */
+    partitionBy: PartitionField[];
     /** Roll a file early when the open batch passes this many rows ... */
     maxRows: number;
     /** ... or this many bytes of raw input. */

@@ -1,5 +1,5 @@
 import { MAX_DECIMAL_PRECISION, SCALAR_TYPES } from './column-types.js';
-import { COLUMN_NAME_PATTERN, JOB_FILE, type KeyEntry, type KeyShape } from './key-table.js';
+import { COLUMN_NAME_PATTERN, JOB_FILE, PARTITION_ENTRY_PATTERN, type KeyEntry, type KeyShape } from './key-table.js';
 import { BYTE_SIZE_PATTERN, DURATION_PATTERN } from './units.js';
 
 type Schema = Record<string, unknown>;
@@ -8,7 +8,7 @@ function toSchema(shape: KeyShape): Schema {
   const description = shape.doc;
   switch (shape.kind) {
     case 'string': {
-      const pattern = shape.format === 'duration' ? DURATION_PATTERN : shape.pattern;
+      const pattern = shape.format === 'duration' ? DURATION_PATTERN : shape.format === 'partition' ? PARTITION_ENTRY_PATTERN : shape.pattern;
       return { type: 'string', description, ...(pattern && { pattern }), ...(shape.minLength && { minLength: shape.minLength }), ...(shape.default !== undefined && { default: shape.default }) };
     }
     case 'enum':

@@ -5,7 +5,7 @@ import { SCALAR_TYPES } from './column-types.js';
 
 /** A node of the job-file description: what a key holds, its default and its documentation. */
 export type KeyShape =
-  | { kind: 'string'; doc: string; pattern?: string; patternHint?: string; minLength?: number; default?: string; format?: 'duration' | 'filter' }
+  | { kind: 'string'; doc: string; pattern?: string; patternHint?: string; minLength?: number; default?: string; format?: 'duration' | 'filter' | 'partition' }
   | { kind: 'enum'; doc: string; values: readonly string[]; default?: string }
   | { kind: 'integer'; doc: string; minimum: number; default?: number }
   | { kind: 'bytes'; doc: string; default: number; defaultText: string }
@@ -43,6 +43,9 @@ const columnType: KeyShape = { kind: 'column-type', nested: false, doc: 'The out
 
 /** Output column names: plain identifiers, so they read the same in the filter, Parquet and SQL. */
 export const COLUMN_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+/** A `sink.partition_by` entry as the JSON Schema checks it: a column name (or dt) or hour/day/month(column). */
+export const PARTITION_ENTRY_PATTERN = '^\\s*((hour|day|month)\\s*\\(\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\)|[A-Za-z_][A-Za-z0-9_]*)\\s*$';
 
 /** The whole job file. */
 export const JOB_FILE: KeyShape = {
@@ -104,8 +107,11 @@ export const JOB_FILE: KeyShape = {
         path: { kind: 'string', required: true, minLength: 1, doc: 'Output folder, relative to the working directory, or s3://bucket/prefix (format: delta).' },
         format: { kind: 'enum', values: ['parquet', 'delta'], default: 'parquet', doc: 'Table format: parquet (a Hive-style folder of Parquet files, local disk only) or delta (Delta Lake, on a local disk or s3://bucket/prefix).' },
         partition_by: {
-          kind: 'list', default: [], unique: true, doc: 'Hive-style partition folders.',
-          items: { kind: 'enum', values: ['dt'], doc: 'dt: dt=YYYY-MM-DD from the record time.' },
+          kind: 'list', default: [], unique: true, doc: 'Hive-style partition folders (Delta partition columns), nested in this order.',
+          items: {
+            kind: 'string', format: 'partition', minLength: 1,
+            doc: 'A schema column (string, int, long, boolean, date): `event_type=...` folders; hour(ts), day(ts) or month(ts) of a timestamp column: `ts_hour=YYYY-MM-DD-HH`, `ts_day=YYYY-MM-DD`, `ts_month=YYYY-MM`; dt: `dt=YYYY-MM-DD` from the Kafka record time.',
+          },
         },
         max_rows: { kind: 'integer', minimum: 1, default: 200000, doc: 'Roll a file early after this many rows.' },
         max_bytes: { kind: 'bytes', default: DEFAULT_MAX_BYTES, defaultText: `${DEFAULT_MAX_BYTES / MiB} MiB`, doc: 'Roll a file early after this much raw input (a number of bytes or "64 MiB", "512 KiB").' },

@@ -53,10 +53,15 @@ const RETRIES = 5;
 export function viewSelect(table: JobTable, files: DataFile[]): string {
   if (files.length) {
     const list = files.map((f) => sqlString(f.url)).join(', ');
-    return `SELECT * FROM read_parquet([${list}], hive_partitioning = true, union_by_name = true)`;
+    // The partition columns' types are the job's, not guessed from folder names (which would read
+    // a string column of digits as a number, and an hour as text only by luck).
+    const types = table.partitionBy.map((p) => `${sqlString(p.name)}: ${duckdbType(p.type)}`).join(', ');
+    return `SELECT * FROM read_parquet([${list}], hive_partitioning = true, union_by_name = true${types ? `, hive_types = {${types}}` : ''})`;
   }
   const columns = table.columns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`);
-  if (table.partitioned) columns.push(`CAST(NULL AS DATE) AS dt`);
+  for (const p of table.partitionBy) {
+    if (!table.columns.some((c) => c.name === p.name)) columns.push(`CAST(NULL AS ${duckdbType(p.type)}) AS ${sqlIdent(p.name)}`);
+  }
   return `SELECT ${columns.join(', ')} WHERE false`;
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnType, CompiledJob } from '../dsl/job-spec.js';
+import type { ColumnType, CompiledJob, PartitionField } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import { DEAD_LETTER_COLUMNS } from '../dsl/dead-letters.js';
@@ -18,8 +18,8 @@ export interface JobTable {
   /** The table's live data files, as DuckDB names them. */
   files(): Promise<DataFile[]>;
   columns: { name: string; type: ColumnType }[];
-  /** True when files sit in `dt=YYYY-MM-DD` folders (a `dt` column). */
-  partitioned: boolean;
+  /** The partition columns whose folders (`name=value`) the files sit in, in nesting order; none when unpartitioned. */
+  partitionBy: readonly Pick<PartitionField, 'name' | 'type'>[];
 }
 
 /** The tables a set of compiled jobs defines: each job's output, then its dead letters. */
@@ -28,8 +28,8 @@ export function jobTables(jobs: CompiledJob[]): JobTable[] {
     const store = openJobStore(job);
     const { job: name, sink } = job.spec;
     return [
-      { name, job: name, kind: 'output', location: store.location, files: () => store.files('output'), columns: job.columns, partitioned: sink.partitionBy.includes('dt') },
-      { name: `${name}_rejected`, job: name, kind: 'rejected', location: rejectedSinkPath(store.location), files: () => store.files('rejected'), columns: DEAD_LETTER_COLUMNS, partitioned: false },
+      { name, job: name, kind: 'output', location: store.location, files: () => store.files('output'), columns: job.columns, partitionBy: sink.partitionBy },
+      { name: `${name}_rejected`, job: name, kind: 'rejected', location: rejectedSinkPath(store.location), files: () => store.files('rejected'), columns: DEAD_LETTER_COLUMNS, partitionBy: [] },
     ] satisfies JobTable[];
   });
 }

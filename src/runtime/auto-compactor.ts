@@ -9,7 +9,7 @@ const ROUND_MS = 10 * 60_000;
 
 /**
  * The runner's automatic compaction: shortly after start and then every ten minutes, the closed
- * `dt=` partitions (days before today, UTC) of every partitioned job with AUTO_MIN_FILES or more
+ * partitions (a dt, or an hour/day/month of an event time, before today, UTC) of every job with such a time partition with AUTO_MIN_FILES or more
  * files are compacted (the jobs running at the time, an invalid file's too). One round at a time; a missing atomic swap turns it off with one warning.
  */
 export function startAutoCompaction(roster: JobRoster, log: Logger): { stop(): Promise<void> } {
@@ -18,7 +18,8 @@ export function startAutoCompaction(roster: JobRoster, log: Logger): { stop(): P
   let timer: NodeJS.Timeout | undefined;
   const once = async () => {
     for (const { job, store } of roster.jobs()) {
-      if (stopped || !job.spec.sink.partitionBy.includes('dt')) continue;
+      // Partitions of a job with no time partition never close: `gamepipe compact --include-today` takes them.
+      if (stopped || !job.spec.sink.partitionBy.some((f) => f.transform !== 'identity')) continue;
       const { recovered, results } = await store.compact({ includeToday: false, minFiles: AUTO_MIN_FILES });
       for (const line of recovered) log.warn({ job: job.spec.job }, `compaction recovery: ${line}`);
       for (const r of results) {

@@ -118,12 +118,12 @@ describe('gamepipe compact', () => {
     }
   });
 
-  it('says in one line that an unpartitioned table needs partition_by: [dt]', async () => {
+  it('says in one line that an unpartitioned table needs a partition_by', async () => {
     const { dir } = await tableWithSmallFiles(root, 'flat', false);
     const out = await gamepipe(dir, ['compact', 'flat', '--jobs', 'jobs']);
     expect(out.code).toBe(1);
     expect(out.stderr.trim().split('\n')).toHaveLength(1);
-    expect(out.stderr).toContain('compaction needs `partition_by: [dt]`');
+    expect(out.stderr).toContain('compaction works per partition and needs a `partition_by` in its sink, such as [dt]');
   });
 
   it('refuses without python3, in one line, and changes nothing', async () => {

@@ -66,12 +66,12 @@ describe('the console API over tables a real runner wrote', () => {
     expect((await get('/api/jobs/no_such_job/rejected')).status).toBe(404);
   });
 
-  it('lists tables with rows, files, bytes, small files, dt partitions and schema', async () => {
+  it('lists tables with rows, files, bytes, small files, partitions and schema', async () => {
     const { body } = await get('/api/tables');
-    const table = (body as { table: string; rows: number; files: number; bytes: number; smallFiles: number; dtPartitions: number; schema: { name: string; type: string }[] }[]).find((t) => t.table === horses())!;
+    const table = (body as { table: string; rows: number; files: number; bytes: number; smallFiles: number; partitions: number; schema: { name: string; type: string }[] }[]).find((t) => t.table === horses())!;
     const files = await committedFiles(join(f.dir, 'data', 'horse_purchases'));
     const dts = (await readdir(join(f.dir, 'data', 'horse_purchases'))).filter((d) => d.startsWith('dt='));
-    expect(table).toMatchObject({ rows: expectedRows('purchase_horse'), files: files.length, bytes: files.reduce((s, x) => s + x.bytes, 0), smallFiles: files.length, dtPartitions: dts.length });
+    expect(table).toMatchObject({ rows: expectedRows('purchase_horse'), files: files.length, bytes: files.reduce((s, x) => s + x.bytes, 0), smallFiles: files.length, partitions: dts.length });
     expect(dts.length).toBeGreaterThan(0);
     expect(table.schema).toEqual(expect.arrayContaining([{ name: 'quantity', type: 'INTEGER' }, { name: 'size', type: 'VARCHAR' }, { name: 'dt', type: 'DATE' }]));
   });

@@ -58,7 +58,7 @@ describe('the console in a real browser (chromium via playwright-core)', () => {
     for (const text of await rows.allTextContents()) expect(text).toMatch(/speed/);
   });
 
-  it("shows a table's row count, dt partitions and schema", async () => {
+  it("shows a table's row count and schema", async () => {
     await page.click('nav a[href="#tables"]');
     const row = page.locator(`tr[data-table="${horses()}"]`);
     await row.waitFor();

@@ -34,7 +34,7 @@ describe('checkJobText: the job file', () => {
     const { spec, diagnostics } = checkJobText('t.job.yaml', text);
     expect(diagnostics).toEqual([]);
     expect(spec!.triggerMs).toBe(500);
-    expect(spec!.sink).toMatchObject({ maxBytes: 512 * 1024, maxRows: 10, partitionBy: ['dt'] });
+    expect(spec!.sink).toMatchObject({ maxBytes: 512 * 1024, maxRows: 10, partitionBy: [{ name: 'dt', text: 'dt', transform: 'dt', source: -1, type: 'date' }] });
     expect(spec!.schema.map((c) => c.from)).toEqual(['Host', 'player.level', '$timestamp', 'ua']);
     for (const [duration, ms] of [['10 seconds', 10_000], ['10s', 10_000], ['1 minute', 60_000], ['2 minutes', 120_000]] as const) {
       expect(checkJobText('t.job.yaml', jobText(`trigger: ${duration}\n`)).spec!.triggerMs).toBe(ms);

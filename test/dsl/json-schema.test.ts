@@ -27,6 +27,13 @@ describe('schema/job.schema.json', () => {
     const size = new RegExp(schema.properties.sink.properties.max_bytes.anyOf[1].pattern!);
     for (const s of ['64 MiB', '512 KiB', '1 GB', '10 lightyears']) expect(size.test(s), s).toBe(parseByteSize(s) !== undefined);
   });
+
+  it('has a partition_by pattern that accepts the entries the checker reads', () => {
+    const schema = jobJsonSchema() as { properties: { sink: { properties: { partition_by: { items: { pattern: string } } } } } };
+    const entry = new RegExp(schema.properties.sink.properties.partition_by.items.pattern);
+    for (const ok of ['dt', 'event_type', 'day(event_ts)', 'hour( event_ts )', 'month(ts)']) expect(entry.test(ok), ok).toBe(true);
+    for (const bad of ['week(ts)', 'event type', 'day()', 'day(a, b)', '1st']) expect(entry.test(bad), bad).toBe(false);
+  });
 });
 
 describe('schema/job.schema.json: column types', () => {

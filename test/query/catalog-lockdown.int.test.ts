@@ -10,7 +10,7 @@ import { UserError } from '../../src/user-error.js';
 // run on the catalog directly, as if the allow-list had let them through.
 
 function table(name: string, location: string): JobTable {
-  return { name, job: name, kind: 'output', location, files: async () => [], columns: [{ name: 'size', type: 'string' }], partitioned: false };
+  return { name, job: name, kind: 'output', location, files: async () => [], columns: [{ name: 'size', type: 'string' }], partitionBy: [] };
 }
 
 describe('a locked-down catalog over an S3 table', () => {

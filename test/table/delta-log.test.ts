@@ -15,7 +15,7 @@ const metaData: Action = {
   metaData: {
     id: 'id-1',
     format: { provider: 'parquet', options: {} },
-    schemaString: JSON.stringify({ type: 'struct', fields: deltaFields({ columns: [{ name: 'size', type: 'string' }], partitionBy: ['dt'] }) }),
+    schemaString: JSON.stringify({ type: 'struct', fields: deltaFields({ columns: [{ name: 'size', type: 'string' }], partitionBy: [{ name: 'dt', type: 'date' }] }) }),
     partitionColumns: ['dt'],
     configuration: {},
     createdTime: 1,
@@ -81,10 +81,10 @@ describe('Delta checkpoints', () => {
 });
 
 describe('Delta schema evolution', () => {
-  const current = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'int' }], partitionBy: ['dt'] });
+  const current = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'int' }], partitionBy: [{ name: 'dt', type: 'date' }] });
 
   it('appends the columns a job adds, nullable', () => {
-    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'int' }, { name: 'speed', type: 'double' }], partitionBy: ['dt'] });
+    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'int' }, { name: 'speed', type: 'double' }], partitionBy: [{ name: 'dt', type: 'date' }] });
     expect(evolveSchema(current, wanted, 't')?.map((f) => `${f.name}:${f.type}:${f.nullable}`)).toEqual([
       'size:string:true',
       'quantity:integer:true',
@@ -95,7 +95,7 @@ describe('Delta schema evolution', () => {
   });
 
   it('refuses a changed type, naming the table, the column and both types', () => {
-    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'string' }], partitionBy: ['dt'] });
+    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'string' }], partitionBy: [{ name: 'dt', type: 'date' }] });
     expect(() => evolveSchema(current, wanted, 's3://b/horses')).toThrow(SchemaChangeError);
     expect(() => evolveSchema(current, wanted, 's3://b/horses')).toThrow(
       "table s3://b/horses: column 'quantity' is integer in the table but string in the job; a Delta column's type cannot change (write to a new sink.path)",
@@ -103,16 +103,16 @@ describe('Delta schema evolution', () => {
   });
 
   it('refuses widening integer to long, which only the typeWidening feature allows', () => {
-    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'long' }], partitionBy: ['dt'] });
+    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'long' }], partitionBy: [{ name: 'dt', type: 'date' }] });
     expect(() => evolveSchema(current, wanted, 't')).toThrow(
       "table t: column 'quantity' is integer in the table but long in the job; widening a Delta column needs the typeWidening table feature, which delta-rs cannot read (write to a new sink.path)",
     );
   });
 
   it('refuses a removed column, and names the likely new name of a renamed one', () => {
-    const removed = deltaFields({ columns: [{ name: 'size', type: 'string' }], partitionBy: ['dt'] });
+    const removed = deltaFields({ columns: [{ name: 'size', type: 'string' }], partitionBy: [{ name: 'dt', type: 'date' }] });
     expect(() => evolveSchema(current, removed, 't')).toThrow("table t: column 'quantity' is integer in the table but missing in the job; a column cannot be removed or renamed");
-    const renamed = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'qty', type: 'int' }], partitionBy: ['dt'] });
+    const renamed = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'qty', type: 'int' }], partitionBy: [{ name: 'dt', type: 'date' }] });
     expect(() => evolveSchema(current, renamed, 't')).toThrow("column 'quantity' is integer in the table but missing (renamed to 'qty'?) in the job");
   });
 });

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parquetEncoderByName } from '../../src/parquet/parquet-encoder.js';
 import { TableCommitter } from '../../src/table/folder/commit-protocol.js';
 import { FolderJobStore } from '../../src/table/folder/folder-store.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { PartitionField } from '../../src/dsl/job-spec.js';
 import { intentPath, tableLayout } from '../../src/table/folder/layout.js';
 import { deadOwner, finalPath, interruptedCommit, listFiles } from '../support/interrupted-commit.js';
 
@@ -48,5 +50,23 @@ describe('a folder job store', () => {
     expect((await store.committedOffsets(topic)).get(0)?.next).toBe(25);
     for (const f of files) expect(existsSync(f.final)).toBe(true);
     expect(existsSync(intentPath(layout, topic, 0))).toBe(false);
+  });
+
+  it("refuses to open a table folder written with another partition_by, naming what it found and the job's", async () => {
+    const table = join(root, 'table');
+    const encoder = parquetEncoderByName('parquet-wasm-snappy');
+    const dt: PartitionField = { name: 'dt', text: 'dt', transform: 'dt', source: -1, type: 'date' };
+    const byType: PartitionField = { name: 'event_type', text: 'event_type', transform: 'identity', source: 0, type: 'string' };
+    await mkdir(join(table, 'dt=2026-11-22'), { recursive: true });
+    await new FolderJobStore(table, encoder, [dt]).open();
+    await expect(new FolderJobStore(table, encoder, [byType, dt]).open()).rejects.toThrow(
+      `the table folder ${table} holds partition folders dt=..., but the job's partition_by is [event_type, dt]; a table's partitioning cannot change: write to a new sink.path`,
+    );
+    await expect(new FolderJobStore(table, encoder, []).open()).rejects.toThrow("holds partition folders dt=..., but the job's partition_by is empty");
+    const flat = join(root, 'flat');
+    await mkdir(flat);
+    await writeFile(join(flat, 'part-events-0-00000000000000000000-0.parquet'), '');
+    await new FolderJobStore(flat, encoder).open();
+    await expect(new FolderJobStore(flat, encoder, [dt]).open()).rejects.toThrow("holds data files outside partition folders, but the job's partition_by is [dt]");
   });
 });

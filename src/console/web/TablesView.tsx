@@ -15,7 +15,7 @@ export function TablesView({ onQuery }: { onQuery: (sql: string) => void }) {
       <table class="grid tables">
         <thead>
           <tr>
-            <th>table</th><th class="num">rows</th><th class="num">files</th><th class="num">bytes</th><th class="num">small files</th><th class="num">dt partitions</th><th>schema</th>
+            <th>table</th><th class="num">rows</th><th class="num">files</th><th class="num">bytes</th><th class="num">small files</th><th class="num">partitions</th><th>schema</th>
           </tr>
         </thead>
         <tbody>
@@ -29,7 +29,7 @@ export function TablesView({ onQuery }: { onQuery: (sql: string) => void }) {
               <td class="num">{numberText(t.files)}</td>
               <td class="num">{bytesText(t.bytes)}</td>
               <td class="num">{numberText(t.smallFiles)}</td>
-              <td class="num">{numberText(t.dtPartitions)}</td>
+              <td class="num">{numberText(t.partitions)}</td>
               <td class="schema">{t.schema.map((c) => <span key={c.name} class="column">{c.name} <span class="muted">{c.type}</span></span>)}</td>
             </tr>
           ))}

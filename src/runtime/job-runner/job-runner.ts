@@ -163,8 +163,8 @@ export class JobRunner {
   badRecordSeen(report: BadRecordReport): void {
     this.badRecord ??= report;
     this.cursors.get(report.partition)?.cutAt(report.offset);
-    const { partition, offset, reason } = this.badRecord;
-    void this.fail(new BadRecordError(this.name, this.topic, partition, String(offset), reason));
+    const { partition, offset, reason, line } = this.badRecord;
+    void this.fail(new BadRecordError(this.name, this.topic, partition, String(offset), reason, line));
   }
 
   /**

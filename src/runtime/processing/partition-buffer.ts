@@ -12,7 +12,7 @@ export interface SealedBatch {
   partition: number;
   from: number;
   next: number;
-  /** Output rows by table partition (keys from dtPartition, or UNPARTITIONED). */
+  /** Output rows by table partition (keys from the job's partition keyer, or UNPARTITIONED). */
   groups: Map<PartitionValues, ColumnBatch>;
   rejected: ColumnBatch | undefined;
   rows: number;
@@ -23,12 +23,12 @@ export interface SealedBatch {
 
 /**
  * The open, uncommitted batch of one Kafka partition for one job: output rows grouped by the
- * table partition they go to (a `dt` day, or UNPARTITIONED), dead letters, and the
+ * table partition they go to (values of the sink's partition_by, or UNPARTITIONED), dead letters, and the
  * offset range [from, next) they cover. `seal()` hands the batch over to be committed while the
  * buffer goes on filling fresh batches, so reading and committing overlap.
  */
 export class PartitionBuffer {
-  // Keyed by identity: dtPartition gives one object per day.
+  // Keyed by identity: the partition keyer gives one object per partition.
   private groups = new Map<PartitionValues, ColumnBatch>();
   private rejected: ColumnBatch | undefined;
   // Batches back from a commit, emptied for reuse: reusing their buffers is several times cheaper
@@ -52,6 +52,16 @@ export class PartitionBuffer {
   ) {
     this.from = start;
     this.next = start;
+  }
+
+  /** How many table partitions the open batch has rows for. */
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  /** Whether the open batch has rows for `partition` (the same object the partition keyer gave). */
+  hasGroup(partition: PartitionValues): boolean {
+    return this.groups.has(partition);
   }
 
   /** Adds an output row (copied) to the batch of `partition`. */

@@ -4,8 +4,9 @@ import type { BatchValue } from '../batch/column-accumulators.js';
 import { deadLetterRow, deadLetterRowBuffer } from '../../dsl/dead-letters.js';
 import type { PartitionBuffer } from './partition-buffer.js';
 import { oversizeReason, type Decoded, type ReusableRecordMeta } from './record-decoder.js';
-import { dtPartition, UNPARTITIONED } from '../../dsl/partition-values.js';
+import { MAX_BATCH_PARTITIONS, partitionKeyer, type PartitionValues } from '../../dsl/partition-values.js';
 import { BadRecordError } from '../bad-record-error.js';
+import { partitionFolderProblem } from '../../table/partition-folders.js';
 
 /**
  * One job's handling of a decoded record: filter, project into the partition's batch, or route
@@ -15,13 +16,14 @@ import { BadRecordError } from '../bad-record-error.js';
 export class RecordLoop {
   private readonly row: BatchValue[];
   private readonly deadLetter: OutputValue[] = deadLetterRowBuffer();
-  private readonly partitioned: boolean;
+  /** The table partition of an output row (UNPARTITIONED for every row of an unpartitioned table). */
+  private readonly partitionOf: (row: readonly BatchValue[], recordTime: number) => PartitionValues;
   /** Where the projection puts raw_event (after the schema's columns), or -1 without one. */
   private readonly rawColumn: number;
 
   constructor(private readonly job: CompiledJob) {
     this.row = new Array(job.columns.length).fill(null);
-    this.partitioned = job.spec.sink.partitionBy.includes('dt');
+    this.partitionOf = partitionKeyer(job.spec);
     this.rawColumn = job.spec.include.includes('raw_event') ? job.spec.schema.length : -1;
   }
 
@@ -50,7 +52,12 @@ export class RecordLoop {
         // replaced nothing), so they are copied as they are instead of encoding `raw` again.
         const { rawColumn } = this;
         if (rawColumn >= 0 && meta.rawBytes !== null && isUtf8(meta.rawBytes)) row[rawColumn] = meta.rawBytes;
-        buffer.addRow(this.partitioned ? dtPartition(meta.timestamp) : UNPARTITIONED, row);
+        const partition = this.partitionOf(row, meta.timestamp);
+        if (!buffer.hasGroup(partition)) {
+          if (buffer.groupCount >= MAX_BATCH_PARTITIONS) throw this.tooManyPartitions(buffer, meta);
+          bad = partitionFolderProblem(partition);
+        }
+        if (bad === undefined) buffer.addRow(partition, row);
       }
     }
     if (bad !== undefined) {
@@ -60,5 +67,21 @@ export class RecordLoop {
       else buffer.addRejected(deadLetterRow(this.deadLetter, bad, raw, meta.topic, buffer.partition, meta.offset, meta.timestamp));
     }
     buffer.countRead(offset, bytes);
+  }
+
+  /**
+   * The stop of a job whose batch would write more than MAX_BATCH_PARTITIONS partitions: a
+   * partitioning that fine makes tiny files no reader wants, and only its author can fix it. The
+   * job stops as for a bad record in `fail` mode (whatever its on_bad_record), so nothing is lost:
+   * what came before the record is committed and the job reads on from it once partition_by is fixed.
+   */
+  private tooManyPartitions(buffer: PartitionBuffer, meta: ReusableRecordMeta): BadRecordError {
+    const { job } = this.job.spec;
+    const by = this.job.spec.sink.partitionBy.map((f) => f.text).join(', ');
+    const reason = `its batch would write more than ${MAX_BATCH_PARTITIONS} partitions`;
+    const line =
+      `job ${job}: a batch of ${meta.topic}/${buffer.partition} would write ${buffer.groupCount + 1} partitions, more than the ${MAX_BATCH_PARTITIONS} allowed; ` +
+      `stopped at offset ${meta.offset} with nothing from it on written: partition_by [${by}] splits the data too finely`;
+    return new BadRecordError(job, meta.topic, buffer.partition, meta.offset, reason, line);
   }
 }

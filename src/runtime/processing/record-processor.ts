@@ -114,7 +114,7 @@ export class RecordProcessor {
           }
         } catch (err) {
           if (!(err instanceof BadRecordError)) throw err;
-          failures.push({ job: jobIds[t]!, partition, offset, reason: err.reason });
+          failures.push({ job: jobIds[t]!, partition, offset, reason: err.reason, ...(err.line !== undefined && { line: err.line }) });
           job.failed.add(partition);
           takers.splice(t--, 1);
         }

@@ -46,6 +46,8 @@ export interface BadRecordReport {
   partition: number;
   offset: number;
   reason: string;
+  /** The whole message, when the job stops for a limit rather than a bad record (BadRecordError.line). */
+  line?: string;
 }
 
 /** What one `records` message did. */

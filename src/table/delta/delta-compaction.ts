@@ -3,17 +3,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { ColumnType } from '../../dsl/job-spec.js';
+import type { ColumnType, PartitionField } from '../../dsl/job-spec.js';
 import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import { OwnedTable } from '../../parquet/owned-table.js';
-import { closedDays } from '../partition-days.js';
+import { compactionTakes, partitionPath } from '../partition-folders.js';
 import type { CompactOptions, CompactionReport, CompactionResult } from '../job-store.js';
 import type { Action, AddAction } from './actions.js';
 import type { DeltaLog } from './delta-log.js';
 import { fileStats } from './stats.js';
 
 /**
- * Compacts the closed `dt` partitions of a Delta table: a partition's live files are read, rewritten
+ * Compacts the partitions of a Delta table that compaction takes (partition-folders.ts), each on its own: a partition's live files are read, rewritten
  * as one file, and swapped in by one commit that removes the old files and adds the new one
  * (dataChange=false: no row changes). The commit re-checks, against the newest version, that every
  * file it removes is still live; if another compaction took one, this one gives up for that
@@ -23,21 +23,25 @@ export async function compactDeltaTable(
   log: DeltaLog,
   encoder: ParquetEncoder,
   columns: readonly { name: string; type: ColumnType }[],
+  partitionBy: readonly PartitionField[],
   options: CompactOptions,
 ): Promise<CompactionReport> {
+  if (partitionBy.length === 0) return { recovered: [], results: [] };
   const snapshot = await log.refresh();
-  const byDay = new Map<string, AddAction[]>();
+  const now = options.now ?? Date.now();
+  // By folder, which names the partition's values in partition_by order whatever order a log entry lists them in.
+  const byPartition = new Map<string, AddAction[]>();
   for (const add of snapshot.files.values()) {
-    const day = add.partitionValues.dt;
-    if (!day) continue;
-    const folder = `dt=${day}`;
-    let adds = byDay.get(folder);
-    if (!adds) byDay.set(folder, (adds = []));
+    const values = Object.fromEntries(partitionBy.map((f) => [f.name, add.partitionValues[f.name] ?? null]));
+    if (!compactionTakes(values, partitionBy, now, options.includeToday)) continue;
+    const folder = partitionPath(values);
+    let adds = byPartition.get(folder);
+    if (!adds) byPartition.set(folder, (adds = []));
     adds.push(add);
   }
   const results: CompactionResult[] = [];
-  for (const partition of closedDays([...byDay.keys()], options.now ?? Date.now(), options.includeToday)) {
-    const sources = byDay.get(partition)!;
+  for (const partition of [...byPartition.keys()].sort()) {
+    const sources = byPartition.get(partition)!;
     if (sources.length < options.minFiles) {
       results.push({ partition, outcome: 'skipped', reason: `${sources.length} file(s), fewer than ${options.minFiles}` });
       continue;
@@ -84,7 +88,7 @@ async function compactPartition(
       await log.store.put(key, data);
       const now = Date.now();
       const add: AddAction = {
-        path: key,
+        path: encodeURI(key),
         partitionValues: sources[0]!.partitionValues,
         size: data.byteLength,
         modificationTime: now,
@@ -93,7 +97,8 @@ async function compactPartition(
       };
       const { committed, result } = await log.commit<number>(async (current) => {
         if (!sources.every((s) => current.files.has(s.path))) return { abort: -1 };
-        const late = [...current.files.values()].filter((f) => f.partitionValues.dt === add.partitionValues.dt).length - sources.length;
+        const same = (f: AddAction) => Object.entries(add.partitionValues).every(([k, v]) => (f.partitionValues[k] ?? null) === v);
+        const late = [...current.files.values()].filter(same).length - sources.length;
         const actions: Action[] = sources.map((s) => ({
           remove: { path: s.path, deletionTimestamp: now, dataChange: false, extendedFileMetadata: true, partitionValues: s.partitionValues, size: s.size },
         }));

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Table } from 'apache-arrow';
-import type { ColumnType } from '../../dsl/job-spec.js';
+import type { ColumnType, PartitionField } from '../../dsl/job-spec.js';
 import { UNPARTITIONED, type PartitionValues } from '../../dsl/partition-values.js';
-import { partitionPath } from '../partition-days.js';
+import { partitionPath } from '../partition-folders.js';
 import { tableOf, type EncoderRows } from '../../parquet/owned-table.js';
 import type { ParquetEncoder } from '../../parquet/parquet-encoder.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -20,7 +20,7 @@ export interface DeltaJobConfig {
   job: string;
   columns: readonly { name: string; type: ColumnType }[];
   rejectedColumns: readonly { name: string; type: ColumnType }[];
-  partitionBy: readonly string[];
+  partitionBy: readonly PartitionField[];
 }
 
 /** One Delta table of the store: its log, its columns, and the schema the job wants. */
@@ -107,7 +107,7 @@ export class DeltaJobStore implements JobStore {
       log: new DeltaLog(outputStore, checkpointEncoder),
       columns: config.columns,
       fields: deltaFields({ columns: config.columns, partitionBy: config.partitionBy }),
-      partitionBy: [...config.partitionBy],
+      partitionBy: config.partitionBy.map((p) => p.name),
       name: config.job,
     };
     this.rejected = {
@@ -236,7 +236,8 @@ export class DeltaJobStore implements JobStore {
     return {
       key,
       add: {
-        path: key,
+        // A relative URI: the folder's Hive escapes (`%3A`) are escaped once more (`%253A`), as Spark writes them.
+        path: encodeURI(key),
         partitionValues,
         size: data.byteLength,
         modificationTime: Date.now(),
@@ -257,7 +258,7 @@ export class DeltaJobStore implements JobStore {
   }
 
   async compact(options: CompactOptions): Promise<CompactionReport> {
-    return compactDeltaTable(this.output.log, this.encoder, this.output.columns, options);
+    return compactDeltaTable(this.output.log, this.encoder, this.output.columns, this.config.partitionBy, options);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnType, ScalarType } from '../../dsl/job-spec.js';
+import type { ColumnType, PartitionField, ScalarType } from '../../dsl/job-spec.js';
 import { compareSchemas, type TypeChangeRules } from '../schema-change.js';
 
 /**
@@ -19,10 +19,10 @@ export interface DeltaField {
   metadata: Record<string, unknown>;
 }
 
-/** What a job writes: its output columns and the Hive-style partition columns (only `dt`). */
+/** What a job writes: its output columns and its partition columns. */
 export interface TableColumns {
   columns: readonly { name: string; type: ColumnType }[];
-  partitionBy: readonly string[];
+  partitionBy: readonly Pick<PartitionField, 'name' | 'type'>[];
 }
 
 const DELTA_TYPES: Record<ScalarType, string> = {
@@ -69,10 +69,15 @@ export function deltaTypeText(type: DeltaType): string {
   }
 }
 
-/** The Delta fields of a job's output: every column nullable, partition columns (`dt` is a date) last. */
+/**
+ * The Delta fields of a job's output: every column nullable; then the partition columns that are no
+ * output column (dt, hour/day/month of a timestamp), which live only in the log's partitionValues.
+ */
 export function deltaFields({ columns, partitionBy }: TableColumns): DeltaField[] {
   const fields = columns.map((c) => ({ name: c.name, type: deltaType(c.type), nullable: true, metadata: {} }));
-  for (const p of partitionBy) fields.push({ name: p, type: 'date', nullable: true, metadata: {} });
+  for (const p of partitionBy) {
+    if (!columns.some((c) => c.name === p.name)) fields.push({ name: p.name, type: deltaType(p.type), nullable: true, metadata: {} });
+  }
   return fields;
 }
 

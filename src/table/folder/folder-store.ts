@@ -6,8 +6,8 @@ import type { CommitResult, CommittedOffset, CompactOptions, CompactionReport, D
 import { TableCommitter, type Checkpoint, type StagedFile } from './commit-protocol.js';
 import { readJsonIfExists } from '../storage/durable-fs.js';
 import { dataFileName, tableLayout, type TableLayout } from './layout.js';
-import { partitionPath } from '../partition-days.js';
-import type { ColumnType } from '../../dsl/job-spec.js';
+import { partitionPath } from '../partition-folders.js';
+import type { ColumnType, PartitionField } from '../../dsl/job-spec.js';
 import { settleFolderSchema } from './folder-schema.js';
 
 /**
@@ -25,8 +25,9 @@ export class FolderJobStore implements JobStore {
   constructor(
     sinkPath: string,
     private readonly encoder: ParquetEncoder,
-    /** The job's output columns, checked against the table's schema by open(). */
-    private readonly columns: readonly { name: string; type: ColumnType }[],
+    private readonly partitionBy: readonly PartitionField[] = [],
+    /** The job's output columns, checked against the table's schema by open(); none, no check. */
+    private readonly columns?: readonly { name: string; type: ColumnType }[],
   ) {
     this.layout = tableLayout(sinkPath);
     this.location = this.layout.table;
@@ -34,8 +35,29 @@ export class FolderJobStore implements JobStore {
   }
 
   async open(): Promise<void> {
+    await this.checkLayout();
     await this.committer.open();
-    await (this.schemaSettled ??= settleFolderSchema(this.layout.schema, this.layout.table, this.columns));
+    const columns = this.columns;
+    if (columns) await (this.schemaSettled ??= settleFolderSchema(this.layout.schema, this.layout.table, columns));
+  }
+
+  /**
+   * Refuses a table whose top folder was written with another partition_by: readers would meet
+   * files at two depths, which hive partitioning cannot read as one table. Only the top level is
+   * looked at, which is enough to tell every change of the first partition column.
+   */
+  private async checkLayout(): Promise<void> {
+    const entries = await readdir(this.layout.table, { withFileTypes: true }).catch(() => []);
+    const first = this.partitionBy[0]?.name;
+    for (const e of entries) {
+      const folder = e.isDirectory() && e.name.includes('=') ? e.name.slice(0, e.name.indexOf('=')) : undefined;
+      const file = e.isFile() && e.name.endsWith('.parquet');
+      if ((folder !== undefined && folder !== first) || (file && first !== undefined)) {
+        const found = folder !== undefined ? `partition folders ${folder}=...` : 'data files outside partition folders';
+        const wanted = this.partitionBy.length ? `[${this.partitionBy.map((f) => f.text).join(', ')}]` : 'empty';
+        throw new TableLayoutError(`the table folder ${this.layout.table} holds ${found}, but the job's partition_by is ${wanted}; a table's partitioning cannot change: write to a new sink.path`);
+      }
+    }
   }
 
   async committedOffsets(topic: string): Promise<Map<number, CommittedOffset>> {
@@ -86,7 +108,15 @@ export class FolderJobStore implements JobStore {
   async compact(options: CompactOptions): Promise<CompactionReport> {
     // Loaded when a compaction runs: it brings DuckDB, which a runner otherwise never needs.
     const { compactTable } = await import('./compaction/compact-table.js');
-    return compactTable(this.layout, options);
+    return compactTable(this.layout, this.partitionBy, options);
+  }
+}
+
+/** A table folder written with another partitioning than the job's. */
+export class TableLayoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TableLayoutError';
   }
 }
 

@@ -3,6 +3,8 @@ import { UNPARTITIONED } from '../../../src/dsl/partition-values.js';
 import { PartitionBuffer } from '../../../src/runtime/processing/partition-buffer.js';
 import { decodeRecord, ReusableRecordMeta } from '../../../src/runtime/processing/record-decoder.js';
 import { RecordLoop } from '../../../src/runtime/processing/record-loop.js';
+import { BadRecordError } from '../../../src/runtime/bad-record-error.js';
+import { MAX_BATCH_PARTITIONS } from '../../../src/dsl/partition-values.js';
 import { compiled, jobText } from '../../dsl/job-text.js';
 
 const job = compiled(jobText('include: [raw_event]\non_bad_record: dead_letter\n', '  event_type: string\n  quantity: int\n'));
@@ -47,5 +49,79 @@ describe('RecordLoop', () => {
     expect(rows).toEqual([{ event_type: 'y', quantity: 1, raw_event: '{"event_type":"y","quantity":1}' }]);
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatchObject({ raw_event: '{"event_type":"x","quantity":"abc"}', topic: 'events', partition: 0, offset: 0n });
+  });
+
+  it('groups rows by their partition_by values', () => {
+    const partitioned = compiled(jobText('', '  event_type: string\n  event_ts: timestamp\n').replace('  path: data/t\n', '  path: data/t\n  partition_by: [event_type, day(event_ts)]\n'));
+    const loop = new RecordLoop(partitioned);
+    const buffer = new PartitionBuffer(0, 0, partitioned.columns);
+    const meta = new ReusableRecordMeta();
+    meta.topic = 'events';
+    const events = [
+      { event_type: 'a', event_ts: '2026-11-22T10:00:00Z' },
+      { event_type: 'b', event_ts: '2026-11-22T11:00:00Z' },
+      { event_type: 'a', event_ts: '2026-11-22T23:59:59Z' },
+      { event_type: null, event_ts: null },
+    ];
+    events.forEach((e, offset) => {
+      const value = Buffer.from(JSON.stringify(e));
+      meta.offset = String(offset);
+      loop.offer(buffer, offset, value.length, decodeRecord(value, meta), meta);
+    });
+    const groups = [...buffer.seal().groups].map(([values, batch]) => [values, batch.rowCount]);
+    expect(groups).toEqual([
+      [{ event_type: 'a', event_ts_day: '2026-11-22' }, 2],
+      [{ event_type: 'b', event_ts_day: '2026-11-22' }, 1],
+      [{ event_type: null, event_ts_day: null }, 1],
+    ]);
+  });
+
+  it(`stops at the record that would open partition ${MAX_BATCH_PARTITIONS + 1} of a batch, whatever on_bad_record says, keeping what came before`, () => {
+    const partitioned = compiled(jobText('on_bad_record: skip\n', '  quantity: int\n').replace('  path: data/t\n', '  path: data/t\n  partition_by: [quantity]\n'));
+    const loop = new RecordLoop(partitioned);
+    const buffer = new PartitionBuffer(3, 0, partitioned.columns);
+    const meta = new ReusableRecordMeta();
+    meta.topic = 'events';
+    const offer = (offset: number, quantity: number) => {
+      const value = Buffer.from(JSON.stringify({ quantity }));
+      meta.offset = String(offset);
+      loop.offer(buffer, offset, value.length, decodeRecord(value, meta), meta);
+    };
+    for (let i = 0; i < MAX_BATCH_PARTITIONS; i++) offer(i, i);
+    // A row of a partition the batch has already is taken.
+    offer(MAX_BATCH_PARTITIONS, 7);
+    let error: unknown;
+    try {
+      offer(MAX_BATCH_PARTITIONS + 1, 123_456);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(BadRecordError);
+    expect((error as Error).message).toBe(
+      `job t: a batch of events/3 would write ${MAX_BATCH_PARTITIONS + 1} partitions, more than the ${MAX_BATCH_PARTITIONS} allowed; ` +
+        `stopped at offset ${MAX_BATCH_PARTITIONS + 1} with nothing from it on written: partition_by [quantity] splits the data too finely`,
+    );
+    // The batch ends before the record: the job commits up to it and stops there.
+    expect(buffer.next).toBe(MAX_BATCH_PARTITIONS + 1);
+    expect(buffer.rows).toBe(MAX_BATCH_PARTITIONS + 1);
+    expect(buffer.groupCount).toBe(MAX_BATCH_PARTITIONS);
+  });
+
+  it('makes a row whose partition value is too long for a folder name a bad record', () => {
+    const partitioned = compiled(jobText('', '  event_type: string\n').replace('  path: data/t\n', '  path: data/t\n  partition_by: [event_type]\n'));
+    const loop = new RecordLoop(partitioned);
+    const buffer = new PartitionBuffer(0, 0, partitioned.columns);
+    const meta = new ReusableRecordMeta();
+    meta.topic = 'events';
+    ['ok', 'y'.repeat(300), 'ok'].forEach((eventType, offset) => {
+      const value = Buffer.from(JSON.stringify({ event_type: eventType }));
+      meta.offset = String(offset);
+      loop.offer(buffer, offset, value.length, decodeRecord(value, meta), meta);
+    });
+    const sealed = buffer.seal();
+    expect([...sealed.groups].map(([values, batch]) => [values, batch.rowCount])).toEqual([[{ event_type: 'ok' }, 2]]);
+    expect(sealed.rejected!.toArrowTable().toArray().map((r) => [r.toJSON().offset, r.toJSON().reason])).toEqual([
+      [1n, 'partition column event_type: its value makes a folder name of 311 bytes, more than the 255 a file system takes'],
+    ]);
   });
 });

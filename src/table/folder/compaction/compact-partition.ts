@@ -62,7 +62,7 @@ async function rewrite(inputs: string[], output: string): Promise<{ rowsIn: numb
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    // hive_partitioning off: the `dt` column comes from the folder name, it must not be written into the file.
+    // hive_partitioning off: columns only the folder names hold (dt, event_ts_day) must not be written into the file.
     const source = `read_parquet([${inputs.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false)`;
     const rowsIn = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0]![0]);
     await conn.run(`COPY (SELECT * FROM ${source}) TO ${sqlString(output)} (FORMAT parquet, COMPRESSION zstd)`);
@@ -75,7 +75,7 @@ async function rewrite(inputs: string[], output: string): Promise<{ rowsIn: numb
 }
 
 /**
- * Compacts partition folder `<table>/<partition>` (a `dt=` folder) into one file, atomically for glob
+ * Compacts partition folder `<table>/<partition>` (`dt=X`, or nested `a=x/b_day=Y`) into one file, atomically for glob
  * readers: marker, wait for in-flight commits, build outside the table, record, exchange, move any
  * late file over, clean up. Killed at any step, the next compaction or commit finishes or undoes it.
  */
@@ -104,14 +104,14 @@ export async function compactPartition(layout: TableLayout, partition: string, m
     const { rowsIn, rowsOut } = await rewrite(inputs.map((f) => join(live, f.name)), join(work, compacted));
     if (rowsIn !== rowsOut) throw new Error(`compaction of ${partition} read ${rowsIn} rows but wrote ${rowsOut}; nothing was swapped`);
     await fsyncFile(join(work, compacted));
-    for (const dir of [work, dirname(work), workRoot(layout)]) await fsyncDir(dir);
+    for (let dir = work; dir !== dirname(workRoot(layout)); dir = dirname(dir)) await fsyncDir(dir);
     await pausePoint('built');
 
     await updateMarker(layout, { ...marker, inputs: inputs.map((f) => f.name), compacted });
     await pausePoint('recorded');
     await exchangeDirs(work, live);
     swapped = true;
-    await fsyncDir(layout.table);
+    await fsyncDir(dirname(live));
     await fsyncDir(dirname(work));
     await pausePoint('swapped');
 

@@ -1,20 +1,21 @@
 import { link, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ownerAlive, type Owner } from '../commit-protocol.js';
 import { fsyncDir, readJsonIfExists, replaceFileDurably, unlinkIfExists, writeSynced } from '../../storage/durable-fs.js';
 import type { TableLayout } from '../layout.js';
 
-// A compaction of partition folder `<table>/dt=X` is announced by a marker file
-// `<table>/_gamepipe/compaction/dt=X.json`, created exclusively (link(2)) before anything else and
-// removed last. While it exists, committers put no file into that folder (see waitWhileCompacting).
-// The compacted folder is built in `<table>_compaction/<id>/dt=X`, out of reach of a
-// `<table>/**/*.parquet` glob, then swapped with the live folder in one renameat2 exchange.
+// A compaction of partition folder `<table>/<partition>` (`dt=X`, or nested like `a=x/b_day=Y`)
+// is announced by a marker file `<table>/_gamepipe/compaction/<partition>.json` (its `/` written as
+// `#`), created exclusively (link(2)) before anything else and removed last. While it exists,
+// committers put no file into that folder (see waitWhileCompacting). The compacted folder is built
+// in `<table>_compaction/<id>/<partition>`, out of reach of a `<table>/**/*.parquet` glob, then
+// swapped with the live folder in one renameat2 exchange.
 
 /** What a marker records; `inputs` and `compacted` are written just before the swap. */
 export interface CompactionMarker {
   owner: Owner;
   id: string;
-  /** The partition folder name, `dt=YYYY-MM-DD`. */
+  /** The partition folder relative to the table, `dt=YYYY-MM-DD` or `event_type=x/event_ts_day=YYYY-MM-DD`. */
   partition: string;
   /** The compacted folder's path relative to the table's parent folder. */
   work: string;
@@ -29,9 +30,12 @@ export function markerDir(layout: TableLayout): string {
   return join(layout.state, 'compaction');
 }
 
-/** The marker path of one partition folder (`dt=X`). */
+/**
+ * The marker path of one partition folder. Its `/` become `#`, which never appears unescaped in a
+ * partition folder name (Hive escapes it), so the marker names stay one per folder.
+ */
 export function markerPath(layout: TableLayout, partition: string): string {
-  return join(markerDir(layout), `${partition}.json`);
+  return join(markerDir(layout), `${partition.replaceAll('/', '#')}.json`);
 }
 
 /** The folder beside the table where compacted partitions are built. */
@@ -96,7 +100,8 @@ export async function finishOrRollBack(layout: TableLayout, marker: CompactionMa
     }
     if (moved) await fsyncDir(live);
   }
-  await rm(dirname(old), { recursive: true, force: true });
+  // The compaction's own work folder, whatever the partition's depth under it.
+  await rm(join(workRoot(layout), marker.id), { recursive: true, force: true });
   await rmdir(workRoot(layout)).catch(() => {});
   await unlinkIfExists(markerPath(layout, marker.partition));
   await fsyncDir(markerDir(layout));
@@ -126,11 +131,12 @@ const WAIT_LIMIT_MS = 10 * 60_000;
 /**
  * The committer's hook: returns once no compaction holds partition folder `dir` of the table, so a
  * commit never renames a file into a folder that is being swapped out. A dead compactor's marker is
- * resolved on the spot. Folders that are not a `dt=` partition of this table return at once.
+ * resolved on the spot. Folders that are not a partition folder of this table return at once.
  */
 export async function waitWhileCompacting(layout: TableLayout, dir: string): Promise<void> {
-  if (dirname(resolve(dir)) !== layout.table || !basename(dir).startsWith('dt=')) return;
-  const path = markerPath(layout, basename(dir));
+  const partition = relative(layout.table, resolve(dir)).split(sep).join('/');
+  if (partition === '' || partition.startsWith('..') || partition.split('/').some((part) => !part.includes('='))) return;
+  const path = markerPath(layout, partition);
   const deadline = Date.now() + WAIT_LIMIT_MS;
   for (;;) {
     const marker = await readJsonIfExists<CompactionMarker>(path);
