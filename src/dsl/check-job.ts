@@ -9,6 +9,7 @@ import type { ColumnSpec, ColumnType, Diagnostic, IncludeColumn, JobSpec, JobTes
 import { exprTypeProblem, readColumnType } from './column-type-node.js';
 import { JOB_FILE, type KeyEntry, type KeyShape } from './key-table.js';
 import { Reporter } from './reporter.js';
+import { topicPatternProblem } from './topic-pattern.js';
 import { rememberPositions } from './spec-positions.js';
 import { parseByteSize, parseDuration } from './units.js';
 
@@ -38,6 +39,7 @@ export function checkJobText(file: string, text: string): { spec?: JobSpec; diag
 
   const schema = checkSchema(doc, report);
   checkTrigger(doc, report);
+  checkSource(doc, report);
   checkSink(doc, report);
   const partitionBy = checkPartitionBy(doc, schema, declaredColumns(doc), report);
   const where = doc.get('where', true) as Node | undefined;
@@ -137,6 +139,16 @@ function checkTrigger(doc: Document, report: Reporter): void {
   }
 }
 
+/** `source.topics` lists a topic at least; `source.topic_pattern` compiles (see topic-pattern.ts). */
+function checkSource(doc: Document, report: Reporter): void {
+  const topics = doc.getIn(['source', 'topics'], true) as Node | undefined;
+  if (isSeq(topics) && topics.items.length === 0) report.error(offsetOf(topics), 'source.topics must list at least one topic');
+  const pattern = doc.getIn(['source', 'topic_pattern'], true) as Node | undefined;
+  if (!isScalar(pattern) || typeof pattern.value !== 'string' || pattern.value === '') return;
+  const problem = topicPatternProblem(pattern.value);
+  if (problem) report.error(offsetOf(pattern), `source.topic_pattern is not a valid regular expression: ${problem}`);
+}
+
 /** An `s3://` path must name a bucket and a prefix, and only Delta tables keep exactly-once there. */
 function checkSink(doc: Document, report: Reporter): void {
   const node = doc.getIn(['sink', 'path'], true) as Node | undefined;
@@ -195,7 +207,12 @@ function buildSpec(file: string, root: Json, schema: ColumnSpec[], partitionBy: 
   return {
     job: String(root.job),
     file,
-    source: { topic: String(source.topic), start: pick(source, ['source', 'start']) },
+    source: {
+      topic: typeof source.topic === 'string' ? source.topic : Array.isArray(source.topics) ? String(source.topics[0]) : '',
+      ...(Array.isArray(source.topics) && { topics: source.topics.map(String) }),
+      ...(typeof source.topic_pattern === 'string' && { topicPattern: source.topic_pattern }),
+      start: pick(source, ['source', 'start']),
+    },
     where: typeof root.where === 'string' ? root.where : undefined,
     schema,
     include: pick<IncludeColumn[]>(root, ['include']),

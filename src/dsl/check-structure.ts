@@ -103,6 +103,15 @@ function checkObject(node: Node | null | undefined, shape: Extract<KeyShape, { k
     const second = node.items.find((p) => isScalar(p.key) && p.key.value === b);
     out.push({ offset: (second?.key as Node | undefined)?.range?.[0] ?? offset, message: `${where} has both '${a}' and '${b}'; give one of them` });
   }
+  if (shape.exactlyOne) {
+    const given = shape.exactlyOne.filter((k) => present.has(k));
+    const names = shape.exactlyOne.map((k) => `'${k}'`).join(', ');
+    if (given.length === 0) out.push({ offset, message: `${where} needs one of ${names}` });
+    if (given.length > 1) {
+      const second = node.items.find((p) => isScalar(p.key) && p.key.value === given[1]);
+      out.push({ offset: (second?.key as Node | undefined)?.range?.[0] ?? offset, message: `${where} has ${given.map((k) => `'${k}'`).join(' and ')}; give one of ${names}` });
+    }
+  }
   if (shape.minKeys && node.items.length < shape.minKeys) out.push({ offset, message: `${where} must have at least ${shape.minKeys} entry` });
 }
 

@@ -2,14 +2,20 @@
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   let best: string | undefined;
   let bestDistance = Infinity;
+  let bestScore = Infinity;
   const lower = word.toLowerCase();
   for (const c of candidates) {
     const other = c.toLowerCase();
-    // A prefix either way ('integer' for 'int') is as good a guess as one typo.
-    const d = other.length >= 3 && (lower.startsWith(other) || other.startsWith(lower)) ? 1 : editDistance(lower, other);
-    if (d < bestDistance) {
+    // A prefix either way ('integer' for 'int') is as good a guess as one typo, but a real typo
+    // wins a tie ('topic_patern' is 'topic_pattern', not 'topic').
+    const prefix = other.length >= 3 && (lower.startsWith(other) || other.startsWith(lower));
+    const typos = editDistance(lower, other);
+    const d = prefix ? Math.min(1, typos) : typos;
+    const score = prefix && typos > 1 ? d + 0.5 : d;
+    if (score < bestScore) {
       best = c;
       bestDistance = d;
+      bestScore = score;
     }
   }
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));

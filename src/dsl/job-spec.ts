@@ -100,7 +100,15 @@ export interface JobSpec {
   job: string;
   /** The file it came from, for messages. */
   file: string;
-  source: { topic: string; start: 'earliest' | 'latest' };
+  source: {
+    /** The topic of a one-topic job; the first of `topics`; empty for a `topicPattern` job. */
+    topic: string;
+    /** `source.topics`: every topic the job reads (absent for a one-topic or pattern job; see jobTopics). */
+    topics?: string[];
+    /** `source.topic_pattern`: the regular expression whole topic names are matched against. */
+    topicPattern?: string;
+    start: 'earliest' | 'latest';
+  };
   /** The filter predicate's source text, or undefined to keep every event. */
   where?: string;
   schema: ColumnSpec[];

@@ -38,6 +38,7 @@ function toSchema(shape: KeyShape): Schema {
         ...(shape.otherKeysPattern && { propertyNames: { pattern: shape.otherKeysPattern } }),
         ...(shape.minKeys && { minProperties: shape.minKeys }),
         ...(shape.exclusive && { not: { required: [...shape.exclusive] } }),
+        ...(shape.exactlyOne && { oneOf: shape.exactlyOne.map((k) => ({ required: [k] })) }),
       };
     }
   }

@@ -13,6 +13,8 @@ export type KeyShape =
       kind: 'object'; doc: string; keys: Record<string, KeyEntry>; otherKeys?: KeyShape; otherKeysPattern?: string; minKeys?: number;
       /** Two keys that must not be given together. */
       exclusive?: readonly [string, string];
+      /** Keys of which exactly one must be given. */
+      exactlyOne?: readonly string[];
     }
   | { kind: 'list'; doc: string; items: KeyShape; default?: readonly unknown[]; unique?: boolean }
   | { kind: 'any-object'; doc: string }
@@ -55,9 +57,18 @@ export const JOB_FILE: KeyShape = {
       doc: 'Unique job name; also the output table name and the consumer group suffix.',
     },
     source: {
-      kind: 'object', required: true, doc: 'Where the events come from.',
+      kind: 'object', required: true, doc: 'Where the events come from: one of topic, topics or topic_pattern.',
+      exactlyOne: ['topic', 'topics', 'topic_pattern'],
       keys: {
-        topic: { kind: 'string', required: true, minLength: 1, doc: 'Kafka topic to consume.' },
+        topic: { kind: 'string', minLength: 1, doc: 'Kafka topic to consume.' },
+        topics: {
+          kind: 'list', unique: true, doc: 'Several Kafka topics read by one job; `$topic` tells their rows apart.',
+          items: { kind: 'string', minLength: 1, doc: 'A Kafka topic.' },
+        },
+        topic_pattern: {
+          kind: 'string', minLength: 1,
+          doc: 'A regular expression (JavaScript syntax) matched against whole topic names: the job reads every topic of the cluster it matches (internal `__` topics aside), found at start and looked for again every 30 seconds.',
+        },
         start: { kind: 'enum', values: ['earliest', 'latest'], default: 'earliest', doc: 'Where to start when no checkpoint exists.' },
         max_record_bytes: { kind: 'bytes', default: DEFAULT_MAX_RECORD_BYTES, defaultText: `${DEFAULT_MAX_RECORD_BYTES / MiB} MiB`, doc: 'Records larger than this are bad records (a number of bytes or "1 MiB", "512 KiB").' },
       },

@@ -13,9 +13,20 @@ interface GroupMemberEvents {
 }
 
 /**
- * A job's membership in its consumer group `gamepipe.<job>`: the group gives the job its
- * partitions, spreads them over processes and holds the offsets Kafka tooling shows. The member
- * joins with the job's topic as its subscription and never fetches (the topic reader does).
+ * The consumer group of a job's runner of `topic`: `gamepipe.<job>` for a job of one topic, and
+ * `gamepipe.<job>.<topic>` for each topic of a job of several (`source.topics`, `topic_pattern`),
+ * so that every member of a group subscribes to the same one topic, and a topic that starts
+ * matching a pattern adds a group rather than rebalancing the others.
+ */
+export function jobGroupId(spec: Pick<JobSpec, 'job' | 'source'>, topic: string): string {
+  const several = spec.source.topics !== undefined || spec.source.topicPattern !== undefined;
+  return several ? `gamepipe.${spec.job}.${topic}` : `gamepipe.${spec.job}`;
+}
+
+/**
+ * A job's membership in its consumer group for one of its topics (see jobGroupId): the group gives
+ * the job its partitions, spreads them over processes and holds the offsets Kafka tooling shows.
+ * The member joins with that topic as its subscription and never fetches (the topic reader does).
  *
  * Once `leave` is called the member passes on no event and never joins again: the client checks
  * its membership flag, which leaving clears, before each step of a join or rejoin, and closing it
@@ -29,14 +40,19 @@ export class JobGroupMember {
     private readonly kafka: KafkaClient,
     private readonly spec: JobSpec,
     private readonly log: Logger,
+    private readonly topic = spec.source.topic,
   ) {}
+
+  private get groupId(): string {
+    return jobGroupId(this.spec, this.topic);
+  }
 
   /** Joins the group; resolves once the member holds its first assignment (passed to `events`). */
   async join(events: GroupMemberEvents): Promise<void> {
     if (this.leaving) return;
-    const { topic } = this.spec.source;
+    const { topic } = this;
     const consumer = this.kafka.consumer({
-      groupId: `gamepipe.${this.spec.job}`,
+      groupId: this.groupId,
       // A member lost with a broker restart holds up the next rebalance for a whole session.
       sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
@@ -61,7 +77,7 @@ export class JobGroupMember {
     } catch (err) {
       // A failed join leaves no client behind.
       await boundedWait(consumer.close(), LEAVE_WAIT_MS);
-      throw new Error(`could not join the consumer group gamepipe.${this.spec.job}: ${describeError(err)}`);
+      throw new Error(`could not join the consumer group ${this.groupId}: ${describeError(err)}`);
     }
   }
 
@@ -70,7 +86,7 @@ export class JobGroupMember {
     const consumer = this.consumer;
     if (!consumer || this.leaving) return;
     consumer
-      .commit({ offsets: [{ topic: this.spec.source.topic, partition, offset: BigInt(next), leaderEpoch: -1 }] })
+      .commit({ offsets: [{ topic: this.topic, partition, offset: BigInt(next), leaderEpoch: -1 }] })
       .catch((err: Error) => this.log.warn({ job: this.spec.job, error: describeError(err) }, 'could not commit offsets to the consumer group'));
   }
 

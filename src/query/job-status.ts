@@ -1,7 +1,9 @@
 import { openJobStore } from '../table/open-job-store.js';
 import type { KafkaAdmin } from '../kafka/client.js';
 import type { CompiledJob } from '../dsl/job-spec.js';
-import { lagTarget, lastCommitAt, measureLag, type PartitionLag } from '../status/job-lag.js';
+import { lastCommitAt, lagTargets, measureLag, type PartitionLag } from '../status/job-lag.js';
+import { fixedTopics } from '../dsl/topic-pattern.js';
+import type { JobStore } from '../table/job-store.js';
 import type { RunnerStatus } from '../status/runner-status.js';
 import type { Catalog, QueryResult } from './catalog.js';
 import { tableStats } from './table-stats.js';
@@ -14,7 +16,7 @@ export interface JobHealth {
   /** While the job runs on although its file no longer validates: the file's first error. */
   invalidFile?: string;
   /** Per partition; undefined when Kafka could not be asked. */
-  lag: { partition: number; lag: number; end: number; committed: number | undefined }[] | undefined;
+  lag: { topic?: string; partition: number; lag: number; end: number; committed: number | undefined }[] | undefined;
   lastBatchAt: string | undefined;
   /** What the tables hold; undefined when only the runner knows the job (its file no longer says where they are). */
   rows: number | undefined;
@@ -38,10 +40,11 @@ export async function fetchRunnerStatus(metricsUrl: string): Promise<RunnerStatu
  * sink checkpoints, the last batch from the newest checkpoint, and what its tables hold on disk.
  */
 export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: RunnerStatus | undefined, admin: KafkaAdmin | undefined): Promise<JobHealth[]> {
-  const targets = jobs.map((j) => lagTarget(j, openJobStore(j)));
-  const lag: PartitionLag[] | undefined = admin ? await measureLag(admin, targets).catch(() => undefined) : undefined;
+  const stores = jobs.map((job) => ({ job, store: openJobStore(job) }));
+  const lag: PartitionLag[] | undefined = admin ? await lagTargets(admin, stores).then((targets) => measureLag(admin, targets)).catch(() => undefined) : undefined;
   const stats = new Map((await tableStats(catalog)).map((s) => [s.table, s]));
-  const lastBatches = await Promise.all(targets.map(lastCommitAt));
+  // From the table alone: the topics it holds checkpoints of need no Kafka (a pattern job's are listed from Kafka when it answers).
+  const lastBatches = await Promise.all(stores.map(({ job, store }) => newestCommit(job, store, lag)));
   const valid = jobs.map(({ spec }, i): JobHealth => {
     const mine = lag?.filter((l) => l.job === spec.job);
     const out = stats.get(spec.job);
@@ -53,7 +56,7 @@ export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: R
       state: runner ? (state?.state ?? 'not loaded') : 'stopped',
       error: state?.error,
       invalidFile: state?.invalidFile,
-      lag: mine?.map((l) => ({ partition: l.partition, lag: l.lag, end: l.end, committed: l.committed })),
+      lag: mine?.map((l) => ({ topic: l.topic, partition: l.partition, lag: l.lag, end: l.end, committed: l.committed })),
       lastBatchAt: lastBatches[i] ?? state?.lastBatchAt,
       rows: out?.rows ?? 0,
       rejected: dead?.rows ?? 0,
@@ -62,6 +65,13 @@ export async function jobHealth(jobs: CompiledJob[], catalog: Catalog, runner: R
     };
   });
   return [...valid, ...runningOnlyInRunner(runner, new Set(jobs.map((j) => j.spec.job)))];
+}
+
+/** The job's newest checkpoint time over its topics: its fixed ones, or those lag found for a pattern job. */
+async function newestCommit(job: CompiledJob, store: JobStore, lag: PartitionLag[] | undefined): Promise<string | undefined> {
+  const topics = fixedTopics(job.spec) ?? [...new Set(lag?.filter((l) => l.job === job.spec.job).map((l) => l.topic))];
+  const times = await Promise.all(topics.map((topic) => lastCommitAt({ job: job.spec.job, topic, store })));
+  return times.reduce<string | undefined>((newest, t) => (t && (!newest || t > newest) ? t : newest), undefined);
 }
 
 // A job whose file turned invalid is not among the loaded jobs, yet the runner runs it on: it is
@@ -101,7 +111,13 @@ const count = (n: number | undefined) => (n === undefined ? '?' : String(n));
 
 /** The health lines as a result for the shared table / CSV / JSON printers. */
 export function healthResult(health: JobHealth[], now = Date.now()): QueryResult {
-  const lagText = (h: JobHealth) => (h.lag ? (h.lag.length ? h.lag.map((l) => `p${l.partition}=${l.lag}`).join(' ') : 'no topic') : 'kafka unreachable');
+  // A job of several topics names each partition's topic: `horses/p0=3 swords/p0=1`.
+  const lagText = (h: JobHealth) => {
+    if (!h.lag) return 'kafka unreachable';
+    if (!h.lag.length) return 'no topic';
+    const several = new Set(h.lag.map((l) => l.topic)).size > 1;
+    return h.lag.map((l) => `${several ? `${l.topic}/` : ''}p${l.partition}=${l.lag}`).join(' ');
+  };
   return {
     columns: ['job', 'state', 'lag', 'last batch', 'rows', 'rejected', 'files', 'bytes'],
     types: ['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT'],

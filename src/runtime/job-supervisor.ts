@@ -3,9 +3,13 @@ import type { CompiledJob, Diagnostic } from '../dsl/job-spec.js';
 import { formatDiagnostic } from '../dsl/format-diagnostic.js';
 import { loadJobs } from '../dsl/load-jobs.js';
 import type { JobStore } from '../table/job-store.js';
+import { SchemaChangeError } from '../table/schema-change.js';
 import { openJobStore } from '../table/open-job-store.js';
 import { BrokerSecurityError } from '../kafka/broker-connection.js';
 import { JobGroupMember } from '../kafka/group-member.js';
+import type { KafkaAdmin } from '../kafka/admin.js';
+import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
+import { fixedTopics, matchingTopics } from '../dsl/topic-pattern.js';
 import { JobRunner, type JobEvents } from './job-runner/job-runner.js';
 import type { Logger } from '../logger.js';
 import type { ParquetEncoder } from '../parquet/parquet-encoder.js';
@@ -28,11 +32,20 @@ export interface SupervisorOptions {
   events?: JobEvents;
   /** Where job-file problems are reported (in `gamepipe validate`'s format). */
   report?: (message: string) => void;
+  /** How often the cluster's topics are matched again against the `topic_pattern` of running jobs. */
+  topicRefreshMs?: number;
+}
+
+/** One topic of a running job: the runner that reads it and the reader it shares with other jobs. */
+interface TopicPart {
+  topic: string;
+  runner: JobRunner;
+  reader: TopicReader;
 }
 
 interface Running {
-  runner: JobRunner;
-  reader: TopicReader;
+  /** One per topic the job reads; a pattern job gains one when a topic starts matching. */
+  parts: TopicPart[];
   text: string;
   job: CompiledJob;
   store: JobStore;
@@ -40,11 +53,26 @@ interface Running {
   invalidFile: string | undefined;
   /** Consecutive failed starts or crashes, for the restart backoff. */
   attempts: number;
+  /** Set once a part failed: the job's other parts are stopped, and it is restarted (or not) once. */
+  failed: boolean;
 }
 
 const MAX_RESTART_DELAY_MS = 5_000;
 /** How long a stop may keep reading to take in what the topic already held. */
 const STOP_DRAIN_MS = 3_000;
+/**
+ * How often a pattern job looks for topics that started matching: one topic listing per look for
+ * all pattern jobs, and a new topic's records wait at most this long (Kafka's own clients look
+ * every 5 minutes, metadata.max.age.ms).
+ */
+const TOPIC_REFRESH_MS = 30_000;
+const TOPIC_LIST_WAIT_MS = 10_000;
+
+/** GAMEPIPE_TOPIC_REFRESH_MS (milliseconds, at least 100), else TOPIC_REFRESH_MS. */
+function topicRefreshMs(): number {
+  const set = Number(process.env.GAMEPIPE_TOPIC_REFRESH_MS);
+  return Number.isInteger(set) && set >= 100 ? set : TOPIC_REFRESH_MS;
+}
 
 /**
  * Runs every job found under the given paths, and keeps them in step with the files: a new file
@@ -58,6 +86,9 @@ export class JobSupervisor implements JobRoster {
   private readonly readers = new Map<string, TopicReader>();
   private readonly reported = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
+  private topicTimer: NodeJS.Timeout | undefined;
+  /** Lists the cluster's topics for pattern jobs; made on first use. */
+  private admin: KafkaAdmin | undefined;
   /** Starts, rescans and restarts, one at a time. */
   private readonly serial = new SerialQueue();
   private stopped = false;
@@ -96,13 +127,14 @@ export class JobSupervisor implements JobRoster {
     await Promise.race([starting, this.stopCalled]);
     if (!this.options.once && !this.stopped) {
       this.timer = setInterval(() => void this.runSerially(() => this.rescan()), this.options.rescanMs ?? 1000);
+      this.topicTimer = setInterval(() => void this.runSerially(() => this.refreshPatternTopics()), this.options.topicRefreshMs ?? topicRefreshMs());
     }
     return { started: loaded.jobs.length, diagnostics: loaded.diagnostics };
   }
 
   /** Resolves when every job has ended (with `once`: reached the end offsets), then closes the readers. */
   async whenAllDone(): Promise<void> {
-    await Promise.all([...this.running.values()].map((r) => r.runner.done.catch(() => {})));
+    await Promise.all([...this.running.values()].flatMap((r) => r.parts.map((p) => p.runner.done.catch(() => {}))));
     await Promise.all([...this.readers.values()].map((r) => r.close()));
     await this.processing.stop();
   }
@@ -121,6 +153,7 @@ export class JobSupervisor implements JobRoster {
   private async stopJobs(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.topicTimer);
     // Not queued behind a rescan: a job starting while the broker is gone waits for it without end.
     // A start or rescan still under way sees `stopped` and starts nothing more; a job mid-start
     // is in `running` already and is stopped below like the others.
@@ -129,6 +162,7 @@ export class JobSupervisor implements JobRoster {
     for (const reader of readers) reader.stopWaiting();
     await Promise.all([...this.running.values()].map((entry) => this.stopJob(entry)));
     await this.processing.stop();
+    if (this.admin) await boundedWait(this.admin.disconnect(), LEAVE_WAIT_MS);
   }
 
   /** The running jobs, with the store each writes through and whether its file still validates. */
@@ -152,29 +186,90 @@ export class JobSupervisor implements JobRoster {
   private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
     if (this.stopped) return;
     const store = openJobStore(job, this.options.encoder);
-    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log);
-    const runner = new JobRunner(job, { store, member, processing: this.processing, log: this.options.log, events: this.options.events });
-    const reader = this.readerFor(job.spec.source.topic);
-    const entry: Running = { runner, reader, text, job, store, invalidFile: undefined, attempts };
+    const entry: Running = { parts: [], text, job, store, invalidFile: undefined, attempts, failed: false };
     this.running.set(job.spec.file, entry);
+    let topics = fixedTopics(job.spec);
+    if (!topics) {
+      try {
+        topics = matchingTopics(job.spec.source.topicPattern!, await this.clusterTopics());
+      } catch (err) {
+        this.options.log.error({ job: job.spec.job, error: (err as Error).message }, 'job could not start');
+        this.onJobFailed(entry, err as Error);
+        return;
+      }
+      if (topics.length === 0) this.options.log.warn({ job: job.spec.job, pattern: job.spec.source.topicPattern }, 'no topic matches the job\'s topic_pattern yet');
+    }
+    const started = await Promise.all(topics.map((topic) => this.startPart(entry, topic)));
+    if (started.every(Boolean)) {
+      entry.attempts = 0;
+      this.options.log.info({ job: job.spec.job, file: job.spec.file, topics, sink: job.spec.sink.path }, 'job started');
+    }
+  }
+
+  /** Starts the runner of `topic` for a running job; false when it could not start (the job then fails). */
+  private async startPart(entry: Running, topic: string): Promise<boolean> {
+    const { job, store } = entry;
+    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log, topic);
+    const runner = new JobRunner(job, { topic, store, member, processing: this.processing, log: this.options.log, events: this.options.events });
+    const reader = this.readerFor(topic);
+    entry.parts.push({ topic, runner, reader });
     runner.done.then(
       () => this.releaseReader(reader),
-      (err: Error) => this.onJobFailed(entry, err),
+      (err: Error) => {
+        void this.releaseReader(reader);
+        this.onJobFailed(entry, err);
+      },
     );
+    // A part of a job that failed meanwhile (another topic's) starts no more.
+    if (entry.failed) {
+      await runner.fail(new Error(`job ${job.spec.job} failed on another topic`));
+      return false;
+    }
     try {
       await reader.add(runner);
-      entry.attempts = 0;
-      this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
+      return true;
     } catch (err) {
-      this.options.log.error({ job: job.spec.job, error: (err as Error).message }, 'job could not start');
+      this.options.log.error({ job: job.spec.job, topic, error: (err as Error).message }, 'job could not start');
       await runner.fail(err as Error);
+      return false;
+    }
+  }
+
+  /** The topics of the cluster, listed now. */
+  private clusterTopics(): Promise<string[]> {
+    this.admin ??= this.options.kafka.admin();
+    return this.admin.listTopics();
+  }
+
+  /** Starts reading the topics that started matching a running job's `topic_pattern`, from the job's `source.start`. */
+  private async refreshPatternTopics(): Promise<void> {
+    const patternJobs = [...this.running.values()].filter((e) => e.job.spec.source.topicPattern !== undefined && !e.failed);
+    if (this.stopped || patternJobs.length === 0) return;
+    // Bounded: rescans wait behind this in the same queue.
+    const cluster = await boundedWait(this.clusterTopics(), TOPIC_LIST_WAIT_MS);
+    if (!cluster) {
+      this.options.log.warn({}, 'could not list topics for topic_pattern jobs; trying again later');
+      return;
+    }
+    for (const entry of patternJobs) {
+      if (this.stopped || entry.failed || this.running.get(entry.job.spec.file) !== entry) continue;
+      const known = new Set(entry.parts.map((p) => p.topic));
+      for (const topic of matchingTopics(entry.job.spec.source.topicPattern!, cluster)) {
+        if (known.has(topic)) continue;
+        this.options.log.info({ job: entry.job.spec.job, topic, start: entry.job.spec.source.start }, "a topic started matching the job's topic_pattern; reading it");
+        await this.startPart(entry, topic);
+      }
     }
   }
 
   // The group leave and the reader's close both wait on the broker: side by side, not one after the other.
   private async stopJob(entry: Running): Promise<void> {
-    await entry.reader.remove(entry.runner);
-    await Promise.all([entry.runner.left, this.releaseReader(entry.reader)]);
+    await Promise.all(
+      entry.parts.map(async ({ runner, reader }) => {
+        await reader.remove(runner);
+        await Promise.all([runner.left, this.releaseReader(reader)]);
+      }),
+    );
   }
 
   private async releaseReader(reader: TopicReader): Promise<void> {
@@ -183,11 +278,14 @@ export class JobSupervisor implements JobRoster {
     await reader.close();
   }
 
-  // A job that failed for a reason of its own data (on_bad_record: fail) or because the cluster
-  // refused the connection settings stays stopped; one that failed because of its surroundings
-  // (broker gone, disk error) is started again with backoff.
+  // A job that failed for a reason of its own data (on_bad_record: fail), because its schema no
+  // longer fits its table, or because the cluster refused the connection settings stays stopped;
+  // one that failed because of its surroundings (broker gone, disk error) is started again with
+  // backoff. A job of several topics fails as a whole: its other parts stop with the same error.
   private onJobFailed(entry: Running, err: Error): void {
-    void this.releaseReader(entry.reader);
+    if (entry.failed) return;
+    entry.failed = true;
+    for (const part of entry.parts) if (!part.runner.stopped) void part.runner.fail(err);
     if (this.running.get(entry.job.spec.file) !== entry) return;
     this.failures++;
     this.failed.set(entry.job.spec.job, err.message);
@@ -196,7 +294,7 @@ export class JobSupervisor implements JobRoster {
       this.onSettingsRefused(err);
       return;
     }
-    if (this.options.once || this.stopped || err instanceof BadRecordError) return;
+    if (this.options.once || this.stopped || err instanceof BadRecordError || err instanceof SchemaChangeError) return;
     const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** entry.attempts);
     this.options.log.warn({ job: entry.job.spec.job, error: err.message, retryInMs: delay }, 'job failed; restarting');
     setTimeout(() => {
@@ -213,7 +311,7 @@ export class JobSupervisor implements JobRoster {
     for (const [file, entry] of this.running) {
       if (!loaded.sources.has(file)) {
         this.running.delete(file);
-        this.options.log.info({ job: entry.runner.name, file }, 'job file removed; stopping the job');
+        this.options.log.info({ job: entry.job.spec.job, file }, 'job file removed; stopping the job');
         await this.stopJob(entry);
       }
     }
@@ -235,7 +333,7 @@ export class JobSupervisor implements JobRoster {
   private markInvalidFiles(errors: Map<string, Diagnostic>): void {
     for (const [file, entry] of this.running) {
       const error = errors.get(file);
-      if (!error && entry.invalidFile) this.options.log.info({ job: entry.runner.name, file }, 'job file is valid again');
+      if (!error && entry.invalidFile) this.options.log.info({ job: entry.job.spec.job, file }, 'job file is valid again');
       entry.invalidFile = error && formatDiagnostic(error);
     }
   }
@@ -254,7 +352,7 @@ export class JobSupervisor implements JobRoster {
       const error = first.get(file);
       const keeping = this.running.get(file);
       if (keeping && error) {
-        this.options.log.warn({ job: keeping.runner.name, file, error: formatDiagnostic(error), errors: list.length }, 'job file is invalid; the job keeps running its last valid version');
+        this.options.log.warn({ job: keeping.job.spec.job, file, error: formatDiagnostic(error), errors: list.length }, 'job file is invalid; the job keeps running its last valid version');
       } else {
         this.options.log.warn({ file, error: error && formatDiagnostic(error), errors: list.length }, error ? 'job file has errors; not started' : 'job file has warnings');
       }

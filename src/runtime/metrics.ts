@@ -5,7 +5,7 @@ import { describeKafkaSettings, kafkaSettings } from '../kafka/connection-settin
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FlushResult } from './job-runner/commit-sealed-batch.js';
 import type { SupervisorOptions } from './job-supervisor.js';
-import { lagTarget, measureLag, type PartitionLag } from '../status/job-lag.js';
+import { lagTargets, measureLag, type PartitionLag } from '../status/job-lag.js';
 import type { JobStatus, RunnerStatus } from '../status/runner-status.js';
 import type { JobRoster } from './running-jobs.js';
 
@@ -112,8 +112,9 @@ export class PipelineMetrics {
 
   private lag(): Promise<PartitionLag[]> {
     if (!this.lagCache || Date.now() - this.lagCache.at > LAG_CACHE_MS) {
-      const targets = this.roster.jobs().map((r) => lagTarget(r.job, r.store));
-      const rows = measureLag(this.admin, targets).catch(() => [] as PartitionLag[]);
+      const rows = lagTargets(this.admin, this.roster.jobs())
+        .then((targets) => measureLag(this.admin, targets))
+        .catch(() => [] as PartitionLag[]);
       this.lagCache = { at: Date.now(), rows };
     }
     return this.lagCache.rows;

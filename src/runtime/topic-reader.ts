@@ -95,10 +95,13 @@ export class TopicReader {
       let ends: Map<number, number> | undefined;
       if (this.options.once) {
         // After the start, which says in its own error when the topic is missing.
-        ends = await (this.endOffsets ??= started.then(() => this.endsNow()).catch((err) => {
+        const reading = (this.endOffsets ??= started.then(() => this.endsNow()).catch((err) => {
           this.endOffsets = undefined;
           throw err;
         }));
+        // A reader closed meanwhile (its last other job failed: a job of several topics fails
+        // whole) waits no more.
+        ends = await Promise.race([reading, this.stopSignal]);
       }
       // The job joins its group while the reader starts: the reader points itself at the job's
       // partitions whichever finishes first. A failed join waits for the start, whose error says
@@ -146,6 +149,7 @@ export class TopicReader {
   /** Stops fetching (waiting `LEAVE_WAIT_MS` at most); call when the reader feeds no job any more. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopWaiting();
     this.marks?.close();
     await this.fetcher?.close();
   }

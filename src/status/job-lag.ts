@@ -1,6 +1,7 @@
 import type { KafkaAdmin } from '../kafka/client.js';
 import { fetchWatermarks, type Watermarks } from '../kafka/watermarks.js';
 import type { CompiledJob } from '../dsl/job-spec.js';
+import { fixedTopics, matchingTopics } from '../dsl/topic-pattern.js';
 import type { JobStore } from '../table/job-store.js';
 
 // Lag is a pure read: Kafka's offsets beside the checkpoints in a job's table. The runner's /status,
@@ -13,9 +14,15 @@ export interface LagTarget {
   store: Pick<JobStore, 'committedOffsets'>;
 }
 
-/** A job's lag target, read through `store`. */
-export function lagTarget(job: CompiledJob, store: LagTarget['store']): LagTarget {
-  return { job: job.spec.job, topic: job.spec.source.topic, store };
+/**
+ * The lag targets of jobs, one per topic each reads: its topic, its `source.topics`, or the
+ * cluster's topics its `topic_pattern` matches now (listed once, and only when a job has one).
+ */
+export async function lagTargets(admin: Pick<KafkaAdmin, 'listTopics'>, jobs: readonly { job: CompiledJob; store: LagTarget['store'] }[]): Promise<LagTarget[]> {
+  const cluster = jobs.some(({ job }) => !fixedTopics(job.spec)) ? await admin.listTopics() : [];
+  return jobs.flatMap(({ job, store }) =>
+    (fixedTopics(job.spec) ?? matchingTopics(job.spec.source.topicPattern!, cluster)).map((topic) => ({ job: job.spec.job, topic, store })),
+  );
 }
 
 /** One topic-partition of a job: Kafka's end offset, the sink checkpoint, and the difference. */

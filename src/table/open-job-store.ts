@@ -21,7 +21,7 @@ export function objectStoreAt(path: string): ObjectStore {
  */
 export function openJobStore(job: CompiledJob, encoder: ParquetEncoder = defaultParquetEncoder()): JobStore {
   const { sink } = job.spec;
-  if (sink.format === 'parquet') return new FolderJobStore(sink.path, encoder, sink.partitionBy);
+  if (sink.format === 'parquet') return new FolderJobStore(sink.path, encoder, sink.partitionBy, job.columns);
   return new DeltaJobStore(
     { job: job.spec.job, columns: job.columns, rejectedColumns: DEAD_LETTER_COLUMNS, partitionBy: sink.partitionBy },
     objectStoreAt(sink.path),

@@ -64,7 +64,7 @@ describe('checkJobText: the job file', () => {
     const text = 'job: t\nsource:\n  start: latest\nschema:\n  a: string\n';
     expect(errorsOf(text)).toEqual([
       { line: 1, column: 1, message: "missing key 'sink' in the job file" },
-      { ...positionOf(text, 'start'), message: "missing key 'topic' in source" },
+      { ...positionOf(text, 'start'), message: "source needs one of 'topic', 'topics', 'topic_pattern'" },
     ]);
   });
 

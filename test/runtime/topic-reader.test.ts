@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Watermarks } from '../../src/runtime/job-runner/reader-link.js';
 import { JobRunner } from '../../src/runtime/job-runner/job-runner.js';
-import { TopicReader, type FetcherEvents, type PartitionFetcher } from '../../src/runtime/topic-reader.js';
+import { ReaderStoppingError, TopicReader, type FetcherEvents, type PartitionFetcher } from '../../src/runtime/topic-reader.js';
 import { after, fakeJob, fakeLog, FakeMember, FakeProcessing, FakeStore, flush, useFakeClock } from './job-runner/fakes.js';
 
 // The topic reader over a fake fetcher and fake processing, feeding real job runners (with a fake
@@ -260,4 +260,24 @@ describe('a topic reader beside its jobs', () => {
     await reader.close();
     expect(fetcher.closed).toBe(true);
   });
+
+  it('with --once, a job still waiting for the end offsets stops waiting when the reader closes', async () => {
+    // A job of several topics fails whole: its reader of another topic may close while this job waits.
+    const processing = new FakeProcessing();
+    const { log } = fakeLog();
+    const reader = new TopicReader('events', {
+      log,
+      once: true,
+      processing,
+      fetcher: (events) => Object.assign(new FakeFetcher([0]), { events }),
+      watermarks: () => new Promise<Map<number, Watermarks>>(() => {}),
+    });
+    const runner = new JobRunner(fakeJob('a'), { store: new FakeStore().asJobStore, member: new FakeMember(), processing, log });
+    const adding = reader.add(runner);
+    await flush();
+    await runner.fail(new Error('failed on another topic'));
+    await reader.close();
+    await expect(adding).rejects.toThrow(ReaderStoppingError);
+  });
 });
+

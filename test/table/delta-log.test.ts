@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
 import { commitKey, commitVersion, DeltaLogError, parseActions, serializeActions, type Action } from '../../src/table/delta/actions.js';
 import { checkpointActions, checkpointTable } from '../../src/table/delta/checkpoint.js';
-import { deltaFields, evolveSchema, SchemaConflictError } from '../../src/table/delta/schema.js';
+import { deltaFields, evolveSchema } from '../../src/table/delta/schema.js';
+import { SchemaChangeError } from '../../src/table/schema-change.js';
 import { DeltaSnapshot } from '../../src/table/delta/snapshot.js';
 import { fileStats } from '../../src/table/delta/stats.js';
 import { parseSinkLocation, SinkPathError } from '../../src/table/location.js';
@@ -82,8 +83,8 @@ describe('Delta checkpoints', () => {
 describe('Delta schema evolution', () => {
   const current = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'int' }], partitionBy: [{ name: 'dt', type: 'date' }] });
 
-  it('appends the columns a job adds, nullable, and keeps the ones it dropped', () => {
-    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'speed', type: 'double' }], partitionBy: [{ name: 'dt', type: 'date' }] });
+  it('appends the columns a job adds, nullable', () => {
+    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'int' }, { name: 'speed', type: 'double' }], partitionBy: [{ name: 'dt', type: 'date' }] });
     expect(evolveSchema(current, wanted, 't')?.map((f) => `${f.name}:${f.type}:${f.nullable}`)).toEqual([
       'size:string:true',
       'quantity:integer:true',
@@ -93,10 +94,26 @@ describe('Delta schema evolution', () => {
     expect(evolveSchema(current, current, 't')).toBeUndefined();
   });
 
-  it('refuses a changed type, naming the column and both types', () => {
-    const wanted = deltaFields({ columns: [{ name: 'quantity', type: 'string' }], partitionBy: [{ name: 'dt', type: 'date' }] });
-    expect(() => evolveSchema(current, wanted, 's3://b/horses')).toThrow(SchemaConflictError);
-    expect(() => evolveSchema(current, wanted, 's3://b/horses')).toThrow("column 'quantity' is integer in the Delta table s3://b/horses but string in the job");
+  it('refuses a changed type, naming the table, the column and both types', () => {
+    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'string' }], partitionBy: [{ name: 'dt', type: 'date' }] });
+    expect(() => evolveSchema(current, wanted, 's3://b/horses')).toThrow(SchemaChangeError);
+    expect(() => evolveSchema(current, wanted, 's3://b/horses')).toThrow(
+      "table s3://b/horses: column 'quantity' is integer in the table but string in the job; a Delta column's type cannot change (write to a new sink.path)",
+    );
+  });
+
+  it('refuses widening integer to long, which only the typeWidening feature allows', () => {
+    const wanted = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'quantity', type: 'long' }], partitionBy: [{ name: 'dt', type: 'date' }] });
+    expect(() => evolveSchema(current, wanted, 't')).toThrow(
+      "table t: column 'quantity' is integer in the table but long in the job; widening a Delta column needs the typeWidening table feature, which delta-rs cannot read (write to a new sink.path)",
+    );
+  });
+
+  it('refuses a removed column, and names the likely new name of a renamed one', () => {
+    const removed = deltaFields({ columns: [{ name: 'size', type: 'string' }], partitionBy: [{ name: 'dt', type: 'date' }] });
+    expect(() => evolveSchema(current, removed, 't')).toThrow("table t: column 'quantity' is integer in the table but missing in the job; a column cannot be removed or renamed");
+    const renamed = deltaFields({ columns: [{ name: 'size', type: 'string' }, { name: 'qty', type: 'int' }], partitionBy: [{ name: 'dt', type: 'date' }] });
+    expect(() => evolveSchema(current, renamed, 't')).toThrow("column 'quantity' is integer in the table but missing (renamed to 'qty'?) in the job");
   });
 });
 

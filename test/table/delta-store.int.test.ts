@@ -6,7 +6,7 @@ import { commitKey } from '../../src/table/delta/actions.js';
 import { DeltaLog } from '../../src/table/delta/delta-log.js';
 import { ORPHAN_AGE_MS, removeOrphans } from '../../src/table/delta/orphans.js';
 import { parquetEncoderByName } from '../../src/parquet/parquet-encoder.js';
-import { SchemaConflictError } from '../../src/table/delta/schema.js';
+import { SchemaChangeError } from '../../src/table/schema-change.js';
 import { objectStoreAt, openJobStore } from '../../src/table/open-job-store.js';
 import { deltaJob, horseBatch, s3TablePath } from '../support/delta-jobs.js';
 import { readWithDeltaRs } from '../support/delta-rs.js';
@@ -118,9 +118,9 @@ describe('Delta schema changes', () => {
     expect(read.schema.map(([name]) => name)).toEqual(['size', 'quantity', 'dt', 'speed']);
     expect(read.values.speed!.map((v) => (v === null ? null : Number(v))).sort()).toEqual([7.5, null]);
 
-    const changed = openJobStore(deltaJob(path, 'size: string\n  quantity: string'));
-    await expect(changed.open()).rejects.toThrow(SchemaConflictError);
-    await expect(changed.open()).rejects.toThrow(/column 'quantity' is integer in the Delta table .* but string in the job/);
+    const changed = openJobStore(deltaJob(path, 'size: string\n  quantity: string\n  speed: double'));
+    await expect(changed.open()).rejects.toThrow(SchemaChangeError);
+    await expect(changed.open()).rejects.toThrow(/^table .*horses: column 'quantity' is integer in the table but string in the job/);
   });
 });
 

@@ -42,7 +42,7 @@ describe('a folder job store', () => {
     const before = await snapshot(root);
 
     // Statuses and lag read it beside running writers: a read changes nothing.
-    const store = new FolderJobStore(sinkPath, parquetEncoderByName('parquetjs-lite'));
+    const store = new FolderJobStore(sinkPath, parquetEncoderByName('parquetjs-lite'), []);
     expect((await store.committedOffsets(topic)).get(0)?.next).toBe(10);
     expect(await snapshot(root)).toEqual(before);
 

@@ -73,13 +73,14 @@ export class BatchCommits {
       if (result.outcome === 'fenced') {
         // Applied by the job runner's next control step; until then its cursor takes no record.
         fenced(result.resumeAt);
-        log.warn({ job, partition, next: result.resumeAt }, 'batch fenced by another committer; resuming at its checkpoint');
+        log.warn({ job, topic, partition, next: result.resumeAt }, 'batch fenced by another committer; resuming at its checkpoint');
         return;
       }
       this.options.commitOffset(partition, result.next);
       log.info(
         {
           job,
+          topic,
           partition,
           offsets: [result.from, result.next],
           read: result.readRecords,

@@ -26,6 +26,8 @@ export type JobState = 'starting' | 'running' | 'stopped' | 'failing' | 'done';
 export type JobProcessing = Pick<ProcessingPool, 'addJob' | 'removeJob' | 'open' | 'jump' | 'close' | 'seal'>;
 
 export interface JobRunnerOptions {
+  /** The topic this runner reads: one of the job's topics (the job's one topic when absent). */
+  topic?: string;
   /** The job's tables; the supervisor opens them once per version of the job and shares them with lag and compaction. */
   store: JobStore;
   /** The job's membership in its consumer group, joined by `start`. */
@@ -43,7 +45,9 @@ export interface JobRunnerOptions {
 const TICK_MS = 100;
 
 /**
- * Runs one job: its membership in consumer group `gamepipe.<job>` (which gives it its partitions),
+ * Runs one job on one of its topics (a job of several topics has a runner per topic, all writing
+ * to the job's one table, whose checkpoints are per topic-partition): its membership in the
+ * job's consumer group for that topic (which gives it its partitions),
  * one cursor per partition it holds (where the job reads it and what its open batch spans; the
  * batches themselves are held on a processing thread), its trigger, and each batch's steps:
  * `due` (trigger or bounds), `seal`, `commit`, `settle`; a fenced commit repositions its cursor
@@ -89,7 +93,7 @@ export class JobRunner {
     private readonly options: JobRunnerOptions,
   ) {
     this.name = job.spec.job;
-    this.topic = job.spec.source.topic;
+    this.topic = options.topic ?? job.spec.source.topic;
     this.processingId = options.processing.addJob(job);
     this.commits = new BatchCommits({
       job: this.name,
@@ -400,7 +404,7 @@ export class JobRunner {
     if (err instanceof BadRecordError) await this.seal().catch(() => {});
     // Commits in flight are whole and valid: let them land before leaving.
     await this.commits.settleAll(false);
-    this.log.error({ job: this.name, error: err.message }, 'job failed');
+    this.log.error({ job: this.name, topic: this.topic, error: err.message }, 'job failed');
     this.leave(() => {
       this.setState('failing', err.message);
       this.ended.reject(err);

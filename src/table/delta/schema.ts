@@ -1,4 +1,5 @@
 import type { ColumnType, PartitionField, ScalarType } from '../../dsl/job-spec.js';
+import { compareSchemas, type TypeChangeRules } from '../schema-change.js';
 
 /**
  * A Delta data type as the protocol's schema serialization writes it: a primitive's name
@@ -89,33 +90,34 @@ export function parseSchemaString(text: string): DeltaField[] {
   return parsed.fields ?? [];
 }
 
-/** A column whose type in the table differs from the job's: the job cannot write to the table. */
-export class SchemaConflictError extends Error {
-  constructor(
-    readonly column: string,
-    readonly tableType: string,
-    readonly jobType: string,
-    readonly table: string,
-  ) {
-    super(`column '${column}' is ${tableType} in the Delta table ${table} but ${jobType} in the job; a column's type cannot change (write to a new table, or rename the column)`);
-    this.name = 'SchemaConflictError';
-  }
-}
+/** Type changes the Delta protocol allows only with the `typeWidening` table feature. */
+const PROTOCOL_WIDENINGS: Record<string, readonly string[]> = {
+  integer: ['long', 'double'],
+  float: ['double'],
+};
+
+/**
+ * Delta type changes: none. The protocol widens integer to long or double and float to double only
+ * with the `typeWidening` reader and writer feature, and delta-rs (the `deltalake` package) refuses
+ * to read any table that has it, so writing it would lock the table's readers out.
+ */
+export const DELTA_TYPE_CHANGES: TypeChangeRules = {
+  widens: () => false,
+  refusal: (from, to) =>
+    PROTOCOL_WIDENINGS[from]?.includes(to)
+      ? 'widening a Delta column needs the typeWidening table feature, which delta-rs cannot read (write to a new sink.path)'
+      : "a Delta column's type cannot change (write to a new sink.path)",
+};
 
 /**
  * The table schema after a job with `wanted` fields writes to a table with `current` ones: columns
- * the job adds are appended (nullable, so older files read them as null); columns the job no longer
- * has stay in the table. Undefined when nothing changes. Throws SchemaConflictError on a changed type.
+ * the job adds are appended (nullable, so older files read them as null). Undefined when nothing
+ * changes. Throws SchemaChangeError on a removed, renamed or retyped column (a field added inside
+ * a struct column is a changed type too).
  */
 export function evolveSchema(current: DeltaField[], wanted: DeltaField[], table: string): DeltaField[] | undefined {
-  const byName = new Map(current.map((f) => [f.name, f]));
-  const added: DeltaField[] = [];
-  for (const field of wanted) {
-    const existing = byName.get(field.name);
-    if (!existing) added.push(field);
-    else if (deltaTypeText(existing.type) !== deltaTypeText(field.type)) {
-      throw new SchemaConflictError(field.name, deltaTypeText(existing.type), deltaTypeText(field.type), table);
-    }
-  }
-  return added.length ? [...current, ...added] : undefined;
+  const columns = (fields: DeltaField[]) => fields.map((f) => ({ name: f.name, type: deltaTypeText(f.type) }));
+  const { added } = compareSchemas(table, columns(current), columns(wanted), DELTA_TYPE_CHANGES);
+  const addedNames = new Set(added.map((c) => c.name));
+  return added.length ? [...current, ...wanted.filter((f) => addedNames.has(f.name))] : undefined;
 }

@@ -7,7 +7,8 @@ import { TableCommitter, type Checkpoint, type StagedFile } from './commit-proto
 import { readJsonIfExists } from '../storage/durable-fs.js';
 import { dataFileName, tableLayout, type TableLayout } from './layout.js';
 import { partitionPath } from '../partition-folders.js';
-import type { PartitionField } from '../../dsl/job-spec.js';
+import type { ColumnType, PartitionField } from '../../dsl/job-spec.js';
+import { settleFolderSchema } from './folder-schema.js';
 
 /**
  * A job's tables as Hive-style folders of Parquet files on a local disk (`format: parquet`), kept
@@ -18,11 +19,15 @@ export class FolderJobStore implements JobStore {
   readonly location: string;
   readonly layout: TableLayout;
   private readonly committer: TableCommitter;
+  /** The schema check, once per store: the runners of a job's topics share the store and each opens it. */
+  private schemaSettled: Promise<void> | undefined;
 
   constructor(
     sinkPath: string,
     private readonly encoder: ParquetEncoder,
     private readonly partitionBy: readonly PartitionField[] = [],
+    /** The job's output columns, checked against the table's schema by open(); none, no check. */
+    private readonly columns?: readonly { name: string; type: ColumnType }[],
   ) {
     this.layout = tableLayout(sinkPath);
     this.location = this.layout.table;
@@ -32,6 +37,8 @@ export class FolderJobStore implements JobStore {
   async open(): Promise<void> {
     await this.checkLayout();
     await this.committer.open();
+    const columns = this.columns;
+    if (columns) await (this.schemaSettled ??= settleFolderSchema(this.layout.schema, this.layout.table, columns));
   }
 
   /**

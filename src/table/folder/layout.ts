@@ -13,6 +13,8 @@ export interface TableLayout {
   checkpoints: string;
   intents: string;
   staging: string;
+  /** The columns the table's files were written with (folder-schema.ts). */
+  schema: string;
 }
 
 /** The layout for a sink path (relative paths resolve against the working directory). */
@@ -26,6 +28,7 @@ export function tableLayout(sinkPath: string): TableLayout {
     checkpoints: join(state, 'checkpoints'),
     intents: join(state, 'intents'),
     staging: join(state, 'staging'),
+    schema: join(state, 'schema.json'),
   };
 }
 

@@ -29,7 +29,7 @@ describe("a job's batch commits (a store that answers at once)", () => {
     expect(lines).toHaveLength(1);
     const [level, fields, msg] = lines[0]!;
     expect([level, msg]).toEqual(['info', 'batch committed']);
-    expect(Object.keys(fields)).toEqual(['job', 'partition', 'offsets', 'read', 'written', 'rejected', 'skipped', 'files', 'bytes', 'durationMs']);
+    expect(Object.keys(fields)).toEqual(['job', 'topic', 'partition', 'offsets', 'read', 'written', 'rejected', 'skipped', 'files', 'bytes', 'durationMs']);
     expect(fields).toMatchObject({ job: 'j', partition: 2, offsets: [5, 9], read: 4, written: 4, files: ['a.parquet'], bytes: 10 });
     expect(committed.map((r) => r.outcome)).toEqual(['committed']);
   });
@@ -40,7 +40,7 @@ describe("a job's batch commits (a store that answers at once)", () => {
     commits.commit(0, Promise.resolve(sealed(0, 0, 3)), (resumeAt) => fenced.push(resumeAt));
     await commits.settle(0);
     expect(fenced).toEqual([7]);
-    expect(lines).toEqual([['warn', { job: 'j', partition: 0, next: 7 }, 'batch fenced by another committer; resuming at its checkpoint']]);
+    expect(lines).toEqual([['warn', { job: 'j', topic: 't', partition: 0, next: 7 }, 'batch fenced by another committer; resuming at its checkpoint']]);
     expect([offsets, committed]).toEqual([[], []]);
   });
 

@@ -1,0 +1,42 @@
+import type { ColumnType } from '../../dsl/job-spec.js';
+import { typeText } from '../../dsl/column-types.js';
+import { readJsonIfExists, replaceFileDurably } from '../storage/durable-fs.js';
+import { applySchemaChanges, compareSchemas, type SchemaColumn, type TypeChangeRules } from '../schema-change.js';
+
+// A folder table's files carry their own schemas, and readers (DuckDB's read_parquet with
+// union_by_name, which the catalog and compaction use) unify them by column name: a column missing
+// from a file reads as null, and INTEGER beside BIGINT (or DOUBLE) reads as the wider type. The
+// folder keeps the schema its files were written with in `_gamepipe/schema.json`, so a job that
+// starts with a schema its files cannot be read back with is refused before it writes.
+
+/** The schema record's content: every column the table's files were written with, and its type. */
+interface SchemaRecord {
+  columns: SchemaColumn[];
+}
+
+/** Widenings whose older files DuckDB reads as the newer type, without loss. */
+const WIDENINGS: Record<string, readonly string[]> = {
+  int: ['long', 'double'],
+  // Both are stored as UTF-8 text: the files do not tell them apart.
+  string: ['json'],
+  json: ['string'],
+};
+
+export const FOLDER_TYPE_CHANGES: TypeChangeRules = {
+  widens: (from, to) => WIDENINGS[from]?.includes(to) ?? false,
+  refusal: () => 'a Parquet folder widens int to long or double only (write to a new sink.path)',
+};
+
+/**
+ * Checks the job's columns against the schema recorded at `path` and records their union. A table
+ * without a record (new, or written before gamepipe kept one) takes the job's columns as they are.
+ * Throws SchemaChangeError when the job removes, renames, narrows or changes a column.
+ */
+export async function settleFolderSchema(path: string, table: string, columns: readonly { name: string; type: ColumnType }[]): Promise<void> {
+  const wanted = columns.map((c) => ({ name: c.name, type: typeText(c.type) }));
+  const record = await readJsonIfExists<SchemaRecord>(path);
+  const current = record?.columns ?? [];
+  const changes = compareSchemas(table, current, wanted, FOLDER_TYPE_CHANGES);
+  if (record && changes.added.length === 0 && changes.widened.length === 0) return;
+  await replaceFileDurably(path, `${JSON.stringify({ columns: applySchemaChanges(current, changes) } satisfies SchemaRecord)}\n`);
+}
