@@ -3,6 +3,7 @@ import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
 import type { Logger } from '../logger.js';
 import { describeError } from './admin.js';
 import type { KafkaClient, KafkaConsumer } from './client.js';
+import { settingsRefusal } from './client-errors.js';
 
 /** What a job hears from its group membership. */
 interface GroupMemberEvents {
@@ -12,18 +13,56 @@ interface GroupMemberEvents {
   crashed(error: Error): void;
 }
 
+/** How long a join keeps trying, over fresh clients, while the group's coordinator is not ready. */
+export const JOIN_WAIT_MS = 30_000;
+/** The pause between two clients' join attempts. */
+const JOIN_PAUSE_MS = 500;
+
+interface NestedError {
+  canRetry?: boolean;
+  errors?: unknown[];
+  cause?: unknown;
+}
+
+/**
+ * True when `err` is one a later join may pass: every error in its chain is one the library
+ * calls retriable (a coordinator still loading or moved, a broker away), and none is a refusal
+ * of the connection settings.
+ */
+export function joinRetriable(err: unknown): boolean {
+  if (settingsRefusal(err)) return false;
+  const walk = (e: unknown): boolean => {
+    if (!e || typeof e !== 'object') return true;
+    const n = e as NestedError;
+    if (n.canRetry === false) return false;
+    return [...(n.errors ?? []), n.cause].every(walk);
+  };
+  return walk(err);
+}
+
 /**
  * A job's membership in its consumer group `gamepipe.<job>`: the group gives the job its
  * partitions, spreads them over processes and holds the offsets Kafka tooling shows. The member
  * joins with the job's topic as its subscription and never fetches (the topic reader does).
  *
- * Once `leave` is called the member passes on no event and never joins again: the client checks
- * its membership flag, which leaving clears, before each step of a join or rejoin, and closing it
- * cancels any retry timer.
+ * The client caches the group's coordinator for its whole life: on a cluster created seconds ago
+ * (the coordinator loading or not yet elected) or after the coordinator moved, its own retries may
+ * keep asking the wrong broker. So a join that fails for a retriable reason is tried again with a
+ * fresh client (a fresh FindCoordinator), for `JOIN_WAIT_MS` at most; and a heartbeat that failed
+ * after the client's retries reports the membership crashed, so the job starts over with a fresh one.
+ *
+ * Once `leave` is called the member passes on no event and never joins again: no new client is
+ * made, the client checks its membership flag (which leaving clears) before each step of a join
+ * or rejoin, and closing it cancels any retry timer. A join still in flight when `leave` is called
+ * is waited for (briefly) first, so the leave names the member id the broker gave it.
  */
 export class JobGroupMember {
   private consumer: KafkaConsumer | undefined;
   private leaving = false;
+  /** The join attempt under way, settled (never rejecting) when it is over. */
+  private joining: Promise<unknown> | undefined;
+  /** Wakes a join waiting between two attempts when `leave` is called. */
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -31,12 +70,41 @@ export class JobGroupMember {
     private readonly log: Logger,
   ) {}
 
+  private get group(): string {
+    return `gamepipe.${this.spec.job}`;
+  }
+
   /** Joins the group; resolves once the member holds its first assignment (passed to `events`). */
   async join(events: GroupMemberEvents): Promise<void> {
-    if (this.leaving) return;
+    const deadline = Date.now() + JOIN_WAIT_MS;
+    for (let attempt = 1; ; attempt++) {
+      if (this.leaving) return;
+      try {
+        await this.joinOnce(events);
+        return;
+      } catch (err) {
+        if (this.leaving) return;
+        if (!joinRetriable(err) || Date.now() + JOIN_PAUSE_MS >= deadline) {
+          throw new Error(`could not join the consumer group ${this.group}: ${describeError(err)}`);
+        }
+        this.log.warn({ job: this.spec.job, attempt, error: describeError(err) }, 'joining the consumer group failed; trying again with a fresh coordinator lookup');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, JOIN_PAUSE_MS);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  /** One client's join (with the client's own retries); a failed one closes its client. */
+  private async joinOnce(events: GroupMemberEvents): Promise<void> {
     const { topic } = this.spec.source;
     const consumer = this.kafka.consumer({
-      groupId: `gamepipe.${this.spec.job}`,
+      groupId: this.group,
       // A member lost with a broker restart holds up the next rebalance for a whole session.
       sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
@@ -46,29 +114,38 @@ export class JobGroupMember {
     });
     this.consumer = consumer;
     consumer.on('consumer:group:join', ({ assignments }) => {
-      if (this.leaving) return;
+      if (this.leaving || this.consumer !== consumer) return;
       events.assigned(assignments?.find((a) => a.topic === topic)?.partitions ?? []);
     });
     // A rejoin after a rebalance or a lost coordinator that ran out of retries.
-    consumer.on('error', (err: Error) => {
-      if (this.leaving) return;
-      this.log.warn({ job: this.spec.job, error: describeError(err) }, 'consumer group error; the job restarts');
-      events.crashed(err);
-    });
+    consumer.on('error', (err: Error) => this.crash(consumer, events, err));
+    // The client sends the next heartbeat to the coordinator it cached, which after its retries ran
+    // out is gone or no longer the coordinator: only a fresh member finds the new one.
+    consumer.on('consumer:heartbeat:error', ({ error }: { error: Error }) => this.crash(consumer, events, error));
     consumer.topics.track(topic);
+    const joined = consumer.joinGroup({});
+    this.joining = joined.catch(() => {});
     try {
-      await consumer.joinGroup({});
+      await joined;
     } catch (err) {
-      // A failed join leaves no client behind.
-      await boundedWait(consumer.close(), LEAVE_WAIT_MS);
-      throw new Error(`could not join the consumer group gamepipe.${this.spec.job}: ${describeError(err)}`);
+      // A failed join leaves no client behind, nor a member the broker gave it an id.
+      await leaveAndClose(consumer);
+      throw err;
+    } finally {
+      this.joining = undefined;
     }
+  }
+
+  private crash(consumer: KafkaConsumer, events: GroupMemberEvents, err: Error): void {
+    if (this.leaving || this.consumer !== consumer) return;
+    this.log.warn({ job: this.spec.job, error: describeError(err) }, 'consumer group error; the job restarts');
+    events.crashed(err);
   }
 
   /** Records `next` as the group's offset of `partition`, for lag tooling; a failure is only logged. */
   commitOffset(partition: number, next: number): void {
     const consumer = this.consumer;
-    if (!consumer || this.leaving) return;
+    if (!consumer || this.leaving || consumer.closed) return;
     consumer
       .commit({ offsets: [{ topic: this.spec.source.topic, partition, offset: BigInt(next), leaderEpoch: -1 }] })
       .catch((err: Error) => this.log.warn({ job: this.spec.job, error: describeError(err) }, 'could not commit offsets to the consumer group'));
@@ -80,13 +157,22 @@ export class JobGroupMember {
    */
   async leave(): Promise<void> {
     this.leaving = true;
+    this.wake?.();
+    // A join under way: let it finish, so the broker's member is known and left below rather than
+    // dropped by the client mid-join and held by the broker for a whole session.
+    if (this.joining) await boundedWait(this.joining, LEAVE_WAIT_MS);
     const consumer = this.consumer;
-    if (!consumer || consumer.closed) return;
-    // Without a callback the client returns a promise; its typings list the callback form first.
-    await boundedWait(consumer.leaveGroup() as unknown as Promise<void>, LEAVE_WAIT_MS);
-    // A leave that failed restores the client's membership flag; forgetting the member id makes
-    // the close below skip a second leave, and the close cancels every timer.
-    consumer.memberId = null;
-    await boundedWait(consumer.close(), LEAVE_WAIT_MS);
+    if (consumer) await leaveAndClose(consumer);
   }
+}
+
+/** Leaves the group (if the client is a member) and closes the client, `LEAVE_WAIT_MS` at most for each. */
+async function leaveAndClose(consumer: KafkaConsumer): Promise<void> {
+  if (consumer.closed) return;
+  // Without a callback the client returns a promise; its typings list the callback form first.
+  await boundedWait(consumer.leaveGroup() as unknown as Promise<void>, LEAVE_WAIT_MS);
+  // A leave that failed restores the client's membership flag; forgetting the member id makes
+  // the close below skip a second leave, and the close cancels every timer.
+  consumer.memberId = null;
+  await boundedWait(consumer.close(), LEAVE_WAIT_MS);
 }

@@ -163,6 +163,9 @@ export class JobSupervisor implements JobRoster {
     );
     try {
       await reader.add(runner);
+      // Started once its first assignment is applied: a start that fails there (its watermarks)
+      // fails as a start, and the job is reported started only by the start that succeeds.
+      if (!(await runner.assignedOnce)) return;
       entry.attempts = 0;
       this.options.log.info({ job: job.spec.job, file: job.spec.file, topic: job.spec.source.topic, sink: job.spec.sink.path }, 'job started');
     } catch (err) {

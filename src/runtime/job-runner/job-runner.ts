@@ -83,6 +83,13 @@ export class JobRunner {
   private ended!: { resolve(): void; reject(err: Error): void };
   /** Settles when the job ends: finished (--once), stopped, or failed (rejects with the cause). */
   readonly done: Promise<void>;
+  private firstAssignment!: { resolve(applied: boolean): void; reject(err: Error): void };
+  /**
+   * Settles once the job applied the group's first assignment (true: it has started), or when it
+   * ended before that: stopped (false) or failed (rejects with the cause). A start whose first
+   * assignment fails (its watermarks could not be read) is a failed start, not a job that ran.
+   */
+  readonly assignedOnce: Promise<boolean>;
 
   constructor(
     readonly job: CompiledJob,
@@ -101,6 +108,8 @@ export class JobRunner {
     });
     this.done = new Promise<void>((resolve, reject) => (this.ended = { resolve, reject }));
     this.done.catch(() => {});
+    this.assignedOnce = new Promise<boolean>((resolve, reject) => (this.firstAssignment = { resolve, reject }));
+    this.assignedOnce.catch(() => {});
   }
 
   private get log(): Logger {
@@ -185,7 +194,9 @@ export class JobRunner {
         void this.control
           .run(async () => {
             await this.assign(partitions);
+            if (this.stopped) return;
             this.assigned = true;
+            this.firstAssignment.resolve(true);
           })
           .catch((err: Error) => this.fail(err));
       },
@@ -383,6 +394,7 @@ export class JobRunner {
   /** Ends the job: commits its open batches and leaves the group; `done` settles once it left (see `left`). */
   private async end(state: 'stopped' | 'done'): Promise<void> {
     if (this.stopped) return;
+    this.firstAssignment.resolve(false);
     try {
       await this.seal();
       await this.commits.settleAll();
@@ -400,6 +412,7 @@ export class JobRunner {
     if (err instanceof BadRecordError) await this.seal().catch(() => {});
     // Commits in flight are whole and valid: let them land before leaving.
     await this.commits.settleAll(false);
+    this.firstAssignment.reject(err);
     this.log.error({ job: this.name, error: err.message }, 'job failed');
     this.leave(() => {
       this.setState('failing', err.message);

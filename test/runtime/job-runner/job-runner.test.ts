@@ -384,3 +384,37 @@ describe('a job runner: where it reads from', () => {
     expect(states.at(-1)).toBe('failing');
   });
 });
+
+describe('a job runner: its start', () => {
+  it('has started once its first assignment is applied', async () => {
+    const { runner, assign } = await started('assigned');
+    await assign([0]);
+    await expect(runner.assignedOnce).resolves.toBe(true);
+  });
+
+  it('whose first assignment fails is a failed start: it leaves its group and holds nothing', async () => {
+    const { runner, member, link, processing, outcome, assign } = await started('unassigned');
+    link.watermarks = () => Promise.reject(new Error('NOT_LEADER_OR_FOLLOWER'));
+    await assign([0, 1]);
+    await after(0);
+    await expect(runner.assignedOnce).rejects.toThrow('NOT_LEADER_OR_FOLLOWER');
+    await runner.left;
+    expect(member.left).toBe(true);
+    expect(outcome.failed?.message).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(runner.takesFrom(0)).toBeUndefined();
+    expect([...link.wants.values()].every((offset) => offset === undefined)).toBe(true);
+    expect(processing.messages.at(-1)).toBe(`remove ${runner.processingId}`);
+    // A later assignment (the member passes none once leaving) changes nothing.
+    await assign([0]);
+    expect(runner.takesFrom(0)).toBeUndefined();
+  });
+
+  it('stopped before its first assignment has not started', async () => {
+    const { runner, member, outcome } = await started('never-assigned');
+    await runner.stop();
+    await expect(runner.assignedOnce).resolves.toBe(false);
+    await runner.left;
+    expect(member.left).toBe(true);
+    expect(outcome).toEqual({ done: true });
+  });
+});
