@@ -189,19 +189,26 @@ export class JobRunner {
     if (this.stopped) return;
     // No `stopped` check in these: the member passes on no event once leaving, which `leave` sets
     // in the same synchronous call as `stopped`.
-    await this.options.member.join({
-      assigned: (partitions) => {
-        void this.control
-          .run(async () => {
-            await this.assign(partitions);
-            if (this.stopped) return;
-            this.assigned = true;
-            this.firstAssignment.resolve(true);
-          })
-          .catch((err: Error) => this.fail(err));
-      },
-      crashed: (error) => void this.fail(error),
-    });
+    try {
+      await this.options.member.join({
+        assigned: (partitions) => {
+          void this.control
+            .run(async () => {
+              await this.assign(partitions);
+              if (this.stopped) return;
+              this.assigned = true;
+              this.firstAssignment.resolve(true);
+            })
+            .catch((err: Error) => this.fail(err));
+        },
+        crashed: (error) => void this.fail(error),
+      });
+    } catch (err) {
+      // A join that failed is a failed start the runner ends itself (its timer, its member, its
+      // processing job, `assignedOnce` and `done`), whether or not its caller handles the error.
+      await this.fail(err as Error);
+      throw err;
+    }
     // Stopped or failed during the join: its state ('stopped', 'failing') stands.
     if (!this.stopped) this.setState('running');
   }
