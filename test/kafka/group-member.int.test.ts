@@ -14,11 +14,20 @@ function spec(job: string, topic: string): JobSpec {
 
 /** The members the broker holds in `group` now, as Kafka's own admin describes them. */
 async function members(group: string): Promise<string[]> {
+  return (await describedMembers(group)).map((m) => m.memberId);
+}
+
+/** The client id of each member the broker holds in `group` now. */
+async function memberClients(group: string): Promise<string[]> {
+  return (await describedMembers(group)).map((m) => m.clientId).sort();
+}
+
+async function describedMembers(group: string): Promise<Array<{ memberId: string; clientId: string }>> {
   const admin = referenceKafka('gamepipe-test-describe').admin();
   await admin.connect();
   try {
     const { groups } = await admin.describeGroups([group]);
-    return groups[0]!.members.map((m) => m.memberId);
+    return groups[0]!.members;
   } finally {
     await admin.disconnect();
   }
@@ -76,5 +85,45 @@ describe('a job group member on a cluster created seconds ago', () => {
     expect(await members(`gamepipe.${job}`)).toHaveLength(1);
     await member.leave();
     expect(await members(`gamepipe.${job}`)).toEqual([]);
+  });
+});
+
+// The group of a running member rebalances when a second member joins: the first hears of it at
+// its next heartbeat and rejoins (JoinGroup, SyncGroup, with the client's retry timers between).
+// A stop landing anywhere in that rejoin must leave the group to the second member alone.
+describe('a job group member stopped while its group rebalances', () => {
+  it('never rejoins: the group keeps only the member that stayed, which gets every partition', { timeout: 120_000 }, async () => {
+    const topic = uniqueTopic('member-rejoin');
+    await createTopic(topic, 3);
+    // Before the heartbeat that finds the rebalance, during the rejoin's round trips, and after it.
+    const delays = [0, 300, 700, 1000, 1200, 1500, 2000, 3000];
+    const results = await Promise.all(
+      delays.map(async (delay, i) => {
+        const job = `rejoin_${i}_${topic.slice(-8)}`;
+        const first = new JobGroupMember(kafkaClient('gamepipe-test-stopped'), spec(job, topic), quiet);
+        const heard: string[] = [];
+        let left = false;
+        await first.join({
+          assigned: (p) => heard.push(`${left ? 'after leave: ' : ''}assigned ${p.join(',')}`),
+          crashed: (e) => heard.push(`crashed: ${e.message}`),
+        });
+        const second = new JobGroupMember(kafkaClient('gamepipe-test-stays'), spec(job, topic), quiet);
+        const secondGot: number[][] = [];
+        const secondJoined = second.join({ assigned: (p) => secondGot.push(p), crashed: (e) => secondGot.push([-1, e.message.length]) });
+        await new Promise((r) => setTimeout(r, delay));
+        left = true;
+        await first.leave();
+        await secondJoined;
+        return { group: `gamepipe.${job}`, heard, second, secondGot };
+      }),
+    );
+    // Three heartbeat intervals and a rejoin or two later, the stopped member has not come back.
+    await new Promise((r) => setTimeout(r, 5000));
+    for (const { group, heard, secondGot } of results) {
+      expect(await memberClients(group), group).toEqual(['gamepipe-test-stays']);
+      expect(heard.filter((h) => !h.startsWith('assigned')), group).toEqual([]);
+      expect(secondGot.at(-1), group).toEqual([0, 1, 2]);
+    }
+    await Promise.all(results.map(({ second }) => second.leave()));
   });
 });
