@@ -64,10 +64,23 @@ export class JobGroupMember {
   /** Wakes a join waiting between two attempts when `leave` is called. */
   private wake: (() => void) | undefined;
 
+  /**
+   * The member id the broker may still hold for this member after `leave`: its LeaveGroup failed
+   * or took too long (the broker away). Undefined when it left, or never got an id.
+   */
+  leftBehind: string | undefined;
+
+  /**
+   * `rejoinAs` is the member id the job's previous member left behind (its `leftBehind`): the
+   * first join asks for it, so the broker takes this member for that one instead of holding the
+   * rebalance until the old member's session runs out. An id the broker no longer knows costs one
+   * round trip (UNKNOWN_MEMBER_ID, then a join with a new id).
+   */
   constructor(
     private readonly kafka: KafkaClient,
     private readonly spec: JobSpec,
     private readonly log: Logger,
+    private rejoinAs?: string,
   ) {}
 
   private get group(): string {
@@ -113,6 +126,8 @@ export class JobGroupMember {
       autocommit: false,
     });
     this.consumer = consumer;
+    if (this.rejoinAs) consumer.memberId = this.rejoinAs;
+    this.rejoinAs = undefined;
     consumer.on('consumer:group:join', ({ assignments }) => {
       if (this.leaving || this.consumer !== consumer) return;
       events.assigned(assignments?.find((a) => a.topic === topic)?.partitions ?? []);
@@ -128,8 +143,9 @@ export class JobGroupMember {
     try {
       await joined;
     } catch (err) {
-      // A failed join leaves no client behind, nor a member the broker gave it an id.
-      await leaveAndClose(consumer);
+      // A failed join leaves no client behind, nor a member the broker gave it an id (one it could
+      // not leave is the id the next attempt joins as).
+      this.rejoinAs = await leaveAndClose(consumer);
       throw err;
     } finally {
       this.joining = undefined;
@@ -162,17 +178,22 @@ export class JobGroupMember {
     // dropped by the client mid-join and held by the broker for a whole session.
     if (this.joining) await boundedWait(this.joining, LEAVE_WAIT_MS);
     const consumer = this.consumer;
-    if (consumer) await leaveAndClose(consumer);
+    this.leftBehind = (consumer && (await leaveAndClose(consumer))) ?? this.rejoinAs;
   }
 }
 
-/** Leaves the group (if the client is a member) and closes the client, `LEAVE_WAIT_MS` at most for each. */
-async function leaveAndClose(consumer: KafkaConsumer): Promise<void> {
-  if (consumer.closed) return;
+/**
+ * Leaves the group (if the client is a member) and closes the client, `LEAVE_WAIT_MS` at most for
+ * each. Returns the member id the broker may still hold: the one whose leave failed or timed out.
+ */
+async function leaveAndClose(consumer: KafkaConsumer): Promise<string | undefined> {
+  if (consumer.closed) return undefined;
+  const memberId = consumer.memberId ?? undefined;
   // Without a callback the client returns a promise; its typings list the callback form first.
-  await boundedWait(consumer.leaveGroup() as unknown as Promise<void>, LEAVE_WAIT_MS);
+  const left = await boundedWait((consumer.leaveGroup() as unknown as Promise<void>).then(() => true), LEAVE_WAIT_MS);
   // A leave that failed restores the client's membership flag; forgetting the member id makes
   // the close below skip a second leave, and the close cancels every timer.
   consumer.memberId = null;
   await boundedWait(consumer.close(), LEAVE_WAIT_MS);
+  return left ? undefined : memberId;
 }

@@ -40,6 +40,7 @@ interface Running {
   invalidFile: string | undefined;
   /** Consecutive failed starts or crashes, for the restart backoff. */
   attempts: number;
+  member: JobGroupMember;
 }
 
 const MAX_RESTART_DELAY_MS = 5_000;
@@ -149,13 +150,14 @@ export class JobSupervisor implements JobRoster {
     return reader;
   }
 
-  private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
+  /** `rejoinAs`: the member id the job's previous start left in its group (JobGroupMember). */
+  private async startJob(job: CompiledJob, text: string, attempts = 0, rejoinAs?: string): Promise<void> {
     if (this.stopped) return;
     const store = openJobStore(job, this.options.encoder);
-    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log);
+    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log, rejoinAs);
     const runner = new JobRunner(job, { store, member, processing: this.processing, log: this.options.log, events: this.options.events });
     const reader = this.readerFor(job.spec.source.topic);
-    const entry: Running = { runner, reader, text, job, store, invalidFile: undefined, attempts };
+    const entry: Running = { runner, reader, text, job, store, invalidFile: undefined, attempts, member };
     this.running.set(job.spec.file, entry);
     runner.done.then(
       () => this.releaseReader(reader),
@@ -204,7 +206,9 @@ export class JobSupervisor implements JobRoster {
     this.options.log.warn({ job: entry.job.spec.job, error: err.message, retryInMs: delay }, 'job failed; restarting');
     setTimeout(() => {
       if (this.stopped || this.running.get(entry.job.spec.file) !== entry) return;
-      void this.runSerially(() => this.startJob(entry.job, entry.text, entry.attempts + 1));
+      // A member whose leave the broker never heard (it was away) would hold the next join until
+      // its session ran out: the next member joins as it.
+      void this.runSerially(() => this.startJob(entry.job, entry.text, entry.attempts + 1, entry.member.leftBehind));
     }, delay).unref();
   }
 

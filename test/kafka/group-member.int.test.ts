@@ -127,3 +127,45 @@ describe('a job group member stopped while its group rebalances', () => {
     await Promise.all(results.map(({ second }) => second.leave()));
   });
 });
+
+// A job whose member could not leave (the broker was away) is started again with a fresh member:
+// the broker still holds the old one, and would hold the new join until its session ran out.
+describe('a job group member joining as the member its job left behind', () => {
+  it('takes the old member id, so the group never waits on a member that is gone', { timeout: 60_000 }, async () => {
+    const topic = uniqueTopic('member-left-behind');
+    await createTopic(topic, 3);
+    const job = `left_behind_${topic.slice(-8)}`;
+    const group = `gamepipe.${job}`;
+    const kafka = kafkaClient('gamepipe-test-left-behind');
+    const gone = new JobGroupMember(kafka, spec(job, topic), quiet);
+    await gone.join({ assigned: () => {}, crashed: () => {} });
+    const [oldId] = await members(group);
+    // A process that died mid-job: its client closes without a LeaveGroup (no member id to leave).
+    const client = (gone as unknown as { consumer: { memberId: string | null; close(): Promise<void> } }).consumer;
+    client.memberId = null;
+    await client.close();
+    expect(await members(group)).toEqual([oldId]);
+
+    const next = new JobGroupMember(kafka, spec(job, topic), quiet, oldId);
+    const assigned: number[][] = [];
+    await next.join({ assigned: (p) => assigned.push(p), crashed: () => {} });
+    expect(assigned).toEqual([[0, 1, 2]]);
+    expect(await members(group)).toEqual([oldId]);
+    await next.leave();
+    expect(next.leftBehind).toBeUndefined();
+    expect(await members(group)).toEqual([]);
+  });
+
+  it('joins with a new id when the broker no longer knows the old one', { timeout: 60_000 }, async () => {
+    const topic = uniqueTopic('member-unknown-id');
+    await createTopic(topic, 3);
+    const job = `unknown_id_${topic.slice(-8)}`;
+    const next = new JobGroupMember(kafkaClient('gamepipe-test-left-behind'), spec(job, topic), quiet, 'gamepipe-test-left-behind-0000');
+    const assigned: number[][] = [];
+    await next.join({ assigned: (p) => assigned.push(p), crashed: () => {} });
+    expect(assigned).toEqual([[0, 1, 2]]);
+    expect(await members(`gamepipe.${job}`)).not.toContain('gamepipe-test-left-behind-0000');
+    await next.leave();
+    expect(await members(`gamepipe.${job}`)).toEqual([]);
+  });
+});
