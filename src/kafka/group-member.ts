@@ -17,6 +17,17 @@ interface GroupMemberEvents {
 export const JOIN_WAIT_MS = 30_000;
 /** The pause between two clients' join attempts. */
 const JOIN_PAUSE_MS = 500;
+/**
+ * How long a member that lost its coordinator keeps looking for the new one (the controller must
+ * first fence the dead broker and move its partitions of the offsets topic) before the job restarts.
+ */
+export const COORDINATOR_MOVE_WAIT_MS = 60_000;
+/**
+ * The member client's retries of one request. Few: a heartbeat that cannot reach the coordinator
+ * soon starts a fresh lookup (only a fresh client asks FindCoordinator again), and a join that
+ * fails is tried again with a fresh client anyway.
+ */
+const MEMBER_RETRIES = 3;
 
 interface NestedError {
   canRetry?: boolean;
@@ -46,10 +57,16 @@ export function joinRetriable(err: unknown): boolean {
  * joins with the job's topic as its subscription and never fetches (the topic reader does).
  *
  * The client caches the group's coordinator for its whole life: on a cluster created seconds ago
- * (the coordinator loading or not yet elected) or after the coordinator moved, its own retries may
- * keep asking the wrong broker. So a join that fails for a retriable reason is tried again with a
- * fresh client (a fresh FindCoordinator), for `JOIN_WAIT_MS` at most; and a heartbeat that failed
- * after the client's retries reports the membership crashed, so the job starts over with a fresh one.
+ * (the coordinator loading or not yet elected) or after the coordinator moved, its own retries keep
+ * asking the wrong broker. So a join that fails for a retriable reason is tried again with a fresh
+ * client (a fresh FindCoordinator), for `JOIN_WAIT_MS` at most. A member whose heartbeat or rejoin
+ * failed (its coordinator died or moved) does the same as the member it was: the old client is
+ * dropped without a LeaveGroup and a fresh one joins with the old member id, which the new
+ * coordinator (it loads the group's members from the offsets topic) takes as the same member while
+ * its session lasts. Meanwhile the job keeps its partitions and reads and commits them: exactly-once
+ * rests on the table's fenced commits, not on the group, so a member that holds a partition a
+ * moment longer than the group says costs at most a fenced batch. Only a member that finds no
+ * coordinator for `COORDINATOR_MOVE_WAIT_MS` reports itself crashed (the job restarts).
  *
  * Once `leave` is called the member passes on no event and never joins again: no new client is
  * made, the client checks its membership flag (which leaving clears) before each step of a join
@@ -63,6 +80,10 @@ export class JobGroupMember {
   private joining: Promise<unknown> | undefined;
   /** Wakes a join waiting between two attempts when `leave` is called. */
   private wake: (() => void) | undefined;
+  /** Where the member's assignments and crash go, from the first join on. */
+  private events: GroupMemberEvents | undefined;
+  /** Set while the member looks for its group's new coordinator (see `coordinatorLost`). */
+  private moving = false;
 
   /**
    * The member id the broker may still hold for this member after `leave`: its LeaveGroup failed
@@ -89,18 +110,32 @@ export class JobGroupMember {
 
   /** Joins the group; resolves once the member holds its first assignment (passed to `events`). */
   async join(events: GroupMemberEvents): Promise<void> {
-    const deadline = Date.now() + JOIN_WAIT_MS;
+    this.events = events;
+    try {
+      await this.joinFresh(JOIN_WAIT_MS, false, (attempt, err) =>
+        this.log.warn({ job: this.spec.job, attempt, error: describeError(err) }, 'joining the consumer group failed; trying again with a fresh coordinator lookup'),
+      );
+    } catch (err) {
+      throw new Error(`could not join the consumer group ${this.group}: ${describeError(err)}`);
+    }
+  }
+
+  /**
+   * Joins with fresh clients, one after another, until one holds an assignment or `leave` is
+   * called; throws the last error once it is not retriable or `waitMs` passed. `keepMember`: a
+   * failed attempt drops its client without leaving (see `joinOnce`).
+   */
+  private async joinFresh(waitMs: number, keepMember: boolean, retrying: (attempt: number, err: unknown) => void): Promise<void> {
+    const deadline = Date.now() + waitMs;
     for (let attempt = 1; ; attempt++) {
       if (this.leaving) return;
       try {
-        await this.joinOnce(events);
+        await this.joinOnce(keepMember);
         return;
       } catch (err) {
         if (this.leaving) return;
-        if (!joinRetriable(err) || Date.now() + JOIN_PAUSE_MS >= deadline) {
-          throw new Error(`could not join the consumer group ${this.group}: ${describeError(err)}`);
-        }
-        this.log.warn({ job: this.spec.job, attempt, error: describeError(err) }, 'joining the consumer group failed; trying again with a fresh coordinator lookup');
+        if (!joinRetriable(err) || Date.now() + JOIN_PAUSE_MS >= deadline) throw err;
+        retrying(attempt, err);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, JOIN_PAUSE_MS);
           this.wake = () => {
@@ -113,10 +148,16 @@ export class JobGroupMember {
     }
   }
 
-  /** One client's join (with the client's own retries); a failed one closes its client. */
-  private async joinOnce(events: GroupMemberEvents): Promise<void> {
+  /**
+   * One client's join (with the client's own retries); a failed one closes its client. It leaves
+   * the group first, unless `keepMember`: a member looking for its moved coordinator keeps its id
+   * for the next attempt, as the broker may still hold it.
+   */
+  private async joinOnce(keepMember: boolean): Promise<void> {
+    const events = this.events!;
     const { topic } = this.spec.source;
     const consumer = this.kafka.consumer({
+      retries: MEMBER_RETRIES,
       groupId: this.group,
       // A member lost with a broker restart holds up the next rebalance for a whole session.
       sessionTimeout: 6_000,
@@ -132,36 +173,67 @@ export class JobGroupMember {
       if (this.leaving || this.consumer !== consumer) return;
       events.assigned(assignments?.find((a) => a.topic === topic)?.partitions ?? []);
     });
-    // A rejoin after a rebalance or a lost coordinator that ran out of retries.
-    consumer.on('error', (err: Error) => this.crash(consumer, events, err));
-    // The client sends the next heartbeat to the coordinator it cached, which after its retries ran
-    // out is gone or no longer the coordinator: only a fresh member finds the new one.
-    consumer.on('consumer:heartbeat:error', ({ error }: { error: Error }) => this.crash(consumer, events, error));
+    // A rejoin after a rebalance that ran out of retries, or a heartbeat that did: the client sends
+    // the next one to the coordinator it cached, which is gone or no longer the coordinator.
+    consumer.on('error', (err: Error) => this.coordinatorLost(consumer, err));
+    consumer.on('consumer:heartbeat:error', ({ error }: { error: Error }) => this.coordinatorLost(consumer, error));
     consumer.topics.track(topic);
     const joined = consumer.joinGroup({});
     this.joining = joined.catch(() => {});
     try {
       await joined;
     } catch (err) {
-      // A failed join leaves no client behind, nor a member the broker gave it an id (one it could
-      // not leave is the id the next attempt joins as).
-      this.rejoinAs = await leaveAndClose(consumer);
+      if (keepMember) {
+        this.rejoinAs = consumer.memberId ?? this.rejoinAs;
+        await dropClient(consumer);
+      } else {
+        // A failed join leaves no client behind, nor a member the broker gave it an id (one it
+        // could not leave is the id the next attempt joins as).
+        this.rejoinAs = await leaveAndClose(consumer);
+      }
       throw err;
     } finally {
       this.joining = undefined;
     }
   }
 
-  private crash(consumer: KafkaConsumer, events: GroupMemberEvents, err: Error): void {
-    if (this.leaving || this.consumer !== consumer) return;
-    this.log.warn({ job: this.spec.job, error: describeError(err) }, 'consumer group error; the job restarts');
-    events.crashed(err);
+  /**
+   * The client's heartbeat or rejoin failed after its retries: find the coordinator again with a
+   * fresh client joining as this member, while the job reads on (see the class comment).
+   */
+  private coordinatorLost(consumer: KafkaConsumer, err: Error): void {
+    if (this.leaving || this.consumer !== consumer || this.moving) return;
+    this.moving = true;
+    const from = consumer.coordinatorId;
+    const since = Date.now();
+    this.log.warn(
+      { job: this.spec.job, coordinator: from, error: describeError(err) },
+      'lost the consumer group coordinator; finding it again while the job reads on',
+    );
+    this.rejoinAs = consumer.memberId ?? undefined;
+    // Without a LeaveGroup: the membership is what the fresh client carries on.
+    void dropClient(consumer);
+    this.joinFresh(COORDINATOR_MOVE_WAIT_MS, true, () => {})
+      .then(
+        () => {
+          if (this.leaving) return;
+          this.log.info({ job: this.spec.job, from, to: this.consumer?.coordinatorId, afterMs: Date.now() - since }, 'consumer group coordinator found again; member rejoined');
+        },
+        (error: Error) => {
+          if (this.leaving) return;
+          this.log.warn({ job: this.spec.job, error: describeError(error) }, 'consumer group error; the job restarts');
+          this.events?.crashed(error);
+        },
+      )
+      .finally(() => (this.moving = false));
   }
 
   /** Records `next` as the group's offset of `partition`, for lag tooling; a failure is only logged. */
   commitOffset(partition: number, next: number): void {
     const consumer = this.consumer;
-    if (!consumer || this.leaving || consumer.closed) return;
+    // While the member looks for its coordinator the client is not yet a member: the next commit
+    // after it rejoined records the offsets.
+    if (!consumer || this.leaving || this.moving || consumer.closed) return;
     consumer
       .commit({ offsets: [{ topic: this.spec.source.topic, partition, offset: BigInt(next), leaderEpoch: -1 }] })
       .catch((err: Error) => this.log.warn({ job: this.spec.job, error: describeError(err) }, 'could not commit offsets to the consumer group'));
@@ -191,9 +263,20 @@ async function leaveAndClose(consumer: KafkaConsumer): Promise<string | undefine
   const memberId = consumer.memberId ?? undefined;
   // Without a callback the client returns a promise; its typings list the callback form first.
   const left = await boundedWait((consumer.leaveGroup() as unknown as Promise<void>).then(() => true), LEAVE_WAIT_MS);
-  // A leave that failed restores the client's membership flag; forgetting the member id makes
-  // the close below skip a second leave, and the close cancels every timer.
-  consumer.memberId = null;
-  await boundedWait(consumer.close(), LEAVE_WAIT_MS);
+  await dropClient(consumer);
   return left ? undefined : memberId;
+}
+
+/**
+ * Closes the client without a LeaveGroup, `LEAVE_WAIT_MS` at most: the broker keeps the member
+ * (until its session ends). A leave without a member id sends nothing and ends the client's
+ * membership, which stops its heartbeats: a closed client whose leave failed would otherwise keep
+ * heartbeating the coordinator it cached, and @platformatic/kafka 1.35 throws an uncaught
+ * TypeError (connection-pool `broker.host`) once fresh metadata no longer lists that broker.
+ */
+async function dropClient(consumer: KafkaConsumer): Promise<void> {
+  if (consumer.closed) return;
+  consumer.memberId = null;
+  await boundedWait(consumer.leaveGroup() as unknown as Promise<void>, LEAVE_WAIT_MS);
+  await boundedWait(consumer.close(), LEAVE_WAIT_MS);
 }
