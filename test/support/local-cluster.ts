@@ -42,18 +42,20 @@ export interface TestCluster {
 }
 
 /**
- * Starts 3 combined broker+controller nodes on 127.0.0.1 (client ports `fixedPorts`, else free ones) with
- * GAMEPIPE_HOME in a new temp folder (replication factor 3, min ISR 2), and points KAFKA_BROKERS of
- * this test process at all three (restored by `dispose`).
+ * Starts 3 combined broker+controller nodes on 127.0.0.1 with GAMEPIPE_HOME in a new temp folder
+ * (replication factor 3, min ISR 2), and points KAFKA_BROKERS of this test process at all three
+ * (restored by `dispose`). Their client ports are GAMEPIPE_TEST_CLUSTER_PORT and the two above it
+ * when that is set (a run sharing the machine keeps to its own), else free ones.
  */
-export async function startTestCluster(prefix: string, fixedPorts?: [number, number, number]): Promise<TestCluster> {
+export async function startTestCluster(prefix: string): Promise<TestCluster> {
   const savedEnv = { ...process.env };
   const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
   const jars = dirname(await ensureKafkaJars(join(gamepipeHome(), 'kafka'), kafkaVersion()));
   process.env.GAMEPIPE_HOME = join(dir, '.gamepipe');
   await mkdir(join(gamepipeHome(), 'kafka'), { recursive: true });
   await symlink(jars, join(gamepipeHome(), 'kafka', basename(jars)));
-  const clientPorts = fixedPorts ?? [await freePort(), await freePort(), await freePort()];
+  const fixed = Number(process.env.GAMEPIPE_TEST_CLUSTER_PORT);
+  const clientPorts = fixed ? [fixed, fixed + 1, fixed + 2] : [await freePort(), await freePort(), await freePort()];
   const base = clientPorts[0]!;
   const { address } = await clusterUp(base, 3, 180_000, {}, clientPorts);
   process.env.KAFKA_BROKERS = address;
