@@ -178,7 +178,7 @@ export class JobGroupMember {
     consumer.on('error', (err: Error) => this.coordinatorLost(consumer, err));
     consumer.on('consumer:heartbeat:error', ({ error }: { error: Error }) => this.coordinatorLost(consumer, error));
     consumer.topics.track(topic);
-    const joined = consumer.joinGroup({});
+    const joined = coordinatorListed(consumer, topic).then(() => consumer.joinGroup({}));
     this.joining = joined.catch(() => {});
     try {
       await joined;
@@ -252,6 +252,19 @@ export class JobGroupMember {
     const consumer = this.consumer;
     this.leftBehind = (consumer && (await leaveAndClose(consumer))) ?? this.rejoinAs;
   }
+}
+
+/**
+ * Looks the group's coordinator up and checks that the client's metadata lists it; throws (a
+ * retriable error: the next attempt looks again) when not. The join that follows uses both as
+ * cached. @platformatic/kafka 1.35 throws an uncaught TypeError (connection-pool `broker.host`)
+ * for a group request to a coordinator its metadata does not list, as when FindCoordinator named a
+ * dead broker that the controller fenced before the metadata was read.
+ */
+async function coordinatorListed(consumer: KafkaConsumer, topic: string): Promise<void> {
+  const coordinator = (await consumer.findGroupCoordinator()) as number;
+  const metadata = await consumer.metadata({ topics: [topic] });
+  if (!metadata.brokers.has(coordinator)) throw new Error(`the group coordinator, node ${coordinator}, is not among the cluster's live brokers`);
 }
 
 /**
