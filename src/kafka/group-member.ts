@@ -1,3 +1,4 @@
+import { TimeoutError } from '@platformatic/kafka';
 import type { JobSpec } from '../dsl/job-spec.js';
 import { boundedWait, LEAVE_WAIT_MS } from '../bounded-wait.js';
 import type { Logger } from '../logger.js';
@@ -37,15 +38,17 @@ interface NestedError {
 
 /**
  * True when `err` is one a later join may pass: every error in its chain is one the library
- * calls retriable (a coordinator still loading or moved, a broker away), and none is a refusal
- * of the connection settings.
+ * calls retriable (a coordinator still loading or moved, a broker away) or a request that timed
+ * out, and none is a refusal of the connection settings. The library never retries a timed-out
+ * request (the broker may be frozen); a fresh client looks the coordinator up again, and a frozen
+ * coordinator is replaced once the controller fences it.
  */
 export function joinRetriable(err: unknown): boolean {
   if (settingsRefusal(err)) return false;
   const walk = (e: unknown): boolean => {
     if (!e || typeof e !== 'object') return true;
     const n = e as NestedError;
-    if (n.canRetry === false) return false;
+    if (n.canRetry === false && !(e instanceof TimeoutError)) return false;
     return [...(n.errors ?? []), n.cause].every(walk);
   };
   return walk(err);

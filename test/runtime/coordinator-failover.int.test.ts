@@ -35,9 +35,10 @@ const FOUND = 'consumer group coordinator found again; member rejoined';
  * coordinates the job's group once they commit, and checks: every member logs the loss and the
  * rejoin once and never restarts the job, every partition is committed while the members look for
  * the new coordinator, and the table holds what kcat reads from the topic, each record once. The
- * killed node is started again at the end.
+ * killed node is started again at the end. With `freezeMs` the node is SIGSTOPped that long
+ * instead: no member restarts the job and every partition is committed while it is frozen.
  */
-async function coordinatorKilled(cluster: TestCluster, what: string, members: number): Promise<void> {
+async function coordinatorLost(cluster: TestCluster, what: string, members: number, freezeMs?: number): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'gamepipe-coordinator-'));
   try {
     const topic = uniqueTopic('coordinator');
@@ -68,10 +69,16 @@ async function coordinatorKilled(cluster: TestCluster, what: string, members: nu
       }
       await sleep(3000);
       from = Date.now();
-      await cluster.kill(coordinator);
-      for (const runner of runners) await runner.waitForLog((l) => l.msg === FOUND, 120_000);
-      await sleep(5000);
+      if (freezeMs) {
+        await cluster.freeze(coordinator);
+        await sleep(freezeMs);
+        await cluster.thaw(coordinator);
+      } else {
+        await cluster.kill(coordinator);
+        for (const runner of runners) await runner.waitForLog((l) => l.msg === FOUND, 120_000);
+      }
       to = Date.now();
+      await sleep(5000);
       await load.stop();
     } finally {
       await load.stop().catch(() => {});
@@ -80,25 +87,27 @@ async function coordinatorKilled(cluster: TestCluster, what: string, members: nu
     const logs = runners.flatMap((r) => r.logs);
     console.log(describeGaps(what, longestCommitGaps(logs, job, from, to)));
 
-    // One move per member, logged, and no restart of the job.
+    // No restart of the job; a member that lost its coordinator logged it once, and the rejoin once.
     for (const runner of runners) {
-      const lost = runner.logs.filter((l) => l.msg === LOST);
-      const found = runner.logs.filter((l) => l.msg === FOUND);
-      expect(lost).toHaveLength(1);
-      expect(lost[0]).toMatchObject({ job, coordinator });
-      expect(found).toHaveLength(1);
-      expect(found[0]!.to).not.toBe(coordinator);
-      console.log(`${what}: coordinator ${coordinator} lost ${at(lost[0]!) - from} ms after the kill, found again ${found[0]!.afterMs} ms later (node ${found[0]!.to})`);
       expect(runner.logs.filter((l) => l.msg === 'job started')).toHaveLength(1);
       expect(runner.logs.filter((l) => /job failed|restarts/.test(String(l.msg)))).toEqual([]);
+      const lost = runner.logs.filter((l) => l.msg === LOST);
+      const found = runner.logs.filter((l) => l.msg === FOUND);
+      // A freeze may end before the member gives its coordinator up; a kill never does.
+      expect(lost).toHaveLength(freezeMs ? found.length : 1);
+      expect(found).toHaveLength(lost.length);
+      for (const line of lost) expect(line).toMatchObject({ job, coordinator });
+      if (found[0]) console.log(`${what}: coordinator ${coordinator} lost ${at(lost[0]!) - from} ms after the fault began, found again ${found[0].afterMs} ms later (node ${found[0].to})`);
+      if (!freezeMs) expect(found[0]!.to).not.toBe(coordinator);
     }
 
-    // While the members looked for their coordinator, every partition kept committing.
-    const start = Math.min(...logs.filter((l) => l.msg === LOST).map(at));
-    const end = Math.max(...logs.filter((l) => l.msg === FOUND).map(at));
-    const whileMoving = logs.filter((l) => l.msg === 'batch committed' && l.job === job && at(l) > start && at(l) < end);
-    const committed = new Set(whileMoving.map((c) => c.partition as number));
-    console.log(`${what}: ${whileMoving.length} commits while the members looked for their coordinator, of partitions ${[...committed].sort().join(', ')}`);
+    // Every partition kept committing: while the members looked for their coordinator (a kill), or
+    // while it was frozen.
+    const moves = logs.filter((l) => l.msg === LOST || l.msg === FOUND).map(at);
+    const [start, end] = freezeMs ? [from, to] : [Math.min(...moves), Math.max(...moves)];
+    const during = logs.filter((l) => l.msg === 'batch committed' && l.job === job && at(l) > start && at(l) < end);
+    const committed = new Set(during.map((c) => c.partition as number));
+    console.log(`${what}: ${during.length} commits ${freezeMs ? 'while the coordinator was frozen' : 'while the members looked for their coordinator'}, of partitions ${[...committed].sort().join(', ')}`);
     expect([...committed].sort()).toEqual([...Array(PARTITIONS).keys()]);
 
     // Exactly once: the table holds the records kcat reads from the topic, each once.
@@ -113,24 +122,28 @@ async function coordinatorKilled(cluster: TestCluster, what: string, members: nu
     expect(inTopic.length).toBeGreaterThan(0);
     expect(inTable.length).toBe(inTopic.length);
     expect(inTable).toEqual(inTopic);
-    await cluster.restart(coordinator);
+    if (!freezeMs) await cluster.restart(coordinator);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-describe("a job's group coordinator SIGKILLed under load", () => {
+describe("a job's group coordinator SIGKILLed or SIGSTOPped under load", () => {
   let cluster: TestCluster;
   beforeAll(async () => {
     cluster = await startTestCluster('gamepipe-coordinator');
   }, 300_000);
   afterAll(() => cluster?.dispose());
 
-  it('the member finds the new coordinator, the job never restarts, and every partition keeps committing', { timeout: 240_000 }, async () => {
-    await coordinatorKilled(cluster, 'coordinator killed', 1);
+  it('SIGKILLed: the member finds the new coordinator, the job never restarts, and every partition keeps committing', { timeout: 240_000 }, async () => {
+    await coordinatorLost(cluster, 'coordinator killed', 1);
   });
 
-  it('two members: both find the new coordinator, neither restarts, every partition keeps committing', { timeout: 240_000 }, async () => {
-    await coordinatorKilled(cluster, 'coordinator killed, two members', 2);
+  it('SIGKILLed, two members: both find the new coordinator, neither restarts, every partition keeps committing', { timeout: 240_000 }, async () => {
+    await coordinatorLost(cluster, 'coordinator killed, two members', 2);
+  });
+
+  it('SIGSTOPped for 25 s: no restart, and every partition keeps committing while it is frozen', { timeout: 240_000 }, async () => {
+    await coordinatorLost(cluster, 'coordinator frozen 25 s', 1, 25_000);
   });
 });
