@@ -286,9 +286,9 @@ async function leaveAndClose(consumer: KafkaConsumer): Promise<string | undefine
 /**
  * Closes the client without a LeaveGroup, `LEAVE_WAIT_MS` at most: the broker keeps the member
  * (until its session ends). A leave without a member id sends nothing and ends the client's
- * membership, which stops its heartbeats: a closed client whose leave failed would otherwise keep
- * heartbeating the coordinator it cached, and @platformatic/kafka 1.35 throws an uncaught
- * TypeError (connection-pool `broker.host`) once fresh metadata no longer lists that broker.
+ * membership, which stops its heartbeats (closing alone does not): a heartbeat to the coordinator
+ * it cached, once fresh metadata no longer lists that broker, makes @platformatic/kafka 1.35 throw
+ * an uncaught TypeError (connection-pool `broker.host`).
  */
 async function dropClient(consumer: KafkaConsumer): Promise<void> {
   if (consumer.closed) return;
