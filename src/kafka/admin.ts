@@ -1,6 +1,6 @@
 // The admin operations gamepipe needs of a cluster, over @platformatic/kafka's Admin: reachability,
 // topics, the brokers and partition leaders, and the watermarks.
-import { Admin, FetchIsolationLevels, ListOffsetTimestamps, type BaseOptions, type ClusterMetadata } from '@platformatic/kafka';
+import { Admin, FetchIsolationLevels, FindCoordinatorKeyTypes, ListOffsetTimestamps, type BaseOptions, type ClusterMetadata } from '@platformatic/kafka';
 
 /** One broker of the cluster. */
 export interface ClusterBroker {
@@ -97,6 +97,13 @@ export class KafkaAdmin {
   /** Deletes the records of `topic`'s partitions below the given offsets. */
   async deleteRecords(topic: string, partitions: { partition: number; offset: number }[]): Promise<void> {
     await this.admin.deleteRecords({ topics: [{ name: topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: BigInt(p.offset) })) }] });
+  }
+
+  /** The node id of the broker that coordinates group `groupId` now. */
+  async groupCoordinator(groupId: string): Promise<number> {
+    const [found] = await this.admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: [groupId] });
+    if (!found || found.nodeId < 0) throw new Error(`no coordinator for group ${groupId}`);
+    return found.nodeId;
   }
 
   /** The offsets group `groupId` committed for `topic`, per partition (-1 where none). */

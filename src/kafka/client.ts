@@ -14,7 +14,7 @@ export type KafkaProducer = Producer<string, string, string, string>;
 export type KafkaConsumer = Consumer;
 export type KafkaProducerOptions = ProduceOptions<string, string, string, string> & { transactionalId?: string };
 /** A consumer of the classic group protocol (see docs/decisions/kafka-client.md). */
-export type KafkaConsumerOptions = { groupId: string; autocommit?: boolean } & Omit<GroupOptions, 'groupProtocol'>;
+export type KafkaConsumerOptions = { groupId: string; autocommit?: boolean } & Omit<GroupOptions, 'groupProtocol'> & Pick<BaseOptions, 'retries'>;
 
 /**
  * One cluster's connection profile: admins, producers and consumers made from it share its

@@ -36,9 +36,10 @@ export interface SupervisorOptions {
   topicRefreshMs?: number;
 }
 
-/** One topic of a running job: the runner that reads it and the reader it shares with other jobs. */
+/** One topic of a running job: its group member, the runner that reads it and the reader it shares with other jobs. */
 interface TopicPart {
   topic: string;
+  member: JobGroupMember;
   runner: JobRunner;
   reader: TopicReader;
 }
@@ -183,7 +184,8 @@ export class JobSupervisor implements JobRoster {
     return reader;
   }
 
-  private async startJob(job: CompiledJob, text: string, attempts = 0): Promise<void> {
+  /** `rejoinAs`: per topic, the member id the job's previous start left in its group (JobGroupMember). */
+  private async startJob(job: CompiledJob, text: string, attempts = 0, rejoinAs?: ReadonlyMap<string, string | undefined>): Promise<void> {
     if (this.stopped) return;
     const store = openJobStore(job, this.options.encoder);
     const entry: Running = { parts: [], text, job, store, invalidFile: undefined, attempts, failed: false };
@@ -199,20 +201,24 @@ export class JobSupervisor implements JobRoster {
       }
       if (topics.length === 0) this.options.log.warn({ job: job.spec.job, pattern: job.spec.source.topicPattern }, 'no topic matches the job\'s topic_pattern yet');
     }
-    const started = await Promise.all(topics.map((topic) => this.startPart(entry, topic)));
+    const started = await Promise.all(topics.map((topic) => this.startPart(entry, topic, rejoinAs?.get(topic))));
     if (started.every(Boolean)) {
       entry.attempts = 0;
       this.options.log.info({ job: job.spec.job, file: job.spec.file, topics, sink: job.spec.sink.path }, 'job started');
     }
   }
 
-  /** Starts the runner of `topic` for a running job; false when it could not start (the job then fails). */
-  private async startPart(entry: Running, topic: string): Promise<boolean> {
+  /**
+   * Starts the runner of `topic` for a running job; false when it could not start (the job then
+   * fails). Started means its first assignment is applied: a start that fails there (its
+   * watermarks) fails as a start. `rejoinAs`: see startJob.
+   */
+  private async startPart(entry: Running, topic: string, rejoinAs?: string): Promise<boolean> {
     const { job, store } = entry;
-    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log, topic);
+    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log, topic, rejoinAs);
     const runner = new JobRunner(job, { topic, store, member, processing: this.processing, log: this.options.log, events: this.options.events });
     const reader = this.readerFor(topic);
-    entry.parts.push({ topic, runner, reader });
+    entry.parts.push({ topic, member, runner, reader });
     runner.done.then(
       () => this.releaseReader(reader),
       (err: Error) => {
@@ -227,7 +233,7 @@ export class JobSupervisor implements JobRoster {
     }
     try {
       await reader.add(runner);
-      return true;
+      return await runner.assignedOnce;
     } catch (err) {
       this.options.log.error({ job: job.spec.job, topic, error: (err as Error).message }, 'job could not start');
       await runner.fail(err as Error);
@@ -299,7 +305,10 @@ export class JobSupervisor implements JobRoster {
     this.options.log.warn({ job: entry.job.spec.job, error: err.message, retryInMs: delay }, 'job failed; restarting');
     setTimeout(() => {
       if (this.stopped || this.running.get(entry.job.spec.file) !== entry) return;
-      void this.runSerially(() => this.startJob(entry.job, entry.text, entry.attempts + 1));
+      // A member whose leave the broker never heard (it was away) would hold the next join until
+      // its session ran out: the next member joins as it.
+      const leftBehind = new Map(entry.parts.map((part) => [part.topic, part.member.leftBehind]));
+      void this.runSerially(() => this.startJob(entry.job, entry.text, entry.attempts + 1, leftBehind));
     }, delay).unref();
   }
 

@@ -35,8 +35,11 @@ export function seedEvents(n: number): GameEvent[] {
 
 /** Produces records (objects as JSON, strings as they are) to `topic`, keyed round-robin over partitions. */
 export async function produce(topic: string, records: (GameEvent | string)[], batchSize = 1000): Promise<void> {
-  // Tests produce to topics nobody created, as Kafka's own tools may.
-  const producer = kafkaClient('gamepipe-test-producer').producer({ autocreateTopics: true });
+  // Tests produce to topics nobody created, as Kafka's own tools may. Idempotent: a send whose
+  // answer failed for some partitions (a topic created just before, its leaders still settling) is
+  // sent again whole, and only the broker's sequence check keeps the partitions that had taken it
+  // from holding its records twice.
+  const producer = kafkaClient('gamepipe-test-producer').producer({ autocreateTopics: true, idempotent: true });
   try {
     for (let i = 0; i < records.length; i += batchSize) {
       await producer.send({

@@ -26,10 +26,11 @@ export interface TestCluster {
   /** Starts node `id` again (after a kill) with its own data; resolves once it answers. */
   restart(id: number): Promise<void>;
   /**
-   * Creates `topic` with 3 replicas per partition; resolves once every live node knows a leader for
-   * each partition (nodes learn of a new topic one after another).
+   * Creates `topic` with 3 replicas per partition, or with its replicas on `onNodes` only (the first
+   * leading); resolves once every live node knows a leader for each partition (nodes learn of a new
+   * topic one after another).
    */
-  createTopic(topic: string, partitions: number): Promise<void>;
+  createTopic(topic: string, partitions: number, onNodes?: number[]): Promise<void>;
   /** Partition -> the node id that leads it, as a live broker tells it. */
   leaders(topic: string): Promise<Map<number, number>>;
   /** Partition -> its in-sync replicas. */
@@ -46,9 +47,10 @@ export interface TestCluster {
 }
 
 /**
- * Starts 3 combined broker+controller nodes on free ports of 127.0.0.1 with GAMEPIPE_HOME in a new
- * temp folder (replication factor 3, min ISR 2), and points KAFKA_BROKERS of this test process at
- * all three (restored by `dispose`).
+ * Starts 3 combined broker+controller nodes on 127.0.0.1 with GAMEPIPE_HOME in a new temp folder
+ * (replication factor 3, min ISR 2), and points KAFKA_BROKERS of this test process at all three
+ * (restored by `dispose`). Their client ports are GAMEPIPE_TEST_CLUSTER_PORT and the two above it
+ * when that is set (a run sharing the machine keeps to its own), else free ones.
  */
 export async function startTestCluster(prefix: string): Promise<TestCluster> {
   const savedEnv = { ...process.env };
@@ -57,7 +59,8 @@ export async function startTestCluster(prefix: string): Promise<TestCluster> {
   process.env.GAMEPIPE_HOME = join(dir, '.gamepipe');
   await mkdir(join(gamepipeHome(), 'kafka'), { recursive: true });
   await symlink(jars, join(gamepipeHome(), 'kafka', basename(jars)));
-  const clientPorts = [await freePort(), await freePort(), await freePort()];
+  const fixed = Number(process.env.GAMEPIPE_TEST_CLUSTER_PORT);
+  const clientPorts = fixed ? [fixed, fixed + 1, fixed + 2] : [await freePort(), await freePort(), await freePort()];
   const base = clientPorts[0]!;
   const { address } = await clusterUp(base, 3, 180_000, {}, clientPorts);
   process.env.KAFKA_BROKERS = address;
@@ -114,11 +117,13 @@ export async function startTestCluster(prefix: string): Promise<TestCluster> {
       await clusterNodeUp(base, id, 180_000);
       stopped.delete(id);
     },
-    async createTopic(topic, partitions) {
+    async createTopic(topic, partitions, onNodes) {
       const admin = referenceKafka('gamepipe-test-cluster-admin', [...ports.keys()].filter((id) => !stopped.has(id)).map(addressOf)).admin();
       await admin.connect();
       try {
-        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }] });
+        const replicaAssignment = onNodes && [...Array(partitions).keys()].map((partition) => ({ partition, replicas: onNodes }));
+        // The wait below, not kafkajs' own, which gives up on a node that does not know the topic yet.
+        await admin.createTopics({ waitForLeaders: false, topics: [replicaAssignment ? { topic, replicaAssignment } : { topic, numPartitions: partitions, replicationFactor: 3 }] });
       } finally {
         await admin.disconnect();
       }

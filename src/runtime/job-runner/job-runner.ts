@@ -87,6 +87,13 @@ export class JobRunner {
   private ended!: { resolve(): void; reject(err: Error): void };
   /** Settles when the job ends: finished (--once), stopped, or failed (rejects with the cause). */
   readonly done: Promise<void>;
+  private firstAssignment!: { resolve(applied: boolean): void; reject(err: Error): void };
+  /**
+   * Settles once the job applied the group's first assignment (true: it has started), or when it
+   * ended before that: stopped (false) or failed (rejects with the cause). A start whose first
+   * assignment fails (its watermarks could not be read) is a failed start, not a job that ran.
+   */
+  readonly assignedOnce: Promise<boolean>;
 
   constructor(
     readonly job: CompiledJob,
@@ -105,6 +112,8 @@ export class JobRunner {
     });
     this.done = new Promise<void>((resolve, reject) => (this.ended = { resolve, reject }));
     this.done.catch(() => {});
+    this.assignedOnce = new Promise<boolean>((resolve, reject) => (this.firstAssignment = { resolve, reject }));
+    this.assignedOnce.catch(() => {});
   }
 
   private get log(): Logger {
@@ -184,17 +193,26 @@ export class JobRunner {
     if (this.stopped) return;
     // No `stopped` check in these: the member passes on no event once leaving, which `leave` sets
     // in the same synchronous call as `stopped`.
-    await this.options.member.join({
-      assigned: (partitions) => {
-        void this.control
-          .run(async () => {
-            await this.assign(partitions);
-            this.assigned = true;
-          })
-          .catch((err: Error) => this.fail(err));
-      },
-      crashed: (error) => void this.fail(error),
-    });
+    try {
+      await this.options.member.join({
+        assigned: (partitions) => {
+          void this.control
+            .run(async () => {
+              await this.assign(partitions);
+              if (this.stopped) return;
+              this.assigned = true;
+              this.firstAssignment.resolve(true);
+            })
+            .catch((err: Error) => this.fail(err));
+        },
+        crashed: (error) => void this.fail(error),
+      });
+    } catch (err) {
+      // A join that failed is a failed start the runner ends itself (its timer, its member, its
+      // processing job, `assignedOnce` and `done`), whether or not its caller handles the error.
+      await this.fail(err as Error);
+      throw err;
+    }
     // Stopped or failed during the join: its state ('stopped', 'failing') stands.
     if (!this.stopped) this.setState('running');
   }
@@ -387,6 +405,7 @@ export class JobRunner {
   /** Ends the job: commits its open batches and leaves the group; `done` settles once it left (see `left`). */
   private async end(state: 'stopped' | 'done'): Promise<void> {
     if (this.stopped) return;
+    this.firstAssignment.resolve(false);
     try {
       await this.seal();
       await this.commits.settleAll();
@@ -404,6 +423,7 @@ export class JobRunner {
     if (err instanceof BadRecordError) await this.seal().catch(() => {});
     // Commits in flight are whole and valid: let them land before leaving.
     await this.commits.settleAll(false);
+    this.firstAssignment.reject(err);
     this.log.error({ job: this.name, topic: this.topic, error: err.message }, 'job failed');
     this.leave(() => {
       this.setState('failing', err.message);

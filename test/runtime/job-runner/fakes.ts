@@ -70,8 +70,11 @@ export class FakeMember implements GroupMember {
   private events: GroupMemberEvents | undefined;
   readonly offsets: Array<[number, number]> = [];
   left = false;
+  /** Set to make `join` fail with it (the group could not be joined). */
+  joinFails: Error | undefined;
 
   async join(events: GroupMemberEvents): Promise<void> {
+    if (this.joinFails) throw this.joinFails;
     this.events = events;
   }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BadRecordError } from '../../../src/runtime/bad-record-error.js';
 import type { FlushResult } from '../../../src/runtime/job-runner/commit-sealed-batch.js';
 import { JobRunner } from '../../../src/runtime/job-runner/job-runner.js';
@@ -382,5 +382,57 @@ describe('a job runner: where it reads from', () => {
     await after(0);
     expect(outcome.failed?.message).toBe('coordinator gone');
     expect(states.at(-1)).toBe('failing');
+  });
+});
+
+describe('a job runner: its start', () => {
+  it('has started once its first assignment is applied', async () => {
+    const { runner, assign } = await started('assigned');
+    await assign([0]);
+    await expect(runner.assignedOnce).resolves.toBe(true);
+  });
+
+  it('whose first assignment fails is a failed start: it leaves its group and holds nothing', async () => {
+    const { runner, member, link, processing, outcome, assign } = await started('unassigned');
+    link.watermarks = () => Promise.reject(new Error('NOT_LEADER_OR_FOLLOWER'));
+    await assign([0, 1]);
+    await after(0);
+    await expect(runner.assignedOnce).rejects.toThrow('NOT_LEADER_OR_FOLLOWER');
+    await runner.left;
+    expect(member.left).toBe(true);
+    expect(outcome.failed?.message).toBe('NOT_LEADER_OR_FOLLOWER');
+    expect(runner.takesFrom(0)).toBeUndefined();
+    expect([...link.wants.values()].every((offset) => offset === undefined)).toBe(true);
+    expect(processing.messages.at(-1)).toBe(`remove ${runner.processingId}`);
+    // A later assignment (the member passes none once leaving) changes nothing.
+    await assign([0]);
+    expect(runner.takesFrom(0)).toBeUndefined();
+  });
+
+  it('whose join fails is a failed start: it ends as failed and holds nothing, with no caller to fail it', async () => {
+    const store = new FakeStore();
+    const member = new FakeMember();
+    member.joinFails = new Error('could not join the consumer group gamepipe.unjoined');
+    const processing = new FakeProcessing();
+    const { log } = fakeLog();
+    const states: string[] = [];
+    const runner = new JobRunner(fakeJob('unjoined'), { store: store.asJobStore, member, processing, log, events: { onState: (_job, state) => states.push(state) } });
+    await expect(runner.start(new FakeLink())).rejects.toThrow('could not join');
+    await expect(runner.assignedOnce).rejects.toThrow('could not join');
+    await expect(runner.done).rejects.toThrow('could not join');
+    expect(member.left).toBe(true);
+    expect(states).toEqual(['starting', 'failing']);
+    expect(processing.messages.at(-1)).toBe(`remove ${runner.processingId}`);
+    // Its tick timer is gone with it: no tick runs on a job that never started.
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stopped before its first assignment has not started', async () => {
+    const { runner, member, outcome } = await started('never-assigned');
+    await runner.stop();
+    await expect(runner.assignedOnce).resolves.toBe(false);
+    await runner.left;
+    expect(member.left).toBe(true);
+    expect(outcome).toEqual({ done: true });
   });
 });
