@@ -65,7 +65,8 @@ async function main(target: string): Promise<void> {
     const console_ = await startConsole({ paths: [jobsDir], port: 0, metricsUrl: jobs.metricsUrl, sampleMs: 1000 });
     stops.unshift(() => console_.close());
     // One record no job can read, so the rejected column has something to open.
-    const producer = kafkaClient('gamepipe-screenshot').producer();
+    // Idempotent: a resent request must not write the bad record twice (docs/decisions/kafka-client.md).
+    const producer = kafkaClient('gamepipe-screenshot').producer({ idempotent: true, acks: -1 });
     await producer.send({ messages: [{ topic, value: '{"event_type": "purchase_horse", "size": "large", "speed": ' }] });
     await producer.close();
     await sendRequests(api.url, Date.now() + SENDING_MS);
