@@ -106,6 +106,7 @@ export class JobGroupMember {
   leftBehind: string | undefined;
 
   /**
+   * `topic`: the one topic this member subscribes to (default the job's `source.topic`).
    * `rejoinAs` is the member id the job's previous member left behind (its `leftBehind`): the
    * first join asks for it, so the broker takes this member for that one instead of holding the
    * rebalance until the old member's session runs out. An id the broker no longer knows costs one
@@ -115,9 +116,15 @@ export class JobGroupMember {
     private readonly kafka: KafkaClient,
     private readonly spec: JobSpec,
     private readonly log: Logger,
-    private readonly topic = spec.source.topic,
-    private rejoinAs?: string,
-  ) {}
+    options: { topic?: string; rejoinAs?: string } = {},
+  ) {
+    this.topic = options.topic ?? spec.source.topic;
+    this.rejoinAs = options.rejoinAs;
+  }
+
+  /** The topic this member subscribes to: the job's, or one of its several. */
+  private readonly topic: string;
+  private rejoinAs: string | undefined;
 
   private get group(): string {
     return jobGroupId(this.spec, this.topic);

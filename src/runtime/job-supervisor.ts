@@ -215,7 +215,7 @@ export class JobSupervisor implements JobRoster {
    */
   private async startPart(entry: Running, topic: string, rejoinAs?: string): Promise<boolean> {
     const { job, store } = entry;
-    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log, topic, rejoinAs);
+    const member = new JobGroupMember(this.options.kafka, job.spec, this.options.log, { topic, rejoinAs });
     const runner = new JobRunner(job, { topic, store, member, processing: this.processing, log: this.options.log, events: this.options.events });
     const reader = this.readerFor(topic);
     entry.parts.push({ topic, member, runner, reader });

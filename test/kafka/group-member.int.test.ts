@@ -146,7 +146,7 @@ describe('a job group member joining as the member its job left behind', () => {
     await client.close();
     expect(await members(group)).toEqual([oldId]);
 
-    const next = new JobGroupMember(kafka, spec(job, topic), quiet, oldId);
+    const next = new JobGroupMember(kafka, spec(job, topic), quiet, { rejoinAs: oldId });
     const assigned: number[][] = [];
     await next.join({ assigned: (p) => assigned.push(p), crashed: () => {} });
     expect(assigned).toEqual([[0, 1, 2]]);
@@ -160,7 +160,7 @@ describe('a job group member joining as the member its job left behind', () => {
     const topic = uniqueTopic('member-unknown-id');
     await createTopic(topic, 3);
     const job = `unknown_id_${topic.slice(-8)}`;
-    const next = new JobGroupMember(kafkaClient('gamepipe-test-left-behind'), spec(job, topic), quiet, 'gamepipe-test-left-behind-0000');
+    const next = new JobGroupMember(kafkaClient('gamepipe-test-left-behind'), spec(job, topic), quiet, { rejoinAs: 'gamepipe-test-left-behind-0000' });
     const assigned: number[][] = [];
     await next.join({ assigned: (p) => assigned.push(p), crashed: () => {} });
     expect(assigned).toEqual([[0, 1, 2]]);
