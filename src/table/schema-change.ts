@@ -106,6 +106,12 @@ export function parseSchemaTypeText(text: string): SchemaType {
   return read;
 }
 
+/** What a type is: a leaf, or which of the nested kinds. */
+function kindOf(type: SchemaType): 'leaf' | 'struct' | 'list' | 'map' {
+  if (typeof type === 'string') return 'leaf';
+  return 'struct' in type ? 'struct' : 'list' in type ? 'list' : 'map';
+}
+
 function sameType(a: SchemaType, b: SchemaType): boolean {
   return schemaTypeText(a) === schemaTypeText(b);
 }
@@ -122,7 +128,7 @@ function renameHint(missing: SchemaColumn, added: readonly SchemaColumn[], prefi
  * depth), pushing their paths onto `addedFields`; throws for a removed, renamed or retyped field.
  */
 function mergeNested(table: string, path: string, current: SchemaType, wanted: SchemaType, addedFields: string[]): SchemaType {
-  if (typeof current === 'string' || typeof wanted === 'string' || Object.keys(current)[0] !== Object.keys(wanted)[0]) {
+  if (typeof current === 'string' || typeof wanted === 'string' || kindOf(current) !== kindOf(wanted)) {
     if (sameType(current, wanted)) return current;
     throw new SchemaChangeError(table, path, schemaTypeText(current), schemaTypeText(wanted), RETYPED_FIELD);
   }
@@ -158,7 +164,7 @@ export function compareSchemas(table: string, current: readonly SchemaColumn[], 
     const asked = wantedByName.get(column.name);
     if (!asked) throw new SchemaChangeError(table, column.name, schemaTypeText(column.type), `missing${renameHint(column, added, '')}`, REMOVED_COLUMN);
     if (sameType(column.type, asked.type)) continue;
-    if (typeof column.type === 'string' || typeof asked.type === 'string' || Object.keys(column.type)[0] !== Object.keys(asked.type)[0]) {
+    if (kindOf(column.type) === 'leaf' || kindOf(column.type) !== kindOf(asked.type)) {
       const [from, to] = [schemaTypeText(column.type), schemaTypeText(asked.type)];
       if (typeof column.type !== 'string' || typeof asked.type !== 'string' || !rules.widens(from, to)) throw new SchemaChangeError(table, column.name, from, to, rules.refusal(from, to));
       widened.push({ name: column.name, from, to });

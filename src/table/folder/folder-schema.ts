@@ -1,5 +1,6 @@
 import type { ColumnType } from '../../dsl/job-spec.js';
 import { typeText } from '../../dsl/column-types.js';
+import { UserError } from '../../user-error.js';
 import { readJsonIfExists, replaceFileDurably } from '../storage/durable-fs.js';
 import { applySchemaChanges, compareSchemas, parseSchemaTypeText, schemaTypeText, type SchemaType, type TypeChangeRules } from '../schema-change.js';
 
@@ -37,11 +38,19 @@ export const FOLDER_TYPE_CHANGES: TypeChangeRules = {
 export async function settleFolderSchema(path: string, table: string, columns: readonly { name: string; type: ColumnType }[]): Promise<void> {
   const wanted = columns.map((c) => ({ name: c.name, type: folderSchemaType(c.type) }));
   const record = await readJsonIfExists<SchemaRecord>(path);
-  const current = (record?.columns ?? []).map((c) => ({ name: c.name, type: parseSchemaTypeText(c.type) }));
+  const current = (record?.columns ?? []).map((c) => ({ name: c.name, type: recordedType(path, c) }));
   const changes = compareSchemas(table, current, wanted, FOLDER_TYPE_CHANGES);
   if (record && changes.added.length === 0 && changes.widened.length === 0 && changes.extended.length === 0) return;
   const settled = applySchemaChanges(current, changes).map((c) => ({ name: c.name, type: schemaTypeText(c.type) }));
   await replaceFileDurably(path, `${JSON.stringify({ columns: settled } satisfies SchemaRecord)}\n`);
+}
+
+function recordedType(path: string, column: { name: string; type: string }): SchemaType {
+  try {
+    return parseSchemaTypeText(column.type);
+  } catch (err) {
+    throw new UserError(`${path}: column '${column.name}' has a type gamepipe cannot read (${(err as Error).message}); fix or remove the file`);
+  }
 }
 
 /** A job column type as the comparison sees it; its text is the job file's (typeText). */
