@@ -124,16 +124,18 @@ function renameHint(missing: SchemaColumn, added: readonly SchemaColumn[], prefi
 
 /**
  * Compares a nested type of the table with the job's at `path` (`item`, `items[].price`,
- * `prices{}.amount`). Returns the table's type with the job's new struct fields appended (at any
+ * `prices{}.amount`). A field keeps its type, but for types the rules widen both ways. Returns the table's type with the job's new struct fields appended (at any
  * depth), pushing their paths onto `addedFields`; throws for a removed, renamed or retyped field.
  */
-function mergeNested(table: string, path: string, current: SchemaType, wanted: SchemaType, addedFields: string[]): SchemaType {
+function mergeNested(table: string, path: string, current: SchemaType, wanted: SchemaType, rules: TypeChangeRules, addedFields: string[]): SchemaType {
   if (typeof current === 'string' || typeof wanted === 'string' || kindOf(current) !== kindOf(wanted)) {
     if (sameType(current, wanted)) return current;
+    // Types each read as the other (string and json in a folder) are one type in the files.
+    if (typeof current === 'string' && typeof wanted === 'string' && rules.widens(current, wanted) && rules.widens(wanted, current)) return current;
     throw new SchemaChangeError(table, path, schemaTypeText(current), schemaTypeText(wanted), RETYPED_FIELD);
   }
-  if ('list' in current && 'list' in wanted) return { list: mergeNested(table, `${path}[]`, current.list, wanted.list, addedFields) };
-  if ('map' in current && 'map' in wanted) return { map: mergeNested(table, `${path}{}`, current.map, wanted.map, addedFields) };
+  if ('list' in current && 'list' in wanted) return { list: mergeNested(table, `${path}[]`, current.list, wanted.list, rules, addedFields) };
+  if ('map' in current && 'map' in wanted) return { map: mergeNested(table, `${path}{}`, current.map, wanted.map, rules, addedFields) };
   if (!('struct' in current) || !('struct' in wanted)) throw new Error('unreachable: both types are of one kind');
   const wantedByName = new Map(wanted.struct.map((f) => [f.name, f]));
   const currentNames = new Set(current.struct.map((f) => f.name));
@@ -141,7 +143,7 @@ function mergeNested(table: string, path: string, current: SchemaType, wanted: S
   const kept = current.struct.map((field) => {
     const asked = wantedByName.get(field.name);
     if (!asked) throw new SchemaChangeError(table, `${path}.${field.name}`, schemaTypeText(field.type), `missing${renameHint(field, added, `${path}.`)}`, REMOVED_FIELD);
-    return { name: field.name, type: mergeNested(table, `${path}.${field.name}`, field.type, asked.type, addedFields) };
+    return { name: field.name, type: mergeNested(table, `${path}.${field.name}`, field.type, asked.type, rules, addedFields) };
   });
   addedFields.push(...added.map((f) => `${path}.${f.name}`));
   return { struct: [...kept, ...added] };
@@ -171,7 +173,7 @@ export function compareSchemas(table: string, current: readonly SchemaColumn[], 
       continue;
     }
     const fields: string[] = [];
-    const to = mergeNested(table, column.name, column.type, asked.type, fields);
+    const to = mergeNested(table, column.name, column.type, asked.type, rules, fields);
     if (fields.length) extended.push({ name: column.name, fields, to });
   }
   return { added, widened, extended };

@@ -154,6 +154,12 @@ describe('comparing nested types (both formats)', () => {
     expect(() => compareSchemas('t', intField, [{ name: 's', type: struct(['n', struct(['v', 'int'])]) }], FOLDER_TYPE_CHANGES)).toThrow("column 's.n' is int in the table but struct<v int> in the job");
   });
 
+  it('takes string and json as one another inside a struct too, where the format stores both as text', () => {
+    const current = [{ name: 's', type: struct(['payload', 'json'], ['n', 'int']) }];
+    const asText = [{ name: 's', type: struct(['payload', 'string'], ['n', 'int']) }];
+    expect(compareSchemas('t', current, asText, FOLDER_TYPE_CHANGES)).toEqual({ added: [], widened: [], extended: [] });
+  });
+
   it('refuses a nested column changing kind, with the format\'s reason', () => {
     expect(() => compareSchemas('t', nested, withColumn('items', { map: ITEM }), DELTA_TYPE_CHANGES)).toThrow(
       "column 'items' is list<struct<name string, price decimal(10,2)>> in the table but map<string, struct<name string, price decimal(10,2)>> in the job; a Delta column's type cannot change",
