@@ -49,9 +49,27 @@ describe('Delta schema: decimal, struct, array and map types', () => {
     const replaced = (name: string, type: ColumnType) => deltaFields({ columns: COLUMNS.map((c) => (c.name === name ? { name, type } : c)), partitionBy: [] });
     const wanted = replaced('item', { kind: 'struct', fields: [{ name: 'name', type: 'string' }, { name: 'price', type: 'double' }] });
     expect(() => evolveSchema(current, wanted, 't')).toThrow(SchemaChangeError);
-    expect(() => evolveSchema(current, wanted, 't')).toThrow("table t: column 'item' is struct<name:string,price:decimal(10,2)> in the table but struct<name:string,price:double> in the job");
+    expect(() => evolveSchema(current, wanted, 't')).toThrow("table t: column 'item.price' is decimal(10,2) in the table but double in the job");
     const wider = replaced('amount', { kind: 'decimal', precision: 12, scale: 2 });
     expect(() => evolveSchema(current, wider, 't')).toThrow("table t: column 'amount' is decimal(10,2) in the table but decimal(12,2) in the job");
+  });
+
+  it('adds a field to a struct at any depth after the table\'s own, keeping their attributes', () => {
+    const current = deltaFields({ columns: COLUMNS, partitionBy: [] });
+    const withColor: ColumnType = { kind: 'struct', fields: [{ name: 'color', type: 'string' }, ...(ITEM as { fields: { name: string; type: ColumnType }[] }).fields] };
+    const wanted = deltaFields({
+      columns: COLUMNS.map((c) => (c.name === 'items' ? { name: 'items', type: { kind: 'list', element: withColor } } : c)),
+      partitionBy: [],
+    });
+    const evolved = evolveSchema(current, wanted, 't')!;
+    expect(evolved.map((f) => deltaTypeText(f.type))).toEqual([
+      'decimal(10,2)',
+      'struct<name:string,price:decimal(10,2)>',
+      'array<struct<name:string,price:decimal(10,2),color:string>>',
+      'map<string,long>',
+    ]);
+    expect(evolved[2]!.type).toMatchObject({ type: 'array', containsNull: true, elementType: { type: 'struct', fields: [{}, {}, { name: 'color', nullable: true, metadata: {} }] } });
+    expect(evolveSchema(evolved, wanted, 't')).toBeUndefined();
   });
 
   it('keeps null counts for decimals and none for nested columns', () => {

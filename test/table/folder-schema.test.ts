@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { settleFolderSchema } from '../../src/table/folder/folder-schema.js';
 import { SchemaChangeError } from '../../src/table/schema-change.js';
+import { UserError } from '../../src/user-error.js';
 
 describe("a Parquet folder's schema record", () => {
   let dir: string;
@@ -42,17 +43,27 @@ describe("a Parquet folder's schema record", () => {
     expect(await record()).toEqual(widened);
   });
 
-  it('names nested and decimal types as job files write them, and refuses a field added to a struct', async () => {
+  it('names nested and decimal types as job files write them, records a field added to a struct and refuses its removal', async () => {
     const item = { kind: 'struct' as const, fields: [{ name: 'name', type: 'string' as const }] };
-    await settleFolderSchema(path, dir, [
-      { name: 'item', type: item },
-      { name: 'amount', type: { kind: 'decimal', precision: 10, scale: 2 } },
-    ]);
+    const amount = { name: 'amount', type: { kind: 'decimal' as const, precision: 10, scale: 2 } };
+    await settleFolderSchema(path, dir, [{ name: 'item', type: item }, amount]);
     expect(await record()).toEqual({ columns: [{ name: 'item', type: 'struct<name string>' }, { name: 'amount', type: 'decimal(10,2)' }] });
-    const grown = { kind: 'struct' as const, fields: [...item.fields, { name: 'price', type: 'double' as const }] };
-    await expect(settleFolderSchema(path, dir, [{ name: 'item', type: grown }, { name: 'amount', type: { kind: 'decimal', precision: 10, scale: 2 } }])).rejects.toThrow(
-      "column 'item' is struct<name string> in the table but struct<name string, price double> in the job",
-    );
+
+    const grown = { kind: 'struct' as const, fields: [{ name: 'tags', type: { kind: 'list' as const, element: 'string' as const } }, ...item.fields] };
+    await settleFolderSchema(path, dir, [{ name: 'item', type: grown }, amount]);
+    const recorded = { columns: [{ name: 'item', type: 'struct<name string, tags list<string>>' }, { name: 'amount', type: 'decimal(10,2)' }] };
+    expect(await record()).toEqual(recorded);
+
+    const shrunk = settleFolderSchema(path, dir, [{ name: 'item', type: item }, amount]);
+    await expect(shrunk).rejects.toThrow(SchemaChangeError);
+    await expect(shrunk).rejects.toThrow(`table ${dir}: column 'item.tags' is list<string> in the table but missing in the job`);
+    expect(await record()).toEqual(recorded);
+  });
+
+  it('says in one line which record it cannot read', async () => {
+    await writeFile(path, JSON.stringify({ columns: [{ name: 'item', type: 'struct<name' }] }));
+    const settled = settleFolderSchema(path, dir, [{ name: 'id', type: 'string' }]);
+    await expect(settled).rejects.toThrow(UserError);
+    await expect(settled).rejects.toThrow(`${path}: column 'item' has a type gamepipe cannot read (cannot read the type "struct<name": expected " " at 11); fix or remove the file`);
   });
 });
-

@@ -1,5 +1,5 @@
 import type { ColumnType, PartitionField, ScalarType } from '../../dsl/job-spec.js';
-import { compareSchemas, type TypeChangeRules } from '../schema-change.js';
+import { compareSchemas, type SchemaType, type TypeChangeRules } from '../schema-change.js';
 
 /**
  * A Delta data type as the protocol's schema serialization writes it: a primitive's name
@@ -109,15 +109,55 @@ export const DELTA_TYPE_CHANGES: TypeChangeRules = {
       : "a Delta column's type cannot change (write to a new sink.path)",
 };
 
+/** A Delta type as the comparison sees it: primitives by their protocol names, a string-keyed map by its values. */
+export function deltaSchemaType(type: DeltaType): SchemaType {
+  if (typeof type === 'string') return deltaTypeText(type);
+  switch (type.type) {
+    case 'array':
+      return { list: deltaSchemaType(type.elementType) };
+    case 'map':
+      return type.keyType === 'string' ? { map: deltaSchemaType(type.valueType) } : deltaTypeText(type);
+    case 'struct':
+      return { struct: type.fields.map((f) => ({ name: f.name, type: deltaSchemaType(f.type) })) };
+    default:
+      return deltaTypeText(type);
+  }
+}
+
+/**
+ * The table's type with the struct fields the job's type adds, at any depth, appended after the
+ * table's own (nullable, as every field gamepipe writes). The two were compared first: they differ
+ * only by those fields.
+ */
+function withAddedFields(current: DeltaType, wanted: DeltaType): DeltaType {
+  if (typeof current === 'string' || typeof wanted === 'string') return current;
+  if (current.type === 'array' && wanted.type === 'array') return { ...current, elementType: withAddedFields(current.elementType, wanted.elementType) };
+  if (current.type === 'map' && wanted.type === 'map') return { ...current, valueType: withAddedFields(current.valueType, wanted.valueType) };
+  if (current.type !== 'struct' || wanted.type !== 'struct') return current;
+  const wantedByName = new Map(wanted.fields.map((f) => [f.name, f]));
+  const names = new Set(current.fields.map((f) => f.name));
+  const kept = current.fields.map((f) => {
+    const asked = wantedByName.get(f.name);
+    return asked ? { ...f, type: withAddedFields(f.type, asked.type) } : f;
+  });
+  return { ...current, fields: [...kept, ...wanted.fields.filter((f) => !names.has(f.name))] };
+}
+
 /**
  * The table schema after a job with `wanted` fields writes to a table with `current` ones: columns
- * the job adds are appended (nullable, so older files read them as null). Undefined when nothing
- * changes. Throws SchemaChangeError on a removed, renamed or retyped column (a field added inside
- * a struct column is a changed type too).
+ * the job adds are appended, and so are fields it adds to a struct at any depth (nullable, so older
+ * files read them as null; the protocol needs no table feature for either). Undefined when nothing
+ * changes. Throws SchemaChangeError on a removed, renamed or retyped column or struct field.
  */
 export function evolveSchema(current: DeltaField[], wanted: DeltaField[], table: string): DeltaField[] | undefined {
-  const columns = (fields: DeltaField[]) => fields.map((f) => ({ name: f.name, type: deltaTypeText(f.type) }));
-  const { added } = compareSchemas(table, columns(current), columns(wanted), DELTA_TYPE_CHANGES);
+  const columns = (fields: DeltaField[]) => fields.map((f) => ({ name: f.name, type: deltaSchemaType(f.type) }));
+  const { added, extended } = compareSchemas(table, columns(current), columns(wanted), DELTA_TYPE_CHANGES);
+  if (added.length === 0 && extended.length === 0) return undefined;
+  const wantedByName = new Map(wanted.map((f) => [f.name, f]));
+  const extendedNames = new Set(extended.map((e) => e.name));
   const addedNames = new Set(added.map((c) => c.name));
-  return added.length ? [...current, ...wanted.filter((f) => addedNames.has(f.name))] : undefined;
+  return [
+    ...current.map((f) => (extendedNames.has(f.name) ? { ...f, type: withAddedFields(f.type, wantedByName.get(f.name)!.type) } : f)),
+    ...wanted.filter((f) => addedNames.has(f.name)),
+  ];
 }
