@@ -3,6 +3,7 @@ import { agoText, fetchRunnerStatus, jobHealth } from '../query/job-status.js';
 import { sqlIdent } from '../sql-text.js';
 import { tableStats } from '../query/table-stats.js';
 import type { CatalogKeeper } from './catalog-keeper.js';
+import { fixedTopics } from '../dsl/topic-pattern.js';
 import { readJobFolder } from './job-folder.js';
 import type { LagAdmin } from '../kafka/lag-admin.js';
 import type { RateHistory, RatePoint } from './rate-history.js';
@@ -19,8 +20,9 @@ export interface JobRow {
   error?: string;
   /** An invalid file's validate errors, `file:line:col: error: message`. */
   errors?: string[];
+  /** The job's topic, its topics (`a, b`) or its pattern between slashes (`/shop-[a-z]+/`). */
   topic?: string;
-  partitions?: { partition: number; lag: number }[];
+  partitions?: { topic: string; partition: number; lag: number }[];
   lag?: number;
   lastBatchAt?: string;
   /** `12s ago`, `never`: as `gamepipe status` says it. */
@@ -52,8 +54,10 @@ export async function listJobs(sources: JobSources): Promise<JobRow[]> {
       job: spec.job,
       state: h.state,
       error: h.error,
-      topic: spec.source.topic,
-      partitions: h.lag?.map((l) => ({ partition: l.partition, lag: l.lag })).sort((a, b) => a.partition - b.partition),
+      topic: spec.source.topicPattern !== undefined ? `/${spec.source.topicPattern}/` : (fixedTopics(spec) ?? []).join(', '),
+      partitions: h.lag
+        ?.map((l) => ({ topic: l.topic ?? spec.source.topic, partition: l.partition, lag: l.lag }))
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
       lag: h.lag?.reduce((sum, l) => sum + l.lag, 0),
       lastBatchAt: h.lastBatchAt,
       lastBatch: agoText(h.lastBatchAt),

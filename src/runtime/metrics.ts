@@ -7,6 +7,7 @@ import type { FlushResult } from './job-runner/commit-sealed-batch.js';
 import type { SupervisorOptions } from './job-supervisor.js';
 import { lagTargets, measureLag, type PartitionLag } from '../status/job-lag.js';
 import type { JobStatus, RunnerStatus } from '../status/runner-status.js';
+import { combinedJobState, type PartState } from './job-state.js';
 import type { JobRoster } from './running-jobs.js';
 
 // Taken from the supervisor's options, the contract metrics is fed through, wherever the runtime defines them.
@@ -24,6 +25,8 @@ const LAG_CACHE_MS = 1000;
 export class PipelineMetrics {
   readonly registry = new Registry();
   private readonly jobs = new Map<string, JobStatus>();
+  /** Per job, the last state each of its runners (one per topic) reported. */
+  private readonly partStates = new Map<string, Map<string, PartState>>();
   private readonly startedAt = new Date().toISOString();
   private lagCache: { at: number; rows: Promise<PartitionLag[]> } | undefined;
   private readonly read: Counter<'job'>;
@@ -36,7 +39,7 @@ export class PipelineMetrics {
   /** The JobEvents to hand to the JobSupervisor. */
   readonly events: JobEvents = {
     onCommit: (job, result) => this.onCommit(job, result),
-    onState: (job, state, error) => this.onState(job, state, error),
+    onState: (job, state, error, topic) => this.onState(job, state, error, topic),
   };
 
   constructor(
@@ -145,12 +148,16 @@ export class PipelineMetrics {
     this.duration.observe({ job: name }, result.durationMs / 1000);
   }
 
-  private onState(name: string, state: JobState, error?: string): void {
+  private onState(name: string, state: JobState, error: string | undefined, topic = ''): void {
+    let parts = this.partStates.get(name);
+    if (!parts) this.partStates.set(name, (parts = new Map()));
+    parts.set(topic, { state, error });
+    const combined = combinedJobState(parts.values());
     const s = this.job(name);
-    s.state = state;
-    s.since = new Date().toISOString();
-    if (state === 'failing') s.error = error;
-    else if (state === 'running') delete s.error;
+    if (s.state !== combined.state) s.since = new Date().toISOString();
+    s.state = combined.state;
+    if (combined.state === 'failing') s.error = combined.error;
+    else if (combined.state === 'running') delete s.error;
   }
 }
 

@@ -5,7 +5,7 @@ import { committedFiles } from '../../src/table/folder/folder-store.js';
 import { eventually } from '../support/runner-process.js';
 import { horsesBySize, startConsoleFixture, type ConsoleFixture } from './console-fixture.js';
 
-interface Job { file: string; job?: string; state: string; error?: string; errors?: string[]; topic?: string; partitions?: { partition: number; lag: number }[]; lag?: number; rows?: number; rejected?: number; lastBatchAt?: string; batchAvgMs?: number; rate: { t: number; rowsPerSecond: number }[] }
+interface Job { file: string; job?: string; state: string; error?: string; errors?: string[]; topic?: string; partitions?: { topic: string; partition: number; lag: number }[]; lag?: number; rows?: number; rejected?: number; lastBatchAt?: string; batchAvgMs?: number; rate: { t: number; rowsPerSecond: number }[] }
 
 const ROW_LIMIT = 1000;
 
@@ -34,7 +34,7 @@ describe('the console API over tables a real runner wrote', () => {
     expect(jobs.map((j) => j.job ?? j.file).sort()).toEqual([...Object.values(f.names), join(f.dir, 'jobs', 'broken.job.yaml')].sort());
     const horse = jobs.find((j) => j.job === horses())!;
     expect(horse).toMatchObject({ state: 'running', topic: expect.stringMatching(/^console-/), lag: 0, rows: expectedRows('purchase_horse'), rejected: f.badHorses.length });
-    expect(horse.partitions).toEqual([{ partition: 0, lag: 0 }, { partition: 1, lag: 0 }]);
+    expect(horse.partitions).toEqual([{ topic: horse.topic, partition: 0, lag: 0 }, { topic: horse.topic, partition: 1, lag: 0 }]);
     expect(Date.parse(horse.lastBatchAt!)).toBeGreaterThan(Date.now() - 120_000);
     expect(horse.batchAvgMs).toBeGreaterThan(0);
     expect(jobs.find((j) => j.job === f.names.default_hits)!.rows).toBe(expectedRows('default'));

@@ -46,6 +46,13 @@ export function JobsView() {
   );
 }
 
+/** `p0: 3, p1: 0`; a job of several topics names each partition's topic: `horses/p0: 3, swords/p0: 1`. */
+function partitionLagText(partitions: NonNullable<JobRow['partitions']>): string {
+  if (partitions.length === 0) return 'no topic';
+  const several = new Set(partitions.map((p) => p.topic)).size > 1;
+  return partitions.map((p) => `${several ? `${p.topic}/` : ''}p${p.partition}: ${p.lag}`).join(', ');
+}
+
 function JobLine({ job, onRejected }: { job: JobRow; onRejected: () => void }) {
   const latest = job.rate.at(-1)?.rowsPerSecond;
   return (
@@ -56,7 +63,7 @@ function JobLine({ job, onRejected }: { job: JobRow; onRejected: () => void }) {
         {job.error && <div class="error small">{job.error}</div>}
       </td>
       <td>{job.topic}</td>
-      <td>{job.partitions ? job.partitions.map((p) => `p${p.partition}: ${p.lag}`).join(', ') || 'no topic' : 'kafka unreachable'}</td>
+      <td>{job.partitions ? partitionLagText(job.partitions) : 'kafka unreachable'}</td>
       <td class="num lag">{numberText(job.lag)}</td>
       <td class="rate">
         <Sparkline points={job.rate} />

@@ -17,7 +17,8 @@ import type { ReaderLink, Watermarks } from './reader-link.js';
 /** How a job reports its life to whoever supervises it (logs, metrics, status). */
 export interface JobEvents {
   onCommit?(job: string, result: FlushResult): void;
-  onState?(job: string, state: JobState, error?: string): void;
+  /** `topic`: the topic of the runner that says it (a job of several topics has one per topic). */
+  onState?(job: string, state: JobState, error?: string, topic?: string): void;
 }
 
 export type JobState = 'starting' | 'running' | 'stopped' | 'failing' | 'done';
@@ -447,6 +448,6 @@ export class JobRunner {
   }
 
   private setState(state: JobState, error?: string): void {
-    this.options.events?.onState?.(this.name, state, error);
+    this.options.events?.onState?.(this.name, state, error, this.topic);
   }
 }
