@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000;
 /**
  * A decimal column's bound, as its exact decimal text (`-0.05`, `12345678901234567890.12`).
  * Delta readers take a decimal bound as a JSON number and read it back at the column's scale
- * (Spark exactly, as a BigDecimal); a double would round the digits past its 17th, and a bound
+ * (Spark exactly, as a BigDecimal); a double would round the digits it cannot hold, and a bound
  * rounded the wrong way would let a reader skip a file holding rows it asked for. statsJson
  * writes it as a JSON number digit for digit.
  */
