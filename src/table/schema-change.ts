@@ -2,7 +2,8 @@ import { UserError } from '../user-error.js';
 
 // What a job may change in its table's schema between runs. Both formats read a table's files as
 // the union of their columns: an added column reads as null in older files, and so does a field
-// added to a struct at any depth (inside a list element or a map value too). A column or field the
+// added to a struct at any depth (inside a list element or a map value too). A type the format
+// widens (a folder's int to long) widens the same way in a field at any depth. A column or field the
 // job no longer has would silently stop being written, and a type the files cannot be read back as
 // would break every reader, so both are refused before anything is written.
 
@@ -28,8 +29,12 @@ export interface TypeChangeRules {
 /** What a job's schema changes in its table: columns it adds, types it widens, structs it adds fields to. */
 export interface SchemaChanges {
   added: SchemaColumn[];
+  /** Leaf types the job widens: a column by its name, a nested field by its path (`item.qty`, `items[].qty`, `m{}.qty`). */
   widened: { name: string; from: string; to: string }[];
-  /** Columns holding a struct the job adds fields to: the added fields' paths and the column's type with them. */
+  /**
+   * Columns holding a struct, list or map whose type the job changes: the paths of the struct fields
+   * it adds (none when it only widens fields), and the column's type with the added and widened fields.
+   */
   extended: { name: string; fields: string[]; to: SchemaType }[];
 }
 
@@ -49,7 +54,6 @@ export class SchemaChangeError extends UserError {
 
 const REMOVED_COLUMN = 'a column cannot be removed or renamed: keep it in schema:, or write to a new sink.path';
 const REMOVED_FIELD = 'a field of a struct cannot be removed or renamed: keep it in schema:, or write to a new sink.path';
-const RETYPED_FIELD = 'a field inside a struct, list or map keeps its type; only new fields may be added (write to a new sink.path)';
 
 /**
  * A type as one line of text, as job files write it: `struct<name string, price decimal(10,2)>`,
@@ -122,20 +126,33 @@ function renameHint(missing: SchemaColumn, added: readonly SchemaColumn[], prefi
   return sameTyped.length === 1 ? ` (renamed to '${prefix}${sameTyped[0]!.name}'?)` : '';
 }
 
+/** What mergeNested finds inside one column: the struct fields the job adds and the leaf fields it widens, by path. */
+interface NestedChanges {
+  addedFields: string[];
+  widenedFields: SchemaChanges['widened'];
+}
+
 /**
  * Compares a nested type of the table with the job's at `path` (`item`, `items[].price`,
- * `prices{}.amount`). A field keeps its type, but for types the rules widen both ways. Returns the table's type with the job's new struct fields appended (at any
- * depth), pushing their paths onto `addedFields`; throws for a removed, renamed or retyped field.
+ * `prices{}.amount`). A leaf field keeps its type unless the rules widen it (types the rules widen
+ * both ways are one type and keep the table's). Returns the table's type with the job's new struct
+ * fields appended and widened leaves in the job's type (at any depth), recording their paths in
+ * `found`; throws for a removed, renamed or retyped field.
  */
-function mergeNested(table: string, path: string, current: SchemaType, wanted: SchemaType, rules: TypeChangeRules, addedFields: string[]): SchemaType {
+function mergeNested(table: string, path: string, current: SchemaType, wanted: SchemaType, rules: TypeChangeRules, found: NestedChanges): SchemaType {
   if (typeof current === 'string' || typeof wanted === 'string' || kindOf(current) !== kindOf(wanted)) {
     if (sameType(current, wanted)) return current;
-    // Types each read as the other (string and json in a folder) are one type in the files.
-    if (typeof current === 'string' && typeof wanted === 'string' && rules.widens(current, wanted) && rules.widens(wanted, current)) return current;
-    throw new SchemaChangeError(table, path, schemaTypeText(current), schemaTypeText(wanted), RETYPED_FIELD);
+    const [from, to] = [schemaTypeText(current), schemaTypeText(wanted)];
+    if (typeof current === 'string' && typeof wanted === 'string' && rules.widens(from, to)) {
+      // Types each read as the other (string and json in a folder) are one type in the files.
+      if (rules.widens(to, from)) return current;
+      found.widenedFields.push({ name: path, from, to });
+      return wanted;
+    }
+    throw new SchemaChangeError(table, path, from, to, rules.refusal(from, to));
   }
-  if ('list' in current && 'list' in wanted) return { list: mergeNested(table, `${path}[]`, current.list, wanted.list, rules, addedFields) };
-  if ('map' in current && 'map' in wanted) return { map: mergeNested(table, `${path}{}`, current.map, wanted.map, rules, addedFields) };
+  if ('list' in current && 'list' in wanted) return { list: mergeNested(table, `${path}[]`, current.list, wanted.list, rules, found) };
+  if ('map' in current && 'map' in wanted) return { map: mergeNested(table, `${path}{}`, current.map, wanted.map, rules, found) };
   if (!('struct' in current) || !('struct' in wanted)) throw new Error('unreachable: both types are of one kind');
   const wantedByName = new Map(wanted.struct.map((f) => [f.name, f]));
   const currentNames = new Set(current.struct.map((f) => f.name));
@@ -143,18 +160,19 @@ function mergeNested(table: string, path: string, current: SchemaType, wanted: S
   const kept = current.struct.map((field) => {
     const asked = wantedByName.get(field.name);
     if (!asked) throw new SchemaChangeError(table, `${path}.${field.name}`, schemaTypeText(field.type), `missing${renameHint(field, added, `${path}.`)}`, REMOVED_FIELD);
-    return { name: field.name, type: mergeNested(table, `${path}.${field.name}`, field.type, asked.type, rules, addedFields) };
+    return { name: field.name, type: mergeNested(table, `${path}.${field.name}`, field.type, asked.type, rules, found) };
   });
-  addedFields.push(...added.map((f) => `${path}.${f.name}`));
+  found.addedFields.push(...added.map((f) => `${path}.${f.name}`));
   return { struct: [...kept, ...added] };
 }
 
 /**
  * Compares the schema `table` has with the one the job writes. Throws a SchemaChangeError for the
  * first column in table order (depth first inside it) that is missing from the job, whose type the
- * rules do not widen, or that holds a struct whose fields the job removes, renames or retypes;
- * otherwise returns the columns the job adds (in job order), the types it widens, and the columns
- * it adds struct fields to (the new fields after the table's, in job order).
+ * rules do not widen, or that holds a struct whose fields the job removes, renames or retypes (a
+ * leaf field's type may widen as a column's does); otherwise returns the columns the job adds (in
+ * job order), the types it widens (nested fields by path), and the nested columns it adds struct
+ * fields to or widens fields of (the new fields after the table's, in job order).
  */
 export function compareSchemas(table: string, current: readonly SchemaColumn[], wanted: readonly SchemaColumn[], rules: TypeChangeRules): SchemaChanges {
   const wantedByName = new Map(wanted.map((c) => [c.name, c]));
@@ -172,15 +190,17 @@ export function compareSchemas(table: string, current: readonly SchemaColumn[], 
       widened.push({ name: column.name, from, to });
       continue;
     }
-    const fields: string[] = [];
-    const to = mergeNested(table, column.name, column.type, asked.type, rules, fields);
-    if (fields.length) extended.push({ name: column.name, fields, to });
+    const found: NestedChanges = { addedFields: [], widenedFields: [] };
+    const to = mergeNested(table, column.name, column.type, asked.type, rules, found);
+    widened.push(...found.widenedFields);
+    if (found.addedFields.length || found.widenedFields.length) extended.push({ name: column.name, fields: found.addedFields, to });
   }
   return { added, widened, extended };
 }
 
 /** The schema after the changes: the table's columns in their order with widened or extended types, then the added ones. */
 export function applySchemaChanges(current: readonly SchemaColumn[], changes: SchemaChanges): SchemaColumn[] {
+  // A widened nested field's path names no column; its column's new type is in `extended`.
   const changed = new Map<string, SchemaType>([...changes.widened.map((w) => [w.name, w.to] as const), ...changes.extended.map((e) => [e.name, e.to] as const)]);
   return [...current.map((c) => ({ name: c.name, type: changed.get(c.name) ?? c.type })), ...changes.added];
 }

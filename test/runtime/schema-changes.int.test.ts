@@ -104,12 +104,14 @@ async function evolveNested(format: 'parquet' | 'delta') {
   expect(removed.stderr.trim()).toBe(
     `gamepipe run: job ${job.name} failed: table ${job.table}: column 'item.price' is double in the table but missing in the job; a field of a struct cannot be removed or renamed: keep it in schema:, or write to a new sink.path`,
   );
-  const retyped = await job.run(NESTED_ADDED.map((line) => line.replace('{ n: int,', '{ n: long,')));
+  // A folder widens a nested int to long (tested below), Delta does not; neither turns it into a string.
+  const [to, table, reason] =
+    format === 'delta'
+      ? ['long', 'integer', 'widening a Delta column needs the typeWidening table feature, which delta-rs cannot read (write to a new sink.path)']
+      : ['string', 'int', 'a Parquet folder widens int to long or double only (write to a new sink.path)'];
+  const retyped = await job.run(NESTED_ADDED.map((line) => line.replace('{ n: int,', `{ n: ${to},`)));
   expect(retyped.code).toBe(1);
-  const int = format === 'delta' ? 'integer' : 'int';
-  expect(retyped.stderr.trim()).toBe(
-    `gamepipe run: job ${job.name} failed: table ${job.table}: column 'by_region{}.n' is ${int} in the table but long in the job; a field inside a struct, list or map keeps its type; only new fields may be added (write to a new sink.path)`,
-  );
+  expect(retyped.stderr.trim()).toBe(`gamepipe run: job ${job.name} failed: table ${job.table}: column 'by_region{}.n' is ${table} in the table but ${to} in the job; ${reason}`);
   await job.write(NESTED_ADDED);
   return job;
 }
@@ -213,6 +215,28 @@ describe('schema changes between runs of a job, through gamepipe-run --once', ()
     expect(await queryJson(job.dir, 'jobs', NESTED_SQL(job.name))).toEqual(NESTED_ROWS);
     await compactNested(job);
     expect(await queryJson(job.dir, 'jobs', NESTED_SQL(job.name))).toEqual(NESTED_ROWS);
+  });
+
+  it('a Parquet folder widens a struct field from int to long, and gamepipe query reads the older files as long', { timeout: 180_000 }, async () => {
+    const job = await jobFolder('parquet');
+    dirs.push(job.dir);
+    await produce(job.topic, [JSON.stringify({ event_id: 'e1', item: { name: 'a', qty: 1 } })]);
+    expect(await job.run(['event_id: string', 'item: { type: { struct: { name: string, qty: int } } }'])).toMatchObject({ code: 0, stderr: '' });
+    await produce(job.topic, [JSON.stringify({ event_id: 'e2', item: { name: 'b', qty: 3000000000 } })]);
+    const wide = ['event_id: string', 'item: { type: { struct: { name: string, qty: long } } }'];
+    expect(await job.run(wide)).toMatchObject({ code: 0, stderr: '' });
+
+    const sql = `SELECT event_id, item.name AS name, item.qty::VARCHAR AS qty, typeof(item.qty) AS type FROM ${job.name} ORDER BY event_id`;
+    expect(await queryJson(job.dir, 'jobs', sql)).toEqual([
+      { event_id: 'e1', name: 'a', qty: '1', type: 'BIGINT' },
+      { event_id: 'e2', name: 'b', qty: '3000000000', type: 'BIGINT' },
+    ]);
+    // The table's field is long from then on: back to int is a narrowing, refused before writing.
+    const narrowed = await job.run(['event_id: string', 'item: { type: { struct: { name: string, qty: int } } }']);
+    expect(narrowed.code).toBe(1);
+    expect(narrowed.stderr.trim()).toBe(
+      `gamepipe run: job ${job.name} failed: table ${job.table}: column 'item.qty' is long in the table but int in the job; a Parquet folder widens int to long or double only (write to a new sink.path)`,
+    );
   });
 
   it('a Delta table takes fields added to structs at any depth, read by delta-rs and DuckDB as null in older files, before and after compaction', { timeout: 180_000 }, async () => {

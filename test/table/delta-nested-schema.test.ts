@@ -4,7 +4,7 @@ import { ColumnBatch } from '../../src/runtime/batch/column-batch.js';
 import { duckdbType } from '../../src/sql-text.js';
 import { deltaFields, deltaType, deltaTypeText, evolveSchema, parseSchemaString, schemaString } from '../../src/table/delta/schema.js';
 import { SchemaChangeError } from '../../src/table/schema-change.js';
-import { fileStats } from '../../src/table/delta/stats.js';
+import { DecimalBound, fileStats, statsJson } from '../../src/table/delta/stats.js';
 
 const PRICE: ColumnType = { kind: 'decimal', precision: 10, scale: 2 };
 const ITEM: ColumnType = { kind: 'struct', fields: [{ name: 'name', type: 'string' }, { name: 'price', type: PRICE }] };
@@ -72,12 +72,56 @@ describe('Delta schema: decimal, struct, array and map types', () => {
     expect(evolveSchema(evolved, wanted, 't')).toBeUndefined();
   });
 
-  it('keeps null counts for decimals and none for nested columns', () => {
+  it('keeps null counts and bounds for decimals, neither for nested columns', () => {
     const batch = new ColumnBatch(COLUMNS);
     batch.append([1230n, ['a', 5n], [], [['k', 1n]]]);
     batch.append([null, null, null, null]);
     const stats = fileStats(batch.toArrowTable(), COLUMNS);
-    expect(stats).toEqual({ numRecords: 2, minValues: {}, maxValues: {}, nullCount: { amount: 1 } });
+    expect(stats).toMatchObject({ numRecords: 2, nullCount: { amount: 1 } });
+    expect(Object.keys(stats.minValues)).toEqual(['amount']);
+  });
+});
+
+describe('Delta file statistics of decimal columns', () => {
+  const WIDE: ColumnType = { kind: 'decimal', precision: 38, scale: 18 };
+  const WHOLE: ColumnType = { kind: 'decimal', precision: 5, scale: 0 };
+  const columns = [
+    { name: 'price', type: PRICE },
+    { name: 'wide', type: WIDE },
+    { name: 'whole', type: WHOLE },
+    { name: 'n', type: 'long' as const },
+  ];
+  // 12345678901234567890.123456789012345678 and its negative: 38 digits, beyond what a double keeps.
+  const BIG = 12345678901234567890123456789012345678n;
+
+  function decimalStats() {
+    const batch = new ColumnBatch(columns);
+    batch.append([1230n, BIG, 7n, 1n]);
+    batch.append([-5n, -BIG, null, 2n]);
+    batch.append([null, 1n, -99999n, null]);
+    return fileStats(batch.toArrowTable(), columns);
+  }
+
+  it('bounds a decimal column by its exact decimal text, negative and past 2^64 included', () => {
+    const stats = decimalStats();
+    const text = (bounds: Record<string, unknown>) => Object.fromEntries(Object.entries(bounds).map(([k, v]) => [k, v instanceof DecimalBound ? v.text : v]));
+    expect(text(stats.minValues)).toEqual({ price: '-0.05', wide: '-12345678901234567890.123456789012345678', whole: '-99999', n: 1 });
+    expect(text(stats.maxValues)).toEqual({ price: '12.30', wide: '12345678901234567890.123456789012345678', whole: '7', n: 2 });
+    expect(stats.nullCount).toEqual({ price: 1, wide: 0, whole: 1, n: 1 });
+  });
+
+  it('writes decimal bounds as JSON numbers digit for digit, the rest as JSON.stringify does', () => {
+    const json = statsJson(decimalStats());
+    expect(json).toBe(
+      '{"numRecords":3,' +
+        '"minValues":{"price":-0.05,"wide":-12345678901234567890.123456789012345678,"whole":-99999,"n":1},' +
+        '"maxValues":{"price":12.30,"wide":12345678901234567890.123456789012345678,"whole":7,"n":2},' +
+        '"nullCount":{"price":1,"wide":0,"whole":1,"n":1}}',
+    );
+    expect(JSON.parse(json)).toMatchObject({ minValues: { price: -0.05, whole: -99999 }, maxValues: { price: 12.3 } });
+
+    const plain = { numRecords: 2, minValues: { n: -2, ts: '2026-11-20T01:00:00.000Z', 'we"ird': 1.5 }, maxValues: { n: 5, ts: '2026-11-21T00:00:00.000Z', 'we"ird': 2 }, nullCount: { n: 0 } };
+    expect(statsJson(plain)).toBe(JSON.stringify(plain));
   });
 });
 

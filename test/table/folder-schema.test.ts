@@ -60,6 +60,19 @@ describe("a Parquet folder's schema record", () => {
     expect(await record()).toEqual(recorded);
   });
 
+  it('records a struct field and a list element widened from int, and refuses narrowing them back', async () => {
+    const qty = (type: 'int' | 'long') => ({ name: 'item', type: { kind: 'struct' as const, fields: [{ name: 'qty', type }] } });
+    const counts = (type: 'int' | 'double') => ({ name: 'counts', type: { kind: 'list' as const, element: type } });
+    await settleFolderSchema(path, dir, [qty('int'), counts('int')]);
+    await settleFolderSchema(path, dir, [qty('long'), counts('double')]);
+    const widened = { columns: [{ name: 'item', type: 'struct<qty long>' }, { name: 'counts', type: 'list<double>' }] };
+    expect(await record()).toEqual(widened);
+
+    const back = settleFolderSchema(path, dir, [qty('int'), counts('double')]);
+    await expect(back).rejects.toThrow(`table ${dir}: column 'item.qty' is long in the table but int in the job; a Parquet folder widens int to long or double only`);
+    expect(await record()).toEqual(widened);
+  });
+
   it('says in one line which record it cannot read', async () => {
     await writeFile(path, JSON.stringify({ columns: [{ name: 'item', type: 'struct<name' }] }));
     const settled = settleFolderSchema(path, dir, [{ name: 'id', type: 'string' }]);

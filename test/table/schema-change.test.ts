@@ -144,14 +144,53 @@ describe('comparing nested types (both formats)', () => {
     expect(renamed).toThrow("table t: column 'items[].price' is decimal(10,2) in the table but missing (renamed to 'items[].unit_price'?) in the job; a field of a struct cannot be removed or renamed");
   });
 
-  it('refuses a retyped nested field inside a map value, even a widening the folder allows at the top', () => {
+  it('refuses a retyped nested field inside a map value with the format\'s reason', () => {
     const retyped = () => compareSchemas('t', nested, withColumn('by_region', { map: struct(['name', 'string'], ['price', 'double']) }), FOLDER_TYPE_CHANGES);
     expect(retyped).toThrow(
-      "table t: column 'by_region{}.price' is decimal(10,2) in the table but double in the job; a field inside a struct, list or map keeps its type; only new fields may be added (write to a new sink.path)",
+      "table t: column 'by_region{}.price' is decimal(10,2) in the table but double in the job; a Parquet folder widens int to long or double only (write to a new sink.path)",
     );
     const intField = [{ name: 's', type: struct(['n', 'int']) }];
-    expect(() => compareSchemas('t', intField, [{ name: 's', type: struct(['n', 'long']) }], FOLDER_TYPE_CHANGES)).toThrow("column 's.n' is int in the table but long in the job");
-    expect(() => compareSchemas('t', intField, [{ name: 's', type: struct(['n', struct(['v', 'int'])]) }], FOLDER_TYPE_CHANGES)).toThrow("column 's.n' is int in the table but struct<v int> in the job");
+    expect(() => compareSchemas('t', intField, [{ name: 's', type: struct(['n', struct(['v', 'int'])]) }], FOLDER_TYPE_CHANGES)).toThrow("column 's.n' is int in the table but struct<v int> in the job; a Parquet folder widens");
+    const longField = [{ name: 's', type: struct(['n', 'long']) }];
+    expect(() => compareSchemas('t', longField, [{ name: 's', type: struct(['n', 'int']) }], FOLDER_TYPE_CHANGES)).toThrow("column 's.n' is long in the table but int in the job; a Parquet folder widens");
+  });
+
+  it('folder: widens int to long and to double in a struct field, a list element and a map value at any depth', () => {
+    const current: SchemaColumn[] = [
+      { name: 's', type: struct(['n', 'int'], ['name', 'string']) },
+      { name: 'l', type: { list: 'int' } },
+      { name: 'm', type: { map: { list: struct(['q', 'int']) } } },
+    ];
+    const wanted: SchemaColumn[] = [
+      { name: 's', type: struct(['n', 'long'], ['name', 'string'], ['note', 'string']) },
+      { name: 'l', type: { list: 'double' } },
+      { name: 'm', type: { map: { list: struct(['q', 'long']) } } },
+    ];
+    const changes = compareSchemas('t', current, wanted, FOLDER_TYPE_CHANGES);
+    expect(changes).toEqual({
+      added: [],
+      widened: [
+        { name: 's.n', from: 'int', to: 'long' },
+        { name: 'l[]', from: 'int', to: 'double' },
+        { name: 'm{}[].q', from: 'int', to: 'long' },
+      ],
+      extended: [
+        { name: 's', fields: ['s.note'], to: struct(['n', 'long'], ['name', 'string'], ['note', 'string']) },
+        { name: 'l', fields: [], to: { list: 'double' } },
+        { name: 'm', fields: [], to: { map: { list: struct(['q', 'long']) } } },
+      ],
+    });
+    expect(applySchemaChanges(current, changes)).toEqual(wanted);
+    // The widened schema is the table's from then on: the narrower field is refused.
+    expect(() => compareSchemas('t', wanted, current, FOLDER_TYPE_CHANGES)).toThrow("column 's.n' is long in the table but int in the job");
+  });
+
+  it('delta: refuses widening a nested field as it refuses a column\'s, naming the table feature it would need', () => {
+    const current = [{ name: 's', type: struct(['n', 'integer']) }];
+    expect(() => compareSchemas('t', current, [{ name: 's', type: struct(['n', 'long']) }], DELTA_TYPE_CHANGES)).toThrow(
+      "table t: column 's.n' is integer in the table but long in the job; widening a Delta column needs the typeWidening table feature, which delta-rs cannot read (write to a new sink.path)",
+    );
+    expect(() => compareSchemas('t', [{ name: 'l', type: { list: 'integer' } }], [{ name: 'l', type: { list: 'double' } }], DELTA_TYPE_CHANGES)).toThrow("column 'l[]' is integer in the table but double in the job; widening a Delta column needs");
   });
 
   it('takes string and json as one another inside a struct too, where the format stores both as text', () => {

@@ -10,7 +10,7 @@ import { compactionTakes, partitionPath } from '../partition-folders.js';
 import type { CompactOptions, CompactionReport, CompactionResult } from '../job-store.js';
 import type { Action, AddAction } from './actions.js';
 import type { DeltaLog } from './delta-log.js';
-import { fileStats } from './stats.js';
+import { fileStats, statsJson } from './stats.js';
 
 /**
  * Compacts the partitions of a Delta table that compaction takes (partition-folders.ts), each on its own: a partition's live files are read, rewritten
@@ -81,7 +81,7 @@ async function compactPartition(
       // Owned, the table goes on to the encoder as the same stream (not written again), taking its
       // memory along: its stats are read first.
       const table = OwnedTable.fromIpcStream(readParquet(await readFile(merged)).intoIPCStream());
-      const stats = JSON.stringify(fileStats(table.table, columns));
+      const stats = statsJson(fileStats(table.table, columns));
       const rows = table.numRows;
       const data = await encoder.encode(table);
       const key = `${partition}/part-compacted-${randomUUID()}.parquet`;

@@ -12,7 +12,7 @@ import { compactDeltaTable } from './delta-compaction.js';
 import { DeltaLog } from './delta-log.js';
 import { removeOrphans, UPLOAD_VALID_MS } from './orphans.js';
 import { deltaFields, evolveSchema, parseSchemaString, schemaString, type DeltaField } from './schema.js';
-import { fileStats } from './stats.js';
+import { fileStats, statsJson } from './stats.js';
 import type { DeltaSnapshot } from './snapshot.js';
 
 /** What a Delta job store needs to know of its job. */
@@ -227,7 +227,7 @@ export class DeltaJobStore implements JobStore {
 
   private async upload(target: DeltaTarget, partition: PartitionValues, rows: EncoderRows, tag: string): Promise<Upload> {
     // Before encoding, which takes an OwnedTable's memory.
-    const stats = JSON.stringify(fileStats(tableOf(rows), target.columns));
+    const stats = statsJson(fileStats(tableOf(rows), target.columns));
     const data = await this.encoder.encode(rows, target.log.store.root);
     const folder = partitionPath(partition);
     const key = `${folder ? `${folder}/` : ''}part-${tag}-${randomUUID()}.parquet`;

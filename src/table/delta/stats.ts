@@ -1,5 +1,6 @@
 import type { Table, Vector } from 'apache-arrow';
-import type { ColumnType } from '../../dsl/job-spec.js';
+import { decimalText } from '../../dsl/coerce-decimal.js';
+import type { ColumnType, DecimalType } from '../../dsl/job-spec.js';
 
 /** A data file's statistics as Delta keeps them in its `add` action. */
 export interface FileStats {
@@ -10,6 +11,17 @@ export interface FileStats {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * A decimal column's bound, as its exact decimal text (`-0.05`, `12345678901234567890.12`).
+ * Delta readers take a decimal bound as a JSON number and read it back at the column's scale
+ * (Spark exactly, as a BigDecimal); a double would round the digits it cannot hold, and a bound
+ * rounded the wrong way would let a reader skip a file holding rows it asked for. statsJson
+ * writes it as a JSON number digit for digit.
+ */
+export class DecimalBound {
+  constructor(readonly text: string) {}
+}
 
 // Columns whose bounds are worth keeping for data skipping and cheap to find. Strings are left
 // out: their bounds would need truncation rules to stay valid, and a missing bound is allowed.
@@ -34,6 +46,24 @@ function bounds(vector: Vector): { min: number | bigint; max: number | bigint } 
   return min === undefined ? undefined : { min, max: max! };
 }
 
+/** The unscaled value of a Decimal128 cell (four little-endian 32-bit words, two's complement). */
+function unscaled(words: Uint32Array): bigint {
+  const n = BigInt(words[0]!) | (BigInt(words[1]!) << 32n) | (BigInt(words[2]!) << 64n) | (BigInt(words[3]!) << 96n);
+  return BigInt.asIntN(128, n);
+}
+
+function decimalBounds(vector: Vector, type: DecimalType): { min: DecimalBound; max: DecimalBound } | undefined {
+  let min: bigint | undefined;
+  let max: bigint | undefined;
+  for (const cell of vector as Iterable<Uint32Array | null>) {
+    if (cell === null) continue;
+    const value = unscaled(cell);
+    if (min === undefined || value < min) min = value;
+    if (max === undefined || value > max) max = value;
+  }
+  return min === undefined ? undefined : { min: new DecimalBound(decimalText(min, type.scale)), max: new DecimalBound(decimalText(max!, type.scale)) };
+}
+
 /** The statistics of the rows of `table`, whose columns have the job types `columns`. Pure. */
 export function fileStats(table: Table, columns: readonly { name: string; type: ColumnType }[]): FileStats {
   const stats: FileStats = { numRecords: table.numRows, minValues: {}, maxValues: {}, nullCount: {} };
@@ -43,6 +73,11 @@ export function fileStats(table: Table, columns: readonly { name: string; type: 
     // the schema; leaving them out is allowed, and a wrong shape is not.
     if (!vector || (typeof type === 'object' && type.kind !== 'decimal')) continue;
     stats.nullCount[name] = vector.nullCount;
+    if (typeof type === 'object') {
+      const b = decimalBounds(vector, type);
+      if (b) [stats.minValues[name], stats.maxValues[name]] = [b.min, b.max];
+      continue;
+    }
     if (!BOUNDED.has(type)) continue;
     const b = bounds(vector);
     if (!b) continue;
@@ -54,4 +89,16 @@ export function fileStats(table: Table, columns: readonly { name: string; type: 
     }
   }
   return stats;
+}
+
+/** The bounds of one column per name, as a JSON object: decimal bounds as JSON numbers of their exact text. */
+function boundsJson(values: Record<string, unknown>): string {
+  return `{${Object.entries(values)
+    .map(([name, value]) => `${JSON.stringify(name)}:${value instanceof DecimalBound ? value.text : JSON.stringify(value)}`)
+    .join(',')}}`;
+}
+
+/** `stats` as the JSON text of an `add` action's `stats`: what JSON.stringify writes, but decimal bounds exact. */
+export function statsJson(stats: FileStats): string {
+  return `{"numRecords":${stats.numRecords},"minValues":${boundsJson(stats.minValues)},"maxValues":${boundsJson(stats.maxValues)},"nullCount":${JSON.stringify(stats.nullCount)}}`;
 }

@@ -8,7 +8,8 @@ import { applySchemaChanges, compareSchemas, parseSchemaTypeText, schemaTypeText
 // union_by_name, which the catalog and compaction use) unify them by column name: a column missing
 // from a file reads as null, and INTEGER beside BIGINT (or DOUBLE) reads as the wider type. It
 // unifies struct fields by name the same way, inside lists and map values too: a field missing
-// from a file reads as null. The
+// from a file reads as null, and an INTEGER field, element or value beside a BIGINT (or DOUBLE)
+// one reads as the wider type, so WIDENINGS hold at any depth. The
 // folder keeps the schema its files were written with in `_gamepipe/schema.json`, so a job that
 // starts with a schema its files cannot be read back with is refused before it writes.
 
