@@ -178,7 +178,10 @@ describe('a 3-node cluster under load, with faults', () => {
     });
   });
 
-  for (const seconds of [15, 25]) {
+  // 25 s: past the controller's fencing of the frozen node, so its partitions move while it is
+  // frozen. A 15 s freeze (thawed before the moves settle) had the same outcome in every run
+  // (bench/cluster-failover.md) and is left to that file's figures, for the CI time budget.
+  for (const seconds of [25]) {
     it(`a leader SIGSTOPped for ${seconds} s, then SIGCONTed: every event exactly once`, { timeout: 180_000 }, async () => {
       await underLoad(cluster, `leader frozen ${seconds} s`, async (topic) => {
         const leader = (await cluster.leaders(topic)).get(1)!;

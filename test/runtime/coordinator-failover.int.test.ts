@@ -135,10 +135,8 @@ describe("a job's group coordinator SIGKILLed or SIGSTOPped under load", () => {
   }, 300_000);
   afterAll(() => cluster?.dispose());
 
-  it('SIGKILLed: the member finds the new coordinator, the job never restarts, and every partition keeps committing', { timeout: 240_000 }, async () => {
-    await coordinatorLost(cluster, 'coordinator killed', 1);
-  });
-
+  // One member's kill is the two-member case's first half; the suite keeps the fuller case (a CI
+  // budget of 20 minutes on 2 cores; bench/cluster-failover.md has both cases' figures).
   it('SIGKILLed, two members: both find the new coordinator, neither restarts, every partition keeps committing', { timeout: 240_000 }, async () => {
     await coordinatorLost(cluster, 'coordinator killed, two members', 2);
   });
