@@ -6,8 +6,7 @@ import { describeFailover, longestAckToCommit, longestCommitGaps, resumeAfterEle
 import { suffix, uniqueTopic } from '../support/kafka.js';
 import { startLoad } from '../support/load-producer.js';
 import { startTestCluster, type TestCluster } from '../support/local-cluster.js';
-import { readTable } from '../support/parquet-read.js';
-import { readTopicWithKcat } from '../support/kcat.js';
+import { topicAndTable } from '../support/table-vs-topic.js';
 import { leadersAsKnownBy } from '../support/partition-leaders.js';
 import { RunnerProcess, eventually, runOnceWith } from '../support/runner-process.js';
 
@@ -131,10 +130,7 @@ async function underLoad(
     const drain = await runOnceWith(env, dir, 'jobs');
     expect(drain.stderr).toBe('');
     expect(drain.code).toBe(0);
-    const topicRecords = await readTopicWithKcat(cluster.brokers.split(','), topic);
-    const inTopic = topicRecords.map((r) => `${r.partition}:${(JSON.parse(r.value) as { event_id: string }).event_id}`).sort();
-    const tableRows = await readTable(join(dir, 'out/all_events'));
-    const inTable = tableRows.map((r) => `${r.partition}:${r.event_id}`).sort();
+    const { topicRecords, tableRows, inTopic, inTable } = await topicAndTable(cluster.brokers.split(','), topic, join(dir, 'out/all_events'));
     if (process.env.FAILOVER_DIAG) {
       // What a failure is read from: every send and its answer, the topic as kcat read it, the table, the logs.
       await mkdir(process.env.FAILOVER_DIAG, { recursive: true });
@@ -252,12 +248,11 @@ describe('a 3-node cluster under load, with faults', () => {
       recovered.catch(() => {});
       expect(drain.stderr).toBe('');
       expect(drain.code).toBe(0);
-      const inTopic = (await readTopicWithKcat(cluster.brokers.split(','), topic)).map((r) => `${r.partition}:${(JSON.parse(r.value) as { event_id: string }).event_id}`).sort();
-      const rows = await readTable(join(dir, 'out/all_events'));
+      const { tableRows: rows, inTopic, inTable } = await topicAndTable(cluster.brokers.split(','), topic, join(dir, 'out/all_events'));
       const ids = new Set(rows.map((r) => r.event_id as string));
       expect(ids.size).toBe(rows.length);
       expect(load.acked.filter((id) => !ids.has(id))).toEqual([]);
-      expect(rows.map((r) => `${r.partition}:${r.event_id}`).sort()).toEqual(inTopic);
+      expect(inTable).toEqual(inTopic);
       await recovered;
     } finally {
       if (recovered) await recovered.catch(() => {});

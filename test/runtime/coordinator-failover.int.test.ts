@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaClient } from '../../src/kafka/client.js';
 import { describeGaps, longestCommitGaps } from '../support/commit-gaps.js';
 import { suffix, uniqueTopic } from '../support/kafka.js';
-import { readTopicWithKcat } from '../support/kcat.js';
 import { startLoad } from '../support/load-producer.js';
 import { startTestCluster, type TestCluster } from '../support/local-cluster.js';
-import { readTable } from '../support/parquet-read.js';
+import { topicAndTable } from '../support/table-vs-topic.js';
 import { RunnerProcess, runOnceWith } from '../support/runner-process.js';
 
 const PARTITIONS = 6;
@@ -115,9 +114,7 @@ async function coordinatorLost(cluster: TestCluster, what: string, members: numb
     const drain = await runOnceWith({ KAFKA_BROKERS: live.join(',') }, dir, 'jobs');
     expect(drain.stderr).toBe('');
     expect(drain.code).toBe(0);
-    const topicRecords = await readTopicWithKcat(live, topic);
-    const inTopic = topicRecords.map((r) => `${r.partition}:${(JSON.parse(r.value) as { event_id: string }).event_id}`).sort();
-    const inTable = (await readTable(join(dir, 'out/all_events'))).map((r) => `${r.partition}:${r.event_id}`).sort();
+    const { inTopic, inTable } = await topicAndTable(live, topic, join(dir, 'out/all_events'));
     console.log(`${what}: ${inTopic.length} records in the topic, ${inTable.length} rows`);
     expect(inTopic.length).toBeGreaterThan(0);
     expect(inTable.length).toBe(inTopic.length);

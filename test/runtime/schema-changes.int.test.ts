@@ -125,6 +125,17 @@ async function compactNested(job: { dir: string; name: string }) {
 const ADDED = [...BASE, 'size: string'];
 const WIDENED = ['event_id: string', 'quantity: long', 'size: string'];
 
+/** Two runs: e1 and e2 under BASE, then e3 under ADDED (one column more); both exit 0. */
+async function runThenAddColumn(job: { topic: string; run(schema: string[]): Promise<{ code: number; stderr: string }> }): Promise<void> {
+  await produce(job.topic, [
+    { event_id: 'e1', quantity: '1' },
+    { event_id: 'e2', quantity: '2' },
+  ]);
+  expect(await job.run(BASE)).toMatchObject({ code: 0, stderr: '' });
+  await produce(job.topic, [{ event_id: 'e3', quantity: '3', size: 'large' }]);
+  expect(await job.run(ADDED)).toMatchObject({ code: 0, stderr: '' });
+}
+
 describe('schema changes between runs of a job, through gamepipe-run --once', () => {
   const dirs: string[] = [];
   afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -132,13 +143,7 @@ describe('schema changes between runs of a job, through gamepipe-run --once', ()
   it('a Parquet folder takes an added column, then int widened to long, and gamepipe query reads every file as one table', { timeout: 180_000 }, async () => {
     const job = await jobFolder('parquet');
     dirs.push(job.dir);
-    await produce(job.topic, [
-      { event_id: 'e1', quantity: '1' },
-      { event_id: 'e2', quantity: '2' },
-    ]);
-    expect(await job.run(BASE)).toMatchObject({ code: 0, stderr: '' });
-    await produce(job.topic, [{ event_id: 'e3', quantity: '3', size: 'large' }]);
-    expect(await job.run(ADDED)).toMatchObject({ code: 0, stderr: '' });
+    await runThenAddColumn(job);
     await produce(job.topic, [{ event_id: 'e4', quantity: '3000000000', size: 'small' }]);
     expect(await job.run(WIDENED)).toMatchObject({ code: 0, stderr: '' });
 
@@ -168,13 +173,7 @@ describe('schema changes between runs of a job, through gamepipe-run --once', ()
   it('a Delta table takes an added column that delta-rs and DuckDB read as null in older files, and refuses widening and removal in one line', { timeout: 180_000 }, async () => {
     const job = await jobFolder('delta');
     dirs.push(job.dir);
-    await produce(job.topic, [
-      { event_id: 'e1', quantity: '1' },
-      { event_id: 'e2', quantity: '2' },
-    ]);
-    expect(await job.run(BASE)).toMatchObject({ code: 0, stderr: '' });
-    await produce(job.topic, [{ event_id: 'e3', quantity: '3', size: 'large' }]);
-    expect(await job.run(ADDED)).toMatchObject({ code: 0, stderr: '' });
+    await runThenAddColumn(job);
 
     const read = await readWithDeltaRs(job.table, ['event_id', 'quantity', 'size']);
     expect(read.schema).toEqual([
